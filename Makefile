@@ -1,0 +1,43 @@
+# The verbs people type. `make run` and `make test` each install what they need first.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test unit integration lint fmt bench deps clean
+
+$(STAMP): pyproject.toml layers/nguon/requirements.txt infra/bootstrap/venv.sh
+	@infra/bootstrap/venv.sh
+	@touch $@
+
+deps: $(STAMP)
+	@infra/bootstrap/system-packages.sh
+
+## The whole system on the local cloud, seeded with Bình Định, until Ctrl-C.
+run: deps
+	@$(PY) -m infra.localcloud
+
+## The whole test suite (unit, integration through the local cloud, e2e).
+test: deps
+	@$(PY) -m pytest -n 2 --dist loadfile
+
+unit: deps
+	@$(PY) -m pytest tests/unit
+
+integration: deps
+	@$(PY) -m pytest tests/integration tests/e2e
+
+lint: $(STAMP)
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+
+fmt: $(STAMP)
+	@$(PY) -m ruff format .
+	@$(PY) -m ruff check --fix .
+
+## Benchmarks (cold start, start-up time); figures go to the README by hand.
+bench: deps
+	@$(PY) -m tests.bench
+
+clean:
+	rm -rf $(VENV) .local .pytest_cache .ruff_cache

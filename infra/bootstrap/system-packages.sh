@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the local cloud and the media pipeline need, where missing.
+# Not root and something missing: stop and print the exact command to run.
+set -euo pipefail
+
+declare -A binary_of=([mosquitto]=mosquitto [ffmpeg]=ffmpeg [espeak-ng]=espeak-ng)
+missing=()
+for pkg in "${!binary_of[@]}"; do
+  bin=${binary_of[$pkg]}
+  command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Thiếu gói hệ thống / missing system packages: ${missing[*]}" >&2
+  echo "Chạy / run:  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi
+echo "Cài gói hệ thống / installing system packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian enables and starts the mosquitto service on install where systemd runs; the local
+# cloud starts its own broker on free ports, so the system one is not used.

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Creates .venv with Python 3.12 and installs the layer's runtime and the dev dependencies.
+# The project's own code is put on the path with a .pth file: the layer package
+# (layers/nguon, as /opt/python is in Lambda) and the repository root (infra, tests).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+venv="$root/.venv"
+python=$("$root/infra/bootstrap/find-python.sh")
+
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then
+  rm -rf "$venv"
+  "$python" -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade "pip>=25.1"
+"$venv/bin/python" -m pip install -q --disable-pip-version-check \
+  -r "$root/layers/nguon/requirements.txt" --group "$root/pyproject.toml:dev"
+site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+printf '%s\n%s\n' "$root/layers/nguon" "$root" > "$site/nguon-dev.pth"
