@@ -1,0 +1,18 @@
+"""The staff REST API (console, departments): one function, routes split by resource.
+
+Handler: ``app.lambda_handler``. Cognito checks the token before the event arrives; the
+claims are in ``requestContext.authorizer.claims`` (see ``staff_api.identity``).
+"""
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from staff_api.application import app
+
+from nguon.observability import logger, metrics, tracer
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

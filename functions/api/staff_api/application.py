@@ -1,0 +1,48 @@
+"""The resolver, its routers and its OpenAPI description."""
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.shared.json_encoder import Encoder
+
+from staff_api import errors
+from staff_api.routes import units
+
+API_TITLE = "Nguồn — Hệ thống thông tin nguồn cấp tỉnh"
+API_VERSION = "0.1.0"
+
+
+
+def _serialize(value: Any) -> str:
+    # Vietnamese stays readable in responses (UTF-8), not \u-escaped.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), cls=Encoder)
+
+
+app = APIGatewayRestResolver(enable_validation=True, serializer=_serialize)
+app.configure_openapi(
+    title=API_TITLE,
+    version=API_VERSION,
+    description=(
+        "API cho cán bộ tỉnh, huyện, xã và các sở, ngành. Đăng nhập bằng Cognito; gửi IdToken "
+        "trong `Authorization: Bearer`. Lỗi: `{code, message}`; tiếng Việt mặc định, tiếng Anh "
+        "với `Accept-Language: en`.\n\nAPI for province, district and commune staff."
+    ),
+    security_schemes={"cognito": HTTPBearer(bearerFormat="JWT")},
+    security=[{"cognito": []}],
+)
+app.include_router(units.router)
+errors.register(app)
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi_document() -> dict[str, Any]:
+    """The generated OpenAPI document; public (``Auth: NONE`` in template.yaml)."""
+    return _openapi_document()
+
+
+@lru_cache(maxsize=1)
+def _openapi_document() -> dict[str, Any]:
+    return json.loads(app.get_openapi_json_schema())

@@ -1,0 +1,75 @@
+"""Domain errors to HTTP, in one place. Bodies are ``{"code", "message"}``; never a trace."""
+
+import json
+from http import HTTPStatus
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from nguon import errors
+from nguon.config import get_settings
+from nguon.i18n import negotiate, translate
+from nguon.observability import logger, metrics
+
+STATUS_OF: dict[type[errors.NguonError], HTTPStatus] = {
+    errors.BadRequest: HTTPStatus.BAD_REQUEST,
+    errors.Unauthenticated: HTTPStatus.UNAUTHORIZED,
+    errors.Forbidden: HTTPStatus.FORBIDDEN,
+    errors.NotFound: HTTPStatus.NOT_FOUND,
+    errors.Conflict: HTTPStatus.CONFLICT,
+    errors.InvalidInput: HTTPStatus.UNPROCESSABLE_ENTITY,
+}
+
+
+def register(app: APIGatewayRestResolver) -> None:
+    def reply(status: HTTPStatus, code: str, **extra: object) -> Response:
+        event = app.current_event
+        language = negotiate(event.headers.get("accept-language"), get_settings().default_language)
+        params = {**extra, "request_id": event.request_context.request_id}
+        body: dict[str, object] = {"code": code, "message": translate(code, language, **params)}
+        if "details" in extra:
+            body["details"] = extra["details"]
+        return Response(
+            status_code=status,
+            content_type=content_types.APPLICATION_JSON,
+            body=json.dumps(body, ensure_ascii=False),
+            headers={"Content-Language": language},
+        )
+
+    @app.exception_handler(errors.NguonError)
+    def domain_error(error: errors.NguonError) -> Response:
+        status = next(
+            (s for kind, s in STATUS_OF.items() if isinstance(error, kind)),
+            HTTPStatus.INTERNAL_SERVER_ERROR,
+        )
+        if status == HTTPStatus.FORBIDDEN:
+            metrics.add_metric(name="AccessDenied", unit="Count", value=1)
+        return reply(status, error.code, **error.params)
+
+    @app.exception_handler(RequestValidationError)
+    def validation_error(error: RequestValidationError) -> Response:
+        problems = error.errors()
+        if any(problem.get("type") == "json_invalid" for problem in problems):
+            return reply(HTTPStatus.BAD_REQUEST, "bad_request", reason="JSON")
+        # loc and type only: pydantic's own messages can name internals.
+        details = [{"loc": list(p["loc"]), "type": p["type"]} for p in problems]
+        return reply(
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            "validation_error",
+            count=len(details),
+            details=details,
+        )
+
+    @app.not_found
+    def route_not_found(_: NotFoundError) -> Response:
+        event = app.current_event
+        return reply(
+            HTTPStatus.NOT_FOUND, "route_not_found", method=event.http_method, path=event.path
+        )
+
+    @app.exception_handler(Exception)
+    def unexpected(error: Exception) -> Response:
+        logger.exception("unhandled error", extra={"error_type": type(error).__name__})
+        metrics.add_metric(name="UnhandledError", unit="Count", value=1)
+        return reply(HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error")

@@ -1,0 +1,156 @@
+"""The local cloud as one object: start it, read its endpoints, stop it.
+
+Used by ``make run`` (``python -m infra.localcloud``) and by the integration tests, so both
+exercise the same wiring.
+"""
+
+import json
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from infra.localcloud.authorizer import CognitoAuthorizer
+from infra.localcloud.gateway import ApiGateway
+from infra.localcloud.lambda_host import LambdaHost
+from infra.localcloud.provision import Provisioner
+from infra.localcloud.seed import seed_demo_users, seed_units
+from infra.localcloud.services import HttpService, MotoService, Service
+from infra.localcloud.template import TEMPLATE_PATH, Template, TemplateError
+
+log = logging.getLogger("localcloud.localcloud")
+
+# The emulator's credentials: fixed dummies, so that nothing here can reach a real account.
+_EMULATOR_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105  # moto accepts any key
+    "AWS_SESSION_TOKEN": "testing",
+    # No X-Ray daemon and no CloudWatch here: tracing off, metrics not printed.
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+}
+
+
+@dataclass
+class LocalCloudConfig:
+    api_port: int = 0
+    aws_port: int = 0
+    region: str = "ap-southeast-1"
+    state_dir: Path = Path(".local")
+    template_path: Path = TEMPLATE_PATH
+    seed: bool = True
+    demo_password: str = field(default_factory=lambda: f"Nguon-{secrets.token_hex(4)}-A1")
+
+
+class LocalCloud:
+    def __init__(self, config: LocalCloudConfig | None = None) -> None:
+        self.config = config or LocalCloudConfig()
+        self.endpoints: dict[str, Any] = {}
+        self._services: list[Service] = []
+
+    def __enter__(self) -> "LocalCloud":
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    @property
+    def endpoints_file(self) -> Path:
+        return self.config.state_dir / "endpoints.json"
+
+    def start(self) -> dict[str, Any]:
+        config = self.config
+        try:
+            moto = self._start(MotoService(config.aws_port))
+            os.environ.update(
+                _EMULATOR_ENVIRONMENT,
+                AWS_ENDPOINT_URL=moto.url,
+                AWS_DEFAULT_REGION=config.region,
+                AWS_REGION=config.region,
+            )
+            template = Template.load(config.template_path, region=config.region)
+            provisioner = Provisioner(template, moto.url)
+            provisioner.provision()
+            host = LambdaHost(template.functions(), config.region, template.stack_name)
+            api = self._start_api(template, provisioner, host, moto.url)
+            pool_id = template.physical_ids["UserPool"]
+            self.endpoints = {
+                "api_url": api.url,
+                "docs_url": f"{api.url}/docs",
+                "aws_endpoint_url": moto.url,
+                "region": config.region,
+                "user_pool_id": pool_id,
+                "user_pool_client_id": template.physical_ids["UserPoolClient"],
+                "table_name": template.physical_ids["MainTable"],
+                "demo_users": [],
+            }
+            if config.seed:
+                units = seed_units()
+                cognito = provisioner.client("cognito-idp")
+                accounts = seed_demo_users(cognito, pool_id, config.demo_password)
+                self.endpoints["demo_users"] = accounts
+                log.info("seeded %d units and %d demo users", units, len(accounts))
+            self._write_endpoints()
+        except BaseException:
+            self.stop()
+            raise
+        return self.endpoints
+
+    def stop(self) -> None:
+        while self._services:
+            service = self._services.pop()
+            try:
+                service.stop()
+            except Exception:
+                log.exception("stopping %s failed", service.name)
+        self.endpoints_file.unlink(missing_ok=True)
+
+    def _start[S: Service](self, service: S) -> S:
+        service.start()
+        self._services.append(service)
+        return service
+
+    def _start_api(
+        self, template: Template, provisioner: Provisioner, host: LambdaHost, aws_url: str
+    ) -> HttpService:
+        apis = list(template.resources("AWS::Serverless::Api"))
+        if len(apis) != 1:
+            raise TemplateError("the local gateway serves exactly one AWS::Serverless::Api")
+        api_id, _ = apis[0]
+        props = template.properties(api_id)
+        authorizers = {
+            name: self._authorizer(settings["UserPoolArn"], provisioner, aws_url)
+            for name, settings in props.get("Auth", {}).get("Authorizers", {}).items()
+        }
+        gateway = ApiGateway(
+            api_id=api_id.lower(),
+            stage=str(props["StageName"]),
+            routes=[route for route in template.api_routes() if route.api == api_id],
+            authorizers=authorizers,
+            gateway_responses=props.get("GatewayResponses", {}),
+            host=host,
+            region=template.region,
+        )
+        return self._start(HttpService("gateway", gateway, self.config.api_port))
+
+    def _authorizer(
+        self, pool_arn: str, provisioner: Provisioner, aws_url: str
+    ) -> CognitoAuthorizer:
+        pool_id = pool_arn.rsplit("/", 1)[-1]
+        clients = provisioner.client("cognito-idp").list_user_pool_clients(
+            UserPoolId=pool_id, MaxResults=60
+        )["UserPoolClients"]
+        return CognitoAuthorizer(
+            jwks_url=f"{aws_url}/{pool_id}/.well-known/jwks.json",
+            issuer=f"https://cognito-idp.{self.config.region}.amazonaws.com/{pool_id}",
+            client_ids=[client["ClientId"] for client in clients],
+        )
+
+    def _write_endpoints(self) -> None:
+        self.config.state_dir.mkdir(parents=True, exist_ok=True)
+        temporary = self.endpoints_file.with_suffix(".tmp")
+        temporary.write_text(json.dumps(self.endpoints, ensure_ascii=False, indent=2) + "\n")
+        temporary.replace(self.endpoints_file)  # readers never see half a file

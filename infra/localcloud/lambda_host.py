@@ -1,0 +1,100 @@
+"""Runs the template's functions in this interpreter, as warm Lambda containers would.
+
+Each handler module is imported once, under a name of its own (every function's entry file
+may be called ``app.py``), with its code directory and its layers on ``sys.path`` as Lambda
+puts ``/var/task`` and ``/opt/python`` there. Functions share this process's environment, so
+the variables of all functions are merged, and a clash is an error rather than a surprise.
+Timeouts are not enforced (a thread cannot be stopped); the configured value is reported in
+the context so handlers can read it.
+"""
+
+import importlib.util
+import os
+import sys
+import threading
+import time
+import uuid
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from infra.localcloud.template import ACCOUNT_ID, FunctionSpec, TemplateError
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of the Python runtime's context object that handlers use."""
+
+    function_name: str
+    memory_limit_in_mb: int
+    invoked_function_arn: str
+    timeout_seconds: int
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    function_version: str = "$LATEST"
+    log_group_name: str = ""
+    log_stream_name: str = "local"
+    started: float = field(default_factory=time.monotonic)
+
+    def get_remaining_time_in_millis(self) -> int:
+        elapsed = time.monotonic() - self.started
+        return max(0, int((self.timeout_seconds - elapsed) * 1000))
+
+
+def merged_environment(functions: Iterable[FunctionSpec]) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for spec in functions:
+        for name, value in spec.environment.items():
+            if merged.setdefault(name, value) != value:
+                raise TemplateError(
+                    f"{spec.logical_id} sets {name}={value!r}, another function {merged[name]!r}"
+                    " — the in-process local cloud needs one value per variable"
+                )
+    return merged
+
+
+class LambdaHost:
+    def __init__(self, functions: Iterable[FunctionSpec], region: str, stack_name: str) -> None:
+        self._specs = {spec.logical_id: spec for spec in functions}
+        self._handlers: dict[str, Callable[[Any, Any], Any]] = {}
+        self._region = region
+        self._stack_name = stack_name
+        self._lock = threading.Lock()
+        os.environ.update(merged_environment(self._specs.values()))
+        # Metrics are off locally (no CloudWatch); Powertools still warns on every empty flush.
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+    def invoke(self, logical_id: str, event: Mapping[str, Any]) -> Any:
+        spec = self._specs[logical_id]
+        name = f"{self._stack_name}-{logical_id}"
+        context = LambdaContext(
+            function_name=name,
+            memory_limit_in_mb=spec.memory,
+            timeout_seconds=spec.timeout,
+            invoked_function_arn=f"arn:aws:lambda:{self._region}:{ACCOUNT_ID}:function:{name}",
+        )
+        return self._handler(spec)(dict(event), context)
+
+    def _handler(self, spec: FunctionSpec) -> Callable[[Any, Any], Any]:
+        with self._lock:
+            if spec.logical_id not in self._handlers:
+                module_path, _, attribute = spec.handler.rpartition(".")
+                module = self._import(spec, module_path)
+                self._handlers[spec.logical_id] = getattr(module, attribute)
+            return self._handlers[spec.logical_id]
+
+    @staticmethod
+    def _import(spec: FunctionSpec, module_path: str) -> ModuleType:
+        for directory in (spec.code_dir, *spec.layer_dirs):
+            if str(directory) not in sys.path:
+                sys.path.insert(0, str(directory))
+        file = spec.code_dir.joinpath(*module_path.split(".")).with_suffix(".py")
+        unique = f"_lambda_{spec.logical_id}_{module_path.replace('.', '_')}"
+        module_spec = importlib.util.spec_from_file_location(unique, file)
+        if module_spec is None or module_spec.loader is None:
+            raise TemplateError(f"{spec.logical_id}: cannot load {file}")
+        module = importlib.util.module_from_spec(module_spec)
+        sys.modules[unique] = module
+        module_spec.loader.exec_module(module)
+        return module

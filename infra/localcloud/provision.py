@@ -1,0 +1,138 @@
+"""Creating the template's tables, buckets and Cognito pool on the moto server.
+
+Property names of CloudFormation are mapped to the API's where they differ; properties the
+emulator has no use for (encryption, recovery, tags) are left out on purpose, never guessed.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+
+from infra.localcloud.template import ACCOUNT_ID, Template, TemplateError
+
+_TABLE_KEYS = (
+    "AttributeDefinitions",
+    "KeySchema",
+    "GlobalSecondaryIndexes",
+    "LocalSecondaryIndexes",
+    "BillingMode",
+    "ProvisionedThroughput",
+)
+_POOL_KEYS = (
+    "Policies",
+    "Schema",
+    "UsernameConfiguration",
+    "AdminCreateUserConfig",
+    "AutoVerifiedAttributes",
+    "AliasAttributes",
+    "UsernameAttributes",
+    "MfaConfiguration",
+    "AccountRecoverySetting",
+    "UserPoolTags",
+)
+_CLIENT_KEYS = (
+    "ClientName",
+    "GenerateSecret",
+    "ExplicitAuthFlows",
+    "PreventUserExistenceErrors",
+    "IdTokenValidity",
+    "AccessTokenValidity",
+    "RefreshTokenValidity",
+    "TokenValidityUnits",
+    "ReadAttributes",
+    "WriteAttributes",
+)
+
+
+def _pick(props: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    return {key: props[key] for key in keys if key in props}
+
+
+class Provisioner:
+    """Creates, in dependency order, every resource of the template the emulator can hold."""
+
+    def __init__(self, template: Template, endpoint_url: str) -> None:
+        self.template = template
+        self._clients: dict[str, Any] = {}
+        self._endpoint_url = endpoint_url
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = boto3.client(
+                service, endpoint_url=self._endpoint_url, region_name=self.template.region
+            )
+        return self._clients[service]
+
+    def provision(self) -> None:
+        order: list[tuple[str, Callable[[str], None]]] = [
+            ("AWS::DynamoDB::Table", self._table),
+            ("AWS::S3::Bucket", self._bucket),
+            ("AWS::Cognito::UserPool", self._user_pool),
+            ("AWS::Cognito::UserPoolClient", self._user_pool_client),
+            ("AWS::Cognito::UserPoolGroup", self._user_pool_group),
+        ]
+        for resource_type, create in order:
+            for logical_id, _ in self.template.resources(resource_type):
+                create(logical_id)
+
+    def _name(self, logical_id: str, props: dict[str, Any], key: str) -> str:
+        return props.get(key) or f"{self.template.stack_name}-{logical_id}".lower()
+
+    def _table(self, logical_id: str) -> None:
+        props = self.template.properties(logical_id)
+        name = self._name(logical_id, props, "TableName")
+        args = _pick(props, _TABLE_KEYS)
+        args.setdefault("BillingMode", "PAY_PER_REQUEST")
+        self.client("dynamodb").create_table(TableName=name, **args)
+        if props.get("TimeToLiveSpecification", {}).get("Enabled"):
+            self.client("dynamodb").update_time_to_live(
+                TableName=name, TimeToLiveSpecification=props["TimeToLiveSpecification"]
+            )
+        self.template.physical_ids[logical_id] = name
+        arn = f"arn:aws:dynamodb:{self.template.region}:{ACCOUNT_ID}:table/{name}"
+        self.template.attributes[(logical_id, "Arn")] = arn
+
+    def _bucket(self, logical_id: str) -> None:
+        props = self.template.properties(logical_id)
+        name = self._name(logical_id, props, "BucketName")
+        location = {"LocationConstraint": self.template.region}
+        if self.template.region == "us-east-1":
+            self.client("s3").create_bucket(Bucket=name)
+        else:
+            self.client("s3").create_bucket(Bucket=name, CreateBucketConfiguration=location)
+        self.template.physical_ids[logical_id] = name
+        self.template.attributes[(logical_id, "Arn")] = f"arn:aws:s3:::{name}"
+
+    def _user_pool(self, logical_id: str) -> None:
+        props = self.template.properties(logical_id)
+        args = _pick(props, _POOL_KEYS)
+        for attribute in args.get("Schema", []):
+            # CloudFormation takes these numbers as strings, and so does the API.
+            constraints = attribute.get("StringAttributeConstraints", {})
+            attribute["StringAttributeConstraints"] = {k: str(v) for k, v in constraints.items()}
+        pool = self.client("cognito-idp").create_user_pool(
+            PoolName=self._name(logical_id, props, "UserPoolName"), **args
+        )["UserPool"]
+        self.template.physical_ids[logical_id] = pool["Id"]
+        self.template.attributes[(logical_id, "Arn")] = pool["Arn"]
+        self.template.attributes[(logical_id, "ProviderName")] = (
+            f"cognito-idp.{self.template.region}.amazonaws.com/{pool['Id']}"
+        )
+
+    def _user_pool_client(self, logical_id: str) -> None:
+        props = self.template.properties(logical_id)
+        client = self.client("cognito-idp").create_user_pool_client(
+            UserPoolId=props["UserPoolId"], **_pick(props, _CLIENT_KEYS)
+        )["UserPoolClient"]
+        self.template.physical_ids[logical_id] = client["ClientId"]
+
+    def _user_pool_group(self, logical_id: str) -> None:
+        props = self.template.properties(logical_id)
+        if "GroupName" not in props:
+            raise TemplateError(f"{logical_id}: groups need an explicit GroupName")
+        args = {k: props[k] for k in ("Description", "Precedence", "RoleArn") if k in props}
+        self.client("cognito-idp").create_group(
+            UserPoolId=props["UserPoolId"], GroupName=props["GroupName"], **args
+        )
+        self.template.physical_ids[logical_id] = props["GroupName"]

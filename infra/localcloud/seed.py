@@ -1,0 +1,70 @@
+"""Seeding the local cloud: the administrative units and the demo accounts."""
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from nguon.models.principal import Role
+from nguon.services.unit_catalogue import load_bundled_catalogue
+from nguon.services.units import UnitService
+
+PROVINCE = "52"  # Tỉnh Bình Định
+DISTRICT = "540"  # Thành phố Quy Nhơn
+COMMUNE = "21550"  # Phường Nhơn Bình, in Quy Nhơn
+OTHER_COMMUNE = "21808"  # Thị trấn Phú Phong, in Huyện Tây Sơn
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    groups: list[str]
+    unit: str
+    name: str
+
+    def as_endpoint(self, password: str) -> dict[str, Any]:
+        return {**asdict(self), "password": password}
+
+
+def demo_users() -> list[DemoUser]:
+    """Every role at the province; every role but provider at a district and one of its
+    communes (departments belong to the province); an operator in another district."""
+    users = []
+    places = [("tinh", PROVINCE, "tỉnh"), ("huyen", DISTRICT, "TP Quy Nhơn")]
+    places.append(("xa", COMMUNE, "P. Nhơn Bình"))
+    for prefix, unit, place in places:
+        for role in Role:
+            if role is Role.PROVIDER and unit != PROVINCE:
+                continue
+            users.append(
+                DemoUser(f"{prefix}-{role.value}", [role.value], unit, f"{role.value} {place}")
+            )
+    users.append(DemoUser("xa-tayson-operator", ["operator"], OTHER_COMMUNE, "operator Phú Phong"))
+    return users
+
+
+def seed_units() -> int:
+    from nguon.storage.units import DynamoUnitStore  # bound to TABLE_NAME at import
+
+    return UnitService(DynamoUnitStore()).load(load_bundled_catalogue())
+
+
+def seed_demo_users(cognito: Any, pool_id: str, password: str) -> list[dict[str, Any]]:
+    accounts = []
+    for user in demo_users():
+        cognito.admin_create_user(
+            UserPoolId=pool_id,
+            Username=user.username,
+            UserAttributes=[
+                {"Name": "custom:unit", "Value": user.unit},
+                {"Name": "name", "Value": user.name},
+            ],
+            MessageAction="SUPPRESS",
+        )
+        cognito.admin_set_user_password(
+            UserPoolId=pool_id, Username=user.username, Password=password, Permanent=True
+        )
+        for group in user.groups:
+            cognito.admin_add_user_to_group(
+                UserPoolId=pool_id, Username=user.username, GroupName=group
+            )
+        accounts.append(user.as_endpoint(password))
+    return accounts

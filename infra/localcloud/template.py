@@ -1,0 +1,203 @@
+"""Reading ``template.yaml``: resources, intrinsic functions, functions and their API routes.
+
+Only the intrinsics the template uses are resolved (Ref, Fn::Sub, Fn::GetAtt, Fn::Join);
+anything else fails loudly so that the local cloud never silently drifts from the deployment.
+"""
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cfnlint.decode import cfn_yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE_PATH = REPO_ROOT / "template.yaml"
+ACCOUNT_ID = "123456789012"  # moto's default account
+
+
+class TemplateError(Exception):
+    """The template uses something the local cloud cannot reproduce."""
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    """One ``Type: Api`` event of a function."""
+
+    function: str
+    api: str
+    path: str
+    method: str
+    authorizer: str | None
+    """The authorizer's logical name in the Api's ``Auth``, or None for ``Authorizer: NONE``."""
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    logical_id: str
+    code_dir: Path
+    handler: str
+    layer_dirs: tuple[Path, ...]
+    environment: Mapping[str, str]
+    timeout: int
+    memory: int
+
+
+@dataclass
+class Template:
+    """A parsed template plus the physical ids of what has been created from it."""
+
+    document: Mapping[str, Any]
+    region: str
+    stack_name: str
+    parameters: dict[str, str] = field(default_factory=dict)
+    physical_ids: dict[str, str] = field(default_factory=dict)
+    attributes: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    @classmethod
+    def load(
+        cls, path: Path = TEMPLATE_PATH, *, region: str, stack_name: str = "nguon-local"
+    ) -> "Template":
+        document = cfn_yaml.load(str(path))
+        defaults = {
+            name: str(spec["Default"])
+            for name, spec in document.get("Parameters", {}).items()
+            if "Default" in spec
+        }
+        return cls(document=document, region=region, stack_name=stack_name, parameters=defaults)
+
+    # ------------------------------------------------------------------ resources
+    def resources(self, *types: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        for logical_id, resource in self.document["Resources"].items():
+            if not types or resource["Type"] in types:
+                yield logical_id, resource
+
+    def properties(self, logical_id: str) -> dict[str, Any]:
+        """The resource's properties with every intrinsic resolved."""
+        return self.resolve(self.document["Resources"][logical_id].get("Properties", {}))
+
+    def functions(self) -> list[FunctionSpec]:
+        globals_ = self.document.get("Globals", {}).get("Function", {})
+        specs = []
+        for logical_id, resource in self.resources("AWS::Serverless::Function"):
+            props = {**globals_, **resource.get("Properties", {})}
+            environment = {
+                **globals_.get("Environment", {}).get("Variables", {}),
+                **resource.get("Properties", {}).get("Environment", {}).get("Variables", {}),
+            }
+            layers = [self._layer_dir(layer) for layer in props.get("Layers", [])]
+            specs.append(
+                FunctionSpec(
+                    logical_id=logical_id,
+                    code_dir=REPO_ROOT / props["CodeUri"],
+                    handler=props["Handler"],
+                    layer_dirs=tuple(layers),
+                    environment={k: str(v) for k, v in self.resolve(environment).items()},
+                    timeout=int(props.get("Timeout", 3)),
+                    memory=int(props.get("MemorySize", 128)),
+                )
+            )
+        return specs
+
+    def api_routes(self) -> list[ApiRoute]:
+        routes = []
+        for logical_id, resource in self.resources("AWS::Serverless::Function"):
+            for event in resource.get("Properties", {}).get("Events", {}).values():
+                if event["Type"] != "Api":
+                    continue
+                props = event["Properties"]
+                api_ref = props.get("RestApiId")
+                if not (isinstance(api_ref, Mapping) and "Ref" in api_ref):
+                    raise TemplateError(f"{logical_id}: Api events need RestApiId: !Ref <Api>")
+                api = api_ref["Ref"]
+                default = self.document["Resources"][api]["Properties"].get("Auth", {})
+                authorizer = props.get("Auth", {}).get(
+                    "Authorizer", default.get("DefaultAuthorizer")
+                )
+                routes.append(
+                    ApiRoute(
+                        function=logical_id,
+                        api=api,
+                        path=props["Path"],
+                        method=props["Method"].upper(),
+                        authorizer=None if authorizer in (None, "NONE") else authorizer,
+                    )
+                )
+        return routes
+
+    def _layer_dir(self, layer: Any) -> Path:
+        if isinstance(layer, Mapping) and "Ref" in layer:
+            resource = self.document["Resources"][layer["Ref"]]
+            if resource["Type"] == "AWS::Serverless::LayerVersion":
+                return REPO_ROOT / resource["Properties"]["ContentUri"]
+        raise TemplateError(f"unsupported layer reference {layer!r}")
+
+    # ------------------------------------------------------------------ intrinsics
+    def pseudo(self) -> dict[str, str]:
+        return {
+            "AWS::Region": self.region,
+            "AWS::AccountId": ACCOUNT_ID,
+            "AWS::StackName": self.stack_name,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+        }
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            if len(value) == 1:
+                (key, arg), = value.items()
+                handler = self._intrinsics().get(key)
+                if handler:
+                    return handler(arg)
+            return {k: self.resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolve(item) for item in value]
+        return value
+
+    def _intrinsics(self) -> dict[str, Callable[[Any], Any]]:
+        return {
+            "Ref": self._ref,
+            "Fn::Sub": self._sub,
+            "Fn::GetAtt": self._get_att,
+            "Fn::Join": lambda arg: arg[0].join(str(self.resolve(p)) for p in arg[1]),
+            "Fn::If": self._unsupported("Fn::If"),
+            "Fn::ImportValue": self._unsupported("Fn::ImportValue"),
+        }
+
+    def _ref(self, name: str) -> str:
+        if name in self.parameters:
+            return self.parameters[name]
+        if name in self.pseudo():
+            return self.pseudo()[name]
+        if name in self.physical_ids:
+            return self.physical_ids[name]
+        raise TemplateError(f"Ref {name}: not created yet (or unknown)")
+
+    def _get_att(self, arg: Any) -> str:
+        logical_id, attribute = arg if isinstance(arg, list) else arg.split(".", 1)
+        try:
+            return self.attributes[(logical_id, attribute)]
+        except KeyError:
+            raise TemplateError(f"GetAtt {logical_id}.{attribute}: not available") from None
+
+    def _sub(self, arg: Any) -> str:
+        text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
+        variables = {k: str(self.resolve(v)) for k, v in variables.items()}
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in variables:
+                return variables[name]
+            if "." in name:
+                return self._get_att(name)
+            return self._ref(name)
+
+        return re.sub(r"\$\{([^}!]+)\}", replace, text)
+
+    @staticmethod
+    def _unsupported(name: str) -> Callable[[Any], Any]:
+        def fail(_: Any) -> Any:
+            raise TemplateError(f"{name} is not supported by the local cloud")
+
+        return fail

@@ -1,0 +1,28 @@
+"""One settings model for every function, read from the environment and checked once."""
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Language = Literal["vi", "en"]
+
+
+class Settings(BaseSettings):
+    """The environment that ``template.yaml`` gives a function (and the local cloud mirrors)."""
+
+    model_config = SettingsConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    table_name: str = Field(validation_alias="TABLE_NAME", min_length=3)
+    region: str = Field(
+        default="ap-southeast-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION")
+    )
+    default_language: Language = Field(default="vi", validation_alias="NGUON_DEFAULT_LANGUAGE")
+    timezone: str = Field(default="Asia/Ho_Chi_Minh", validation_alias="NGUON_TIMEZONE")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; a missing variable fails the cold start, not a request."""
+    return Settings()  # type: ignore[call-arg]  # filled from the environment

@@ -1,0 +1,1 @@
+"""Pydantic models of the domain: what the rules talk about, free of storage and transport."""

@@ -1,0 +1,49 @@
+"""Who may do what, where: roles grant permissions, the home unit bounds the area.
+
+The rule of the system: a staff member acts only inside the subtree of their home unit (a
+district approver: that district and its communes; a province user: everything).
+"""
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+from nguon.errors import Forbidden
+from nguon.models.principal import Principal, Role
+from nguon.models.units import AdminUnit
+
+
+class Permission(StrEnum):
+    UNITS_READ = "units:read"
+    BULLETINS_READ = "bulletins:read"
+    BULLETINS_COMPOSE = "bulletins:compose"
+    BULLETINS_APPROVE = "bulletins:approve"
+    PROGRAMME_ORDER = "programme:order"
+    DEVICES_READ = "devices:read"
+    DEVICES_MANAGE = "devices:manage"
+
+
+_READ = frozenset({Permission.UNITS_READ, Permission.BULLETINS_READ, Permission.DEVICES_READ})
+
+ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
+    Role.VIEWER: _READ,
+    Role.EDITOR: _READ | {Permission.BULLETINS_COMPOSE},
+    Role.PROVIDER: _READ | {Permission.BULLETINS_COMPOSE},
+    Role.APPROVER: _READ | {Permission.BULLETINS_APPROVE},
+    Role.OPERATOR: _READ | {Permission.PROGRAMME_ORDER, Permission.DEVICES_MANAGE},
+    Role.ADMIN: frozenset(Permission),
+}
+
+
+def permissions_of(principal: Principal) -> frozenset[Permission]:
+    granted: frozenset[Permission] = frozenset()
+    for role in principal.roles:
+        granted |= ROLE_PERMISSIONS[role]
+    return granted
+
+
+def authorize(principal: Principal, permission: Permission, unit: AdminUnit) -> None:
+    """Raise :class:`Forbidden` unless ``principal`` may use ``permission`` on ``unit``."""
+    if permission not in permissions_of(principal):
+        raise Forbidden("role_missing", permission=permission.value)
+    if not unit.is_within(principal.home_unit):
+        raise Forbidden("out_of_scope", unit=unit.code, home_unit=principal.home_unit)
