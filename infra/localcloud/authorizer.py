@@ -79,9 +79,12 @@ class CognitoAuthorizer:
 def _header(token: str) -> dict[str, Any]:
     try:
         segment = token.split(".")[0]
-        return json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
     except (ValueError, IndexError) as error:
         raise AuthorizationError("not a JWT") from error
+    if not isinstance(header, dict):
+        raise AuthorizationError("not a JWT")
+    return header
 
 
 def claims_as_api_gateway_passes_them(claims: Mapping[str, Any]) -> dict[str, str]:
