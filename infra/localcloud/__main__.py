@@ -37,7 +37,9 @@ def _banner(endpoints: dict) -> str:
         f"{endpoints['demo_users'][0]['password'] if endpoints['demo_users'] else '-'}):",
     ]
     for user in endpoints["demo_users"]:
-        lines.append(f"    {user['username']:<22} {','.join(user['groups']):<9} unit {user['unit']}")
+        lines.append(
+            f"    {user['username']:<22} {','.join(user['groups']):<9} unit {user['unit']}"
+        )
     lines += ["  Ctrl-C để dừng / to stop.", ""]
     return "\n".join(lines)
 

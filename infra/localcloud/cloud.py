@@ -25,7 +25,7 @@ log = logging.getLogger("localcloud.localcloud")
 # The emulator's credentials: fixed dummies, so that nothing here can reach a real account.
 _EMULATOR_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105  # moto accepts any key
+    "AWS_SECRET_ACCESS_KEY": "testing",  # moto accepts any key
     "AWS_SESSION_TOKEN": "testing",
     # No X-Ray daemon and no CloudWatch here: tracing off, metrics not printed.
     "POWERTOOLS_TRACE_DISABLED": "true",

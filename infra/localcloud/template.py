@@ -146,7 +146,7 @@ class Template:
     def resolve(self, value: Any) -> Any:
         if isinstance(value, Mapping):
             if len(value) == 1:
-                (key, arg), = value.items()
+                ((key, arg),) = value.items()
                 handler = self._intrinsics().get(key)
                 if handler:
                     return handler(arg)

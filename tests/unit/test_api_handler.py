@@ -16,7 +16,9 @@ EVENT = json.loads((Path(__file__).parents[2] / "events" / "api-get-unit.json").
 class Context:
     function_name = "nguon-dev-ApiFunction"
     memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:ap-southeast-1:123456789012:function:nguon-dev-ApiFunction"
+    invoked_function_arn = (
+        "arn:aws:lambda:ap-southeast-1:123456789012:function:nguon-dev-ApiFunction"
+    )
     aws_request_id = "req-1"
 
 

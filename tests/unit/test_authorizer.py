@@ -94,7 +94,9 @@ def test_symmetric_algorithm_is_refused(authorizer):
         authorizer.authorize(sign(id_claims(), secret, alg="HS256"))
 
 
-@pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer not.a.jwt", "Bearer abc", "Basic dXNlcg=="])
+@pytest.mark.parametrize(
+    "header", [None, "", "Bearer", "Bearer not.a.jwt", "Bearer abc", "Basic dXNlcg=="]
+)
 def test_missing_or_unreadable_token_is_refused(authorizer, header):
     with pytest.raises(AuthorizationError):
         authorizer.authorize(header)

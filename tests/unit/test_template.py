@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from cfnlint.api import ManualArgs, lint
 from cfnlint.decode import cfn_yaml
-from samtranslator.translator.transform import transform
 from samtranslator.public.exceptions import InvalidDocumentException
+from samtranslator.translator.transform import transform
 
 from nguon.models.principal import Role
 
@@ -45,11 +45,20 @@ def test_sam_translator_turns_it_into_cloudformation(template, monkeypatch):
     except InvalidDocumentException as error:
         pytest.fail("; ".join(str(cause) for cause in error.causes))
     types = {resource["Type"] for resource in translated["Resources"].values()}
-    assert {"AWS::Lambda::Function", "AWS::ApiGateway::RestApi", "AWS::Lambda::LayerVersion"} <= types
+    assert {
+        "AWS::Lambda::Function",
+        "AWS::ApiGateway::RestApi",
+        "AWS::Lambda::LayerVersion",
+    } <= types
     body = next(
-        r["Properties"]["Body"] for r in translated["Resources"].values() if r["Type"] == "AWS::ApiGateway::RestApi"
+        r["Properties"]["Body"]
+        for r in translated["Resources"].values()
+        if r["Type"] == "AWS::ApiGateway::RestApi"
     )
-    assert body["securityDefinitions"]["CognitoAuthorizer"]["x-amazon-apigateway-authtype"] == "cognito_user_pools"
+    assert (
+        body["securityDefinitions"]["CognitoAuthorizer"]["x-amazon-apigateway-authtype"]
+        == "cognito_user_pools"
+    )
     assert body["paths"]["/units/{code}"]["get"]["security"] == [{"CognitoAuthorizer": []}]
     assert body["paths"]["/openapi.json"]["get"]["security"] == [{"NONE": []}]
     responses = body["x-amazon-apigateway-gateway-responses"]
@@ -74,7 +83,9 @@ def test_user_pool_groups_are_exactly_the_roles(template):
 
 def test_user_pool_has_the_home_unit_attribute(template):
     schema = template["Resources"]["UserPool"]["Properties"]["Schema"]
-    assert {"Name": "unit", "AttributeDataType": "String", "Mutable": True}.items() <= schema[0].items()
+    assert {"Name": "unit", "AttributeDataType": "String", "Mutable": True}.items() <= schema[
+        0
+    ].items()
 
 
 def test_every_function_handler_exists(template):

@@ -59,7 +59,12 @@ def test_parents_come_before_children_so_a_loader_can_stream():
     [
         {"code": "98", "name": "X", "type": "Tỉnh", "communes": [{"code": "98001"}]},
         {"code": "9", "name": "X", "type": "Tỉnh", "communes": []},
-        {"code": "98", "name": "X", "type": "Tỉnh", "communes": [{"code": "1", "name": "a", "type": "Xã"}]},
+        {
+            "code": "98",
+            "name": "X",
+            "type": "Tỉnh",
+            "communes": [{"code": "1", "name": "a", "type": "Xã"}],
+        },
         {"name": "no code"},
     ],
 )

@@ -15,7 +15,6 @@ API_TITLE = "Nguồn — Hệ thống thông tin nguồn cấp tỉnh"
 API_VERSION = "0.1.0"
 
 
-
 def _serialize(value: Any) -> str:
     # Vietnamese stays readable in responses (UTF-8), not \u-escaped.
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), cls=Encoder)

@@ -1,0 +1,98 @@
+"""`make run`'s entry point, started as a process: it serves, and stopping it leaves nothing."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import boto3
+import pytest
+import requests
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _wait_for(path: Path, process: subprocess.Popen, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if process.poll() is not None:
+            pytest.fail(f"the local cloud exited early: {process.stdout.read()}")
+        if time.monotonic() > deadline:
+            pytest.fail("the local cloud did not write its endpoints in time")
+        time.sleep(0.1)
+    return json.loads(path.read_text())
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _listening(url: str) -> bool:
+    parsed = urlparse(url)
+    with socket.socket() as probe:
+        return probe.connect_ex((parsed.hostname, parsed.port)) == 0
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_run_serves_units_and_stops_cleanly(tmp_path, stop_signal):
+    environment = {
+        **os.environ,
+        "NGUON_API_PORT": "0",
+        "NGUON_AWS_PORT": "0",
+        "NGUON_STATE_DIR": str(tmp_path),
+        "PYTHONUNBUFFERED": "1",
+    }
+    for inherited in ("AWS_ENDPOINT_URL", "TABLE_NAME"):
+        environment.pop(inherited, None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "infra.localcloud"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group: everything it starts is in it
+    )
+    try:
+        endpoints = _wait_for(tmp_path / "endpoints.json", process)
+        admin = next(u for u in endpoints["demo_users"] if u["username"] == "tinh-admin")
+        cognito = boto3.client(
+            "cognito-idp",
+            endpoint_url=endpoints["aws_endpoint_url"],
+            region_name=endpoints["region"],
+        )
+        token = cognito.initiate_auth(
+            ClientId=endpoints["user_pool_client_id"],
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": admin["username"], "PASSWORD": admin["password"]},
+        )["AuthenticationResult"]["IdToken"]
+
+        response = requests.get(
+            f"{endpoints['api_url']}/units/52",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+
+        assert response.status_code == 200
+        assert len(response.json()["children"]) == 11
+    finally:
+        process.send_signal(stop_signal)
+        output, _ = process.communicate(timeout=30)
+
+    assert process.returncode == 0, output
+    assert "Traceback" not in output
+    assert not _group_alive(process.pid), "a process of the local cloud is still running"
+    assert not _listening(endpoints["api_url"])
+    assert not _listening(endpoints["aws_endpoint_url"])
+    assert not (tmp_path / "endpoints.json").exists()

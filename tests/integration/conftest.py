@@ -1,0 +1,68 @@
+"""One local cloud per test session (per xdist worker), as `make run` builds it."""
+
+import json
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import boto3
+import pytest
+import requests
+
+from infra.localcloud.cloud import LocalCloud, LocalCloudConfig
+
+
+@pytest.fixture(scope="session")
+def cloud(tmp_path_factory: pytest.TempPathFactory):
+    config = LocalCloudConfig(state_dir=tmp_path_factory.mktemp("local"))
+    with LocalCloud(config) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def endpoints(cloud: LocalCloud) -> dict:
+    return json.loads(Path(cloud.endpoints_file).read_text())
+
+
+@pytest.fixture(scope="session")
+def cognito(endpoints):
+    return boto3.client(
+        "cognito-idp", endpoint_url=endpoints["aws_endpoint_url"], region_name=endpoints["region"]
+    )
+
+
+@pytest.fixture(scope="session")
+def sign_in(cognito, endpoints, cloud) -> Callable[..., str]:
+    """The IdToken of a user, by the standard USER_PASSWORD_AUTH flow."""
+
+    @cache
+    def id_token(username: str, password: str | None = None, client_id: str | None = None) -> str:
+        result = cognito.initiate_auth(
+            ClientId=client_id or endpoints["user_pool_client_id"],
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={
+                "USERNAME": username,
+                "PASSWORD": password or cloud.config.demo_password,
+            },
+        )
+        return result["AuthenticationResult"]["IdToken"]
+
+    return id_token
+
+
+class Api:
+    def __init__(self, base_url: str, sign_in: Callable[..., str]) -> None:
+        self.base_url = base_url
+        self._sign_in = sign_in
+
+    def get(self, path: str, as_user: str | None = None, token: str | None = None, **headers):
+        if as_user:
+            token = self._sign_in(as_user)
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return requests.get(self.base_url + path, headers=headers, timeout=10)
+
+
+@pytest.fixture(scope="session")
+def api(endpoints, sign_in) -> Api:
+    return Api(endpoints["api_url"], sign_in)
