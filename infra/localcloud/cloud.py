@@ -16,9 +16,10 @@ from infra.localcloud.authorizer import CognitoAuthorizer
 from infra.localcloud.gateway import ApiGateway
 from infra.localcloud.lambda_host import LambdaHost
 from infra.localcloud.provision import Provisioner
-from infra.localcloud.seed import seed_demo_users, seed_units
+from infra.localcloud.seed import seed_demo_users
 from infra.localcloud.services import HttpService, MotoService, Service
 from infra.localcloud.template import TEMPLATE_PATH, Template, TemplateError
+from infra.tools.load_units import load_units
 
 log = logging.getLogger("localcloud.localcloud")
 
@@ -88,7 +89,7 @@ class LocalCloud:
                 "demo_users": [],
             }
             if config.seed:
-                units = seed_units()
+                units = load_units()
                 cognito = provisioner.client("cognito-idp")
                 accounts = seed_demo_users(cognito, pool_id, config.demo_password)
                 self.endpoints["demo_users"] = accounts

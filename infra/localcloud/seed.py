@@ -4,8 +4,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from nguon.models.principal import Role
-from nguon.services.unit_catalogue import load_bundled_catalogue
-from nguon.services.units import UnitService
 
 PROVINCE = "52"  # Tỉnh Bình Định
 DISTRICT = "540"  # Thành phố Quy Nhơn
@@ -39,12 +37,6 @@ def demo_users() -> list[DemoUser]:
             )
     users.append(DemoUser("xa-tayson-operator", ["operator"], OTHER_COMMUNE, "operator Phú Phong"))
     return users
-
-
-def seed_units() -> int:
-    from nguon.storage.units import DynamoUnitStore  # bound to TABLE_NAME at import
-
-    return UnitService(DynamoUnitStore()).load(load_bundled_catalogue())
 
 
 def seed_demo_users(cognito: Any, pool_id: str, password: str) -> list[dict[str, Any]]:

@@ -119,7 +119,7 @@ def test_a_two_level_province_loads_and_is_served(cloud, cognito, endpoints, sig
 
 
 def test_loading_the_catalogue_again_changes_nothing(endpoints):
-    from infra.localcloud.seed import seed_units
+    from infra.tools.load_units import load_units
 
     dynamodb = boto3.client(
         "dynamodb", endpoint_url=endpoints["aws_endpoint_url"], region_name=endpoints["region"]
@@ -134,7 +134,7 @@ def test_loading_the_catalogue_again_changes_nothing(endpoints):
         )["Count"]
 
     before = count()
-    seed_units()
+    load_units()
 
     assert before == count() == 166  # every unit of Bình Định but the province itself
 

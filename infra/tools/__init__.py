@@ -1,0 +1,1 @@
+"""Operator tooling: commands run against a deployed stack (or the local cloud)."""

@@ -1,0 +1,180 @@
+"""``make bench``: the figures the issues ask for, each against its baseline in the same run.
+
+- cold start: a fresh interpreter importing the API handler module and answering its first
+  request (a 404, so no AWS call is timed), against a bare Powertools REST handler doing the
+  same; median of N runs each, interleaved so both see the same machine state.
+- start-up: ``make run`` until ``GET /openapi.json`` answers.
+- suite: ``make test`` wall time (skip with ``--quick``).
+
+Results are printed and written to ``.local/bench.json``.
+"""
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+_FIRST_REQUEST = """
+event = json.loads(open({event!r}).read())
+event["path"] = "/bench-not-a-route"
+event["resource"] = "/{{proxy+}}"
+response = {handler}(event, Context())
+assert response["statusCode"] == 404, response
+"""
+
+_PRELUDE = """
+import json, time
+start = time.perf_counter()
+class Context:
+    function_name = "bench"; memory_limit_in_mb = 512; aws_request_id = "bench"
+    invoked_function_arn = "arn:aws:lambda:ap-southeast-1:123456789012:function:bench"
+"""
+
+NGUON_HANDLER = (
+    _PRELUDE
+    + """
+import app
+"""
+    + _FIRST_REQUEST.format(
+        event=str(ROOT / "events/api-get-unit.json"), handler="app.lambda_handler"
+    )
+    + "print(time.perf_counter() - start)"
+)
+
+
+def _bare(resolver_args: str, extra_imports: str = "") -> str:
+    return (
+        _PRELUDE
+        + f"""
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+{extra_imports}
+resolver = APIGatewayRestResolver({resolver_args})
+@resolver.get("/ping")
+def ping() -> dict:
+    return {{"ok": True}}
+def handler(event, context):
+    return resolver.resolve(event, context)
+"""
+        + _FIRST_REQUEST.format(event=str(ROOT / "events/api-get-unit.json"), handler="handler")
+        + "print(time.perf_counter() - start)"
+    )
+
+
+# The baseline the issue names, then two steps towards the project's handler, so the ratio
+# can be read: how much is Powertools' validation (OpenAPI models), the tracer (X-Ray SDK,
+# which imports botocore), and the rest is the project's own code.
+HANDLERS = {
+    "nguon_api": NGUON_HANDLER,
+    "bare_powertools": _bare(""),
+    "bare_with_validation": _bare("enable_validation=True"),
+    "bare_with_validation_and_tracer": _bare(
+        "enable_validation=True",
+        "from aws_lambda_powertools import Logger, Metrics, Tracer; Logger(); Metrics(); Tracer()",
+    ),
+}
+
+
+def _lambda_environment() -> dict[str, str]:
+    sys.path.insert(0, str(ROOT))
+    import tests.conftest  # noqa: F401  # fills os.environ with the template's function env
+
+    return {**os.environ, "PYTHONPATH": str(ROOT / "functions/api"), "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def cold_start(runs: int) -> dict:
+    environment = _lambda_environment()
+    timings: dict[str, list[float]] = {name: [] for name in HANDLERS}
+    for _ in range(runs):
+        for name, code in HANDLERS.items():
+            output = subprocess.run(
+                [sys.executable, "-c", code],
+                env=environment,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            timings[name].append(float(output.strip().splitlines()[-1]))
+    medians = {name: statistics.median(values) for name, values in timings.items()}
+    baseline = medians["bare_powertools"]
+    return {
+        "runs": runs,
+        "median_ms": {name: round(value * 1000, 1) for name, value in medians.items()},
+        "ratio_to_bare_powertools": {
+            name: round(value / baseline, 2) for name, value in medians.items()
+        },
+    }
+
+
+def startup(runs: int) -> dict:
+    timings = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as state:
+            environment = {
+                **os.environ,
+                "NGUON_API_PORT": "0",
+                "NGUON_AWS_PORT": "0",
+                "NGUON_STATE_DIR": state,
+            }
+            started = time.perf_counter()
+            process = subprocess.Popen(
+                ["make", "--no-print-directory", "run"],
+                cwd=ROOT,
+                env=environment,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            try:
+                timings.append(_until_api_answers(Path(state) / "endpoints.json", started))
+            finally:
+                os.killpg(process.pid, signal.SIGINT)
+                process.wait(timeout=30)
+    return {"runs": runs, "median_s": round(statistics.median(timings), 2)}
+
+
+def _until_api_answers(endpoints_file: Path, started: float, timeout: float = 120) -> float:
+    while time.perf_counter() - started < timeout:
+        if endpoints_file.exists():
+            url = json.loads(endpoints_file.read_text())["api_url"]
+            if requests.get(f"{url}/openapi.json", timeout=5).status_code == 200:
+                return time.perf_counter() - started
+        time.sleep(0.02)
+    raise TimeoutError("the API did not answer")
+
+
+def suite() -> dict:
+    started = time.perf_counter()
+    subprocess.run(
+        ["make", "--no-print-directory", "test"], cwd=ROOT, check=True, capture_output=True
+    )
+    return {"wall_s": round(time.perf_counter() - started, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=15, help="cold-start runs per handler")
+    parser.add_argument("--quick", action="store_true", help="skip timing the whole suite")
+    args = parser.parse_args()
+    results = {"cold_start": cold_start(args.runs), "make_run_until_api_answers": startup(3)}
+    if not args.quick:
+        results["make_test"] = suite()
+    results["python"] = sys.version.split()[0]
+    results["cpus"] = os.cpu_count()
+    print(json.dumps(results, indent=2))
+    out = ROOT / ".local" / "bench.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
