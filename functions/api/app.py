@@ -8,7 +8,11 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from staff_api.application import app
 
+from nguon.config import get_settings
 from nguon.observability import logger, metrics, tracer
+
+# A missing or malformed variable fails the cold start, not the first request's error path.
+get_settings()
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

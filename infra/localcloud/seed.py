@@ -39,24 +39,41 @@ def demo_users() -> list[DemoUser]:
     return users
 
 
+def add_user(
+    cognito: Any,
+    pool_id: str,
+    username: str,
+    *,
+    unit: str,
+    password: str,
+    groups: list[str],
+    name: str | None = None,
+) -> None:
+    """A confirmed staff account with its home unit and groups (no invitation e-mail)."""
+    attributes = [{"Name": "custom:unit", "Value": unit}]
+    if name:
+        attributes.append({"Name": "name", "Value": name})
+    cognito.admin_create_user(
+        UserPoolId=pool_id, Username=username, UserAttributes=attributes, MessageAction="SUPPRESS"
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=pool_id, Username=username, Password=password, Permanent=True
+    )
+    for group in groups:
+        cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
+
+
 def seed_demo_users(cognito: Any, pool_id: str, password: str) -> list[dict[str, Any]]:
     accounts = []
     for user in demo_users():
-        cognito.admin_create_user(
-            UserPoolId=pool_id,
-            Username=user.username,
-            UserAttributes=[
-                {"Name": "custom:unit", "Value": user.unit},
-                {"Name": "name", "Value": user.name},
-            ],
-            MessageAction="SUPPRESS",
+        add_user(
+            cognito,
+            pool_id,
+            user.username,
+            unit=user.unit,
+            password=password,
+            groups=user.groups,
+            name=user.name,
         )
-        cognito.admin_set_user_password(
-            UserPoolId=pool_id, Username=user.username, Password=password, Permanent=True
-        )
-        for group in user.groups:
-            cognito.admin_add_user_to_group(
-                UserPoolId=pool_id, Username=user.username, GroupName=group
-            )
         accounts.append(user.as_endpoint(password))
     return accounts

@@ -7,6 +7,7 @@ import pytest
 from cfnlint.decode import cfn_yaml
 
 from infra.localcloud.provision import Provisioner
+from infra.localcloud.seed import add_user
 from infra.localcloud.template import TEMPLATE_PATH, Template
 from nguon.services.unit_catalogue import parse_catalogue
 from nguon.services.units import UnitService
@@ -92,20 +93,14 @@ def test_a_two_level_province_loads_and_is_served(cloud, cognito, endpoints, sig
     from nguon.storage.units import DynamoUnitStore
 
     UnitService(DynamoUnitStore()).load(parse_catalogue(TWO_LEVEL))
-    pool_id = endpoints["user_pool_id"]
-    cognito.admin_create_user(
-        UserPoolId=pool_id,
-        Username="tinh98-admin",
-        MessageAction="SUPPRESS",
-        UserAttributes=[{"Name": "custom:unit", "Value": "98"}],
+    add_user(
+        cognito,
+        endpoints["user_pool_id"],
+        "tinh98-admin",
+        unit="98",
+        password=cloud.config.demo_password,
+        groups=["admin"],
     )
-    cognito.admin_set_user_password(
-        UserPoolId=pool_id,
-        Username="tinh98-admin",
-        Password=cloud.config.demo_password,
-        Permanent=True,
-    )
-    cognito.admin_add_user_to_group(UserPoolId=pool_id, Username="tinh98-admin", GroupName="admin")
 
     province = api.get("/units/98", as_user="tinh98-admin").json()
     commune = api.get("/units/98002", as_user="tinh98-admin").json()

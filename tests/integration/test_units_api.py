@@ -2,6 +2,8 @@
 
 import pytest
 
+from infra.localcloud.seed import add_user
+
 pytestmark = pytest.mark.integration
 
 
@@ -113,15 +115,7 @@ def test_token_from_another_user_pool_is_401(api, cognito, sign_in):
     client = cognito.create_user_pool_client(
         UserPoolId=pool, ClientName="x", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
     )["UserPoolClient"]["ClientId"]
-    cognito.admin_create_user(
-        UserPoolId=pool,
-        Username="mallory",
-        MessageAction="SUPPRESS",
-        UserAttributes=[{"Name": "custom:unit", "Value": "52"}],
-    )
-    cognito.admin_set_user_password(
-        UserPoolId=pool, Username="mallory", Password="Mallory-12345", Permanent=True
-    )
+    add_user(cognito, pool, "mallory", unit="52", password="Mallory-12345", groups=[])
 
     token = sign_in("mallory", "Mallory-12345", client)
 
