@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from nguon import errors
 from nguon.services.unit_catalogue import load_bundled_catalogue
 from nguon.services.units import UnitService
 from tests.fakes import InMemoryUnitStore
@@ -113,3 +114,31 @@ def test_malformed_unit_code_is_422_with_the_field(handler):
     assert status == 422
     assert body["code"] == "validation_error"
     assert body["details"] == [{"loc": ["path", "code"], "type": "string_pattern_mismatch"}]
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (errors.BadRequest(reason="JSON"), 400),
+        (errors.Unauthenticated(), 401),
+        (errors.Forbidden(), 403),
+        (errors.NotFound(), 404),
+        (errors.Conflict(), 409),
+        (errors.InvalidInput(), 422),
+    ],
+)
+def test_each_kind_of_domain_error_has_its_status_and_the_error_shape(
+    handler, monkeypatch, error, status
+):
+    from staff_api.routes import units
+
+    def failing():
+        raise error
+
+    monkeypatch.setattr(units, "unit_service", failing)
+
+    got, body, _ = call(handler)
+
+    assert got == status
+    assert body["code"] == error.code
+    assert body["message"]
