@@ -42,8 +42,10 @@ _DEFAULT_BODY = {
     "MISSING_AUTHENTICATION_TOKEN": '{"message":"Missing Authentication Token"}',
     "DEFAULT_5XX": '{"message": "Internal server error"}',
 }
-_FALLBACK = {"UNAUTHORIZED": "DEFAULT_4XX", "ACCESS_DENIED": "DEFAULT_4XX"}
-_FALLBACK |= {"MISSING_AUTHENTICATION_TOKEN": "DEFAULT_4XX"}
+# A type the template does not configure takes DEFAULT_4XX's template, as in API Gateway.
+_FALLBACK = dict.fromkeys(
+    ("UNAUTHORIZED", "ACCESS_DENIED", "MISSING_AUTHENTICATION_TOKEN"), "DEFAULT_4XX"
+)
 
 _DOCS_HTML = """<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><title>Nguồn API</title>

@@ -86,7 +86,9 @@ class Template:
                 **globals_.get("Environment", {}).get("Variables", {}),
                 **resource.get("Properties", {}).get("Environment", {}).get("Variables", {}),
             }
-            layers = [self._layer_dir(layer) for layer in props.get("Layers", [])]
+            # SAM appends a function's own layers to the global ones.
+            own = resource.get("Properties", {}).get("Layers", [])
+            layers = [self._layer_dir(layer) for layer in [*globals_.get("Layers", []), *own]]
             specs.append(
                 FunctionSpec(
                     logical_id=logical_id,
