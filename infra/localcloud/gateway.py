@@ -7,15 +7,16 @@ responses API Gateway makes itself (401, unknown route, function failure) use th
 """
 
 import base64
+import importlib.resources
 import logging
 import threading
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from swagger_ui_bundle import swagger_ui_path
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
@@ -28,6 +29,10 @@ from infra.localcloud.lambda_host import LambdaHost
 from infra.localcloud.template import ACCOUNT_ID, ApiRoute
 
 log = logging.getLogger("localcloud.gateway")
+
+# Swagger UI 5 from the swagger-ui-py package (Powertools writes OpenAPI 3.1, which Swagger UI
+# 4 cannot show), served from disk: no CDN on this network, nor needed.
+SWAGGER_UI_DIR = importlib.resources.files("swagger_ui") / "static"
 
 # API Gateway's own status for each response type, where the template does not set one.
 _DEFAULT_STATUS = {
@@ -236,8 +241,9 @@ class ApiGateway:
 
     @staticmethod
     def _static(name: str) -> Response:
-        file = (swagger_ui_path / name).resolve()
-        if swagger_ui_path.resolve() not in file.parents or not file.is_file():
+        root = Path(str(SWAGGER_UI_DIR)).resolve()
+        file = (root / name).resolve()
+        if root not in file.parents or not file.is_file():
             return Response('{"code": "not_found"}', status=404, content_type="application/json")
         kinds = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
         return Response(file.read_bytes(), content_type=kinds.get(file.suffix, "text/plain"))

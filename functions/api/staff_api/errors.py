@@ -2,15 +2,48 @@
 
 import json
 from http import HTTPStatus
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from pydantic import BaseModel
 
 from nguon import errors
 from nguon.config import get_settings
 from nguon.i18n import negotiate, translate
 from nguon.observability import logger, metrics
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: a stable machine code and a message for people."""
+
+    code: str
+    message: str
+    details: list[dict[str, Any]] | None = None
+
+
+_DESCRIPTIONS = {
+    400: "Yêu cầu không đọc được / unreadable request",
+    401: "Chưa đăng nhập / not signed in",
+    403: "Không có quyền hoặc ngoài phạm vi / role or area does not allow it",
+    404: "Không tìm thấy / not found",
+    409: "Dữ liệu đã thay đổi / stale version",
+    422: "Dữ liệu không hợp lệ / invalid input",
+}
+
+
+def error_responses(*statuses: int) -> dict[int, OpenAPIResponse]:
+    """OpenAPI ``responses`` for a route's error statuses, all in the one error shape."""
+    return {
+        status: {
+            "description": _DESCRIPTIONS[status],
+            "content": {"application/json": {"model": ErrorBody}},
+        }
+        for status in (*statuses, 422)
+    }
+
 
 STATUS_OF: dict[type[errors.NguonError], HTTPStatus] = {
     errors.BadRequest: HTTPStatus.BAD_REQUEST,
