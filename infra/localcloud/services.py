@@ -1,11 +1,22 @@
 """The pieces of the local cloud, started in order and stopped in reverse."""
 
 import logging
+import socket
 from typing import Protocol
 
 from moto.server import ThreadedMotoServer
 
 from infra.localcloud.gateway import HttpServer
+
+
+def _require_free_port(port: int) -> None:
+    if port == 0:
+        return
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            raise OSError(f"port {port} is already in use") from error
 
 
 class Service(Protocol):
@@ -22,10 +33,13 @@ class MotoService:
     name = "moto"
 
     def __init__(self, port: int = 0) -> None:
+        self._port = port
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self.url = ""
 
     def start(self) -> None:
+        # moto reports a busy port from its server thread and then waits for ever: check first.
+        _require_free_port(self._port)
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.url = f"http://{host}:{port}"

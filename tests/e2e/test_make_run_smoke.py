@@ -96,3 +96,30 @@ def test_run_serves_units_and_stops_cleanly(tmp_path, stop_signal):
     assert not _listening(endpoints["api_url"])
     assert not _listening(endpoints["aws_endpoint_url"])
     assert not (tmp_path / "endpoints.json").exists()
+
+
+@pytest.mark.parametrize("busy", ["NGUON_AWS_PORT", "NGUON_API_PORT"])
+def test_busy_port_is_a_clear_error_not_a_hang(tmp_path, busy):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        environment = {
+            **os.environ,
+            "NGUON_API_PORT": "0",
+            "NGUON_AWS_PORT": "0",
+            busy: str(holder.getsockname()[1]),
+            "NGUON_STATE_DIR": str(tmp_path),
+        }
+        finished = subprocess.run(
+            [sys.executable, "-m", "infra.localcloud"],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert finished.returncode == 1
+    assert "in use" in finished.stderr
+    assert "Traceback" not in finished.stderr
+    assert not (tmp_path / "endpoints.json").exists()
