@@ -26,8 +26,11 @@ def demo_users() -> list[DemoUser]:
     """Every role at the province; every role but provider at a district and one of its
     communes (departments belong to the province); an operator in another district."""
     users = []
-    places = [("tinh", PROVINCE, "tỉnh"), ("huyen", DISTRICT, "TP Quy Nhơn")]
-    places.append(("xa", COMMUNE, "P. Nhơn Bình"))
+    places = [
+        ("tinh", PROVINCE, "tỉnh"),
+        ("huyen", DISTRICT, "TP Quy Nhơn"),
+        ("xa", COMMUNE, "P. Nhơn Bình"),
+    ]
     for prefix, unit, place in places:
         for role in Role:
             if role is Role.PROVIDER and unit != PROVINCE:
