@@ -21,7 +21,7 @@ from infra.localcloud.services import HttpService, MotoService, Service
 from infra.localcloud.template import TEMPLATE_PATH, Template, TemplateError
 from infra.tools.load_units import load_units
 
-log = logging.getLogger("localcloud.localcloud")
+log = logging.getLogger("localcloud")
 
 # The emulator's credentials: fixed dummies, so that nothing here can reach a real account.
 _EMULATOR_ENVIRONMENT = {
@@ -133,7 +133,6 @@ class LocalCloud:
             authorizers=authorizers,
             gateway_responses=props.get("GatewayResponses", {}),
             host=host,
-            region=template.region,
         )
         return self._start(HttpService("gateway", gateway, self.config.api_port))
 

@@ -121,7 +121,6 @@ class ApiGateway:
         authorizers: Mapping[str, CognitoAuthorizer],
         gateway_responses: Mapping[str, Any],
         host: LambdaHost,
-        region: str,
     ) -> None:
         self._api_id = api_id
         self._stage = stage
@@ -129,7 +128,6 @@ class ApiGateway:
         self._authorizers = authorizers
         self._responses = gateway_responses
         self._host = host
-        self._region = region
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)

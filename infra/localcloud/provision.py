@@ -116,9 +116,6 @@ class Provisioner:
         )["UserPool"]
         self.template.physical_ids[logical_id] = pool["Id"]
         self.template.attributes[(logical_id, "Arn")] = pool["Arn"]
-        self.template.attributes[(logical_id, "ProviderName")] = (
-            f"cognito-idp.{self.template.region}.amazonaws.com/{pool['Id']}"
-        )
 
     def _user_pool_client(self, logical_id: str) -> None:
         props = self.template.properties(logical_id)

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import requests
 
+from tests.lambda_env import lambda_environment
+
 ROOT = Path(__file__).resolve().parents[2]
 
 _FIRST_REQUEST = """
@@ -85,10 +87,12 @@ HANDLERS = {
 
 
 def _lambda_environment() -> dict[str, str]:
-    sys.path.insert(0, str(ROOT))
-    import tests.conftest  # noqa: F401  # fills os.environ with the template's function env
-
-    return {**os.environ, "PYTHONPATH": str(ROOT / "functions/api"), "PYTHONDONTWRITEBYTECODE": "1"}
+    return {
+        **os.environ,
+        **lambda_environment(),
+        "PYTHONPATH": str(ROOT / "functions/api"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
 
 
 def cold_start(runs: int) -> dict:

@@ -1,0 +1,28 @@
+"""The environment template.yaml gives every function, for code run outside the local cloud.
+
+Read from the template's Globals so tests and benchmarks cannot drift from the deployment;
+values that are intrinsics (the table's name) get the names the local cloud gives them.
+"""
+
+from cfnlint.decode import cfn_yaml
+
+from infra.localcloud.template import TEMPLATE_PATH
+
+_LOCAL_VALUES = {"TABLE_NAME": "nguon-dev"}
+
+
+def lambda_environment() -> dict[str, str]:
+    variables = cfn_yaml.load(str(TEMPLATE_PATH))["Globals"]["Function"]["Environment"]["Variables"]
+    template_env = {
+        name: value if isinstance(value, str) else _LOCAL_VALUES[name]
+        for name, value in variables.items()
+    }
+    return {
+        **template_env,
+        "AWS_DEFAULT_REGION": "ap-southeast-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        # No X-Ray daemon and no CloudWatch outside AWS.
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+    }
