@@ -1,0 +1,165 @@
+"""When a bulletin plays: once, daily, weekly or monthly, within a date range.
+
+The times of a ``priority`` or ``emergency`` bulletin are the issuer's times; for a ``normal``
+bulletin each time asks for one play that day and the commune decides where it goes.
+"""
+
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from nguon.clock import localize
+
+MAX_TIMES_PER_DAY = 24
+MAX_RANGE_DAYS = 366
+TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+ClockTime = Annotated[
+    str, StringConstraints(pattern=TIME_PATTERN), Field(examples=["06:00", "17:15"])
+]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _sorted_unique(values: list) -> list:
+    return sorted(set(values))
+
+
+def parse_clock(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+Times = Annotated[
+    list[ClockTime],
+    Field(min_length=1, max_length=MAX_TIMES_PER_DAY),
+    AfterValidator(_sorted_unique),
+]
+
+
+class _Schedule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def occurrences_on(self, day: date) -> list[datetime]:
+        """The local start times this schedule asks for on ``day``, in order."""
+        raise NotImplementedError
+
+    def first_day(self) -> date:
+        raise NotImplementedError
+
+    def last_day(self) -> date:
+        raise NotImplementedError
+
+
+class OnceSchedule(_Schedule):
+    type: Literal["once"] = "once"
+    at: datetime
+    """ISO-8601; without an offset it is local time (Asia/Ho_Chi_Minh)."""
+
+    @field_validator("at")
+    @classmethod
+    def _local(cls, at: datetime) -> datetime:
+        return localize(at)
+
+    def occurrences_on(self, day: date) -> list[datetime]:
+        return [self.at] if self.at.date() == day else []
+
+    def first_day(self) -> date:
+        return self.at.date()
+
+    def last_day(self) -> date:
+        return self.at.date()
+
+
+class _RangeSchedule(_Schedule):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    times: Times
+    from_: date = Field(alias="from")
+    until: date
+
+    @model_validator(mode="after")
+    def _range(self) -> "_RangeSchedule":
+        if self.until < self.from_:
+            raise PydanticCustomError(
+                "schedule_ends_before_start",
+                "the schedule ends ({until}) before it starts ({start})",
+                {"until": self.until.isoformat(), "start": self.from_.isoformat()},
+            )
+        if (self.until - self.from_).days >= MAX_RANGE_DAYS:
+            raise PydanticCustomError(
+                "schedule_too_long",
+                "a schedule covers at most {limit} days",
+                {"limit": MAX_RANGE_DAYS},
+            )
+        return self
+
+    def plays_on(self, day: date) -> bool:
+        raise NotImplementedError
+
+    def occurrences_on(self, day: date) -> list[datetime]:
+        if not (self.from_ <= day <= self.until and self.plays_on(day)):
+            return []
+        return [localize(datetime.combine(day, parse_clock(at))) for at in self.times]
+
+    def first_day(self) -> date:
+        return self.from_
+
+    def last_day(self) -> date:
+        return self.until
+
+
+class DailySchedule(_RangeSchedule):
+    type: Literal["daily"] = "daily"
+
+    def plays_on(self, day: date) -> bool:
+        return True
+
+
+class WeeklySchedule(_RangeSchedule):
+    type: Literal["weekly"] = "weekly"
+    days: Annotated[list[Weekday], Field(min_length=1), AfterValidator(_sorted_unique)]
+
+    def plays_on(self, day: date) -> bool:
+        return WEEKDAYS[day.weekday()] in self.days
+
+
+class MonthlySchedule(_RangeSchedule):
+    type: Literal["monthly"] = "monthly"
+    days_of_month: Annotated[
+        list[Annotated[int, Field(ge=1, le=31)]],
+        Field(min_length=1),
+        AfterValidator(_sorted_unique),
+    ]
+    """A day the month does not have (31 in April) is skipped that month."""
+
+    def plays_on(self, day: date) -> bool:
+        return day.day in self.days_of_month
+
+
+Schedule = Annotated[
+    OnceSchedule | DailySchedule | WeeklySchedule | MonthlySchedule, Field(discriminator="type")
+]
+
+
+class Repeat(BaseModel):
+    """An emergency (or priority) item replayed: ``count`` plays in all, ``interval_min`` apart."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    count: int = Field(ge=1, le=10)
+    interval_min: int = Field(ge=1, le=180)
+
+    def starts_from(self, first: datetime) -> list[datetime]:
+        step = timedelta(minutes=self.interval_min)
+        return [first + step * index for index in range(self.count)]
