@@ -52,6 +52,22 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Dữ liệu đã bị thay đổi bởi người khác; hãy tải lại.",
         "en": "Someone else changed this; reload it.",
     },
+    "cap_malformed": {
+        "vi": "Bản tin CAP không hợp lệ: {reason}",
+        "en": "The CAP message is not valid: {reason}",
+    },
+    "cap_too_large": {
+        "vi": "Bản tin CAP quá lớn: tối đa {limit} byte.",
+        "en": "The CAP message is too large: at most {limit} bytes.",
+    },
+    "cap_no_known_area": {
+        "vi": "Bản tin CAP không có khu vực nào thuộc các đơn vị hành chính đã biết.",
+        "en": "The CAP message names no area within the known administrative units.",
+    },
+    "not_an_emergency": {
+        "vi": "Bản tin {bulletin} không phải bản tin khẩn cấp nên không xuất được CAP.",
+        "en": "Bulletin {bulletin} is not an emergency, so it has no CAP form.",
+    },
     "internal_error": {
         "vi": "Lỗi hệ thống. Vui lòng thử lại sau; mã yêu cầu: {request_id}.",
         "en": "System error. Please try again later; request id: {request_id}.",
