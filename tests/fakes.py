@@ -1,8 +1,11 @@
 """In-memory stand-ins for unit tests of rules and handlers (integration tests use moto)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from nguon.errors import Conflict
+from nguon.models.bulletins import AuditEvent, Bulletin, Status
 from nguon.models.units import AdminUnit
+from nguon.services.bulletins import Change
 
 
 class InMemoryUnitStore:
@@ -19,3 +22,62 @@ class InMemoryUnitStore:
         stored = list(units)
         self.units.update((unit.code, unit) for unit in stored)
         return len(stored)
+
+
+class InMemoryBulletinStore:
+    """:class:`nguon.services.bulletins.BulletinStore` in dicts, with the same all-or-nothing
+    commit and version conditions as the DynamoDB one."""
+
+    def __init__(self) -> None:
+        self.bulletins: dict[str, Bulletin] = {}
+        self.events: dict[str, list[AuditEvent]] = {}
+        self.index: dict[str, set[str]] = {}
+        self.cap_keys: dict[str, str] = {}
+
+    def get(self, bulletin_id: str) -> Bulletin | None:
+        return self.bulletins.get(bulletin_id)
+
+    def commit(self, changes: Sequence[Change], *, cap_key: str | None = None) -> None:
+        for change in changes:
+            current = self.bulletins.get(change.bulletin.id)
+            if (current.version if current else None) != change.expected_version:
+                raise Conflict("stale_version", version=change.expected_version, current=current)
+        if cap_key and cap_key in self.cap_keys:
+            raise Conflict("cap_already_imported", bulletin=self.cap_keys[cap_key])
+        for change in changes:
+            bulletin = change.bulletin
+            self.bulletins[bulletin.id] = bulletin
+            self.events.setdefault(bulletin.id, []).append(change.event)
+            self.index[bulletin.id] = set(change.index)
+        if cap_key:
+            self.cap_keys[cap_key] = changes[0].bulletin.id
+
+    def history(self, bulletin_id: str) -> list[AuditEvent]:
+        return list(self.events.get(bulletin_id, []))
+
+    def page(self, unit, *, starting_by, limit, cursor):
+        listed = sorted(
+            (b for b in self.bulletins.values() if unit in self.index[b.id]),
+            key=lambda b: (b.validity()[0], b.id),
+            reverse=True,
+        )
+        if starting_by:
+            listed = [b for b in listed if b.validity()[0].date() <= starting_by]
+        offset = int(cursor or 0)
+        rest = listed[offset : offset + limit]
+        more = offset + limit < len(listed)
+        return rest, str(offset + limit) if more else None
+
+    def on_air(self, units, day):
+        wanted = set(units)
+        return [
+            b
+            for b in self.bulletins.values()
+            if b.status is Status.APPROVED
+            and wanted & set(b.targets)
+            and b.validity()[0].date() <= day <= b.validity()[1].date()
+        ]
+
+    def by_cap_key(self, cap_key: str) -> Bulletin | None:
+        bulletin_id = self.cap_keys.get(cap_key)
+        return self.bulletins.get(bulletin_id) if bulletin_id else None

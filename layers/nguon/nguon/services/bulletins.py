@@ -1,0 +1,478 @@
+"""The bulletin workflow: compose → submit → approve → (on air) → expired; reject, withdraw.
+
+Every change is one atomic commit of the new bulletin state and an append-only audit event,
+conditional on the version the actor read: a stale write is a conflict and changes nothing.
+"""
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ValidationError
+
+from nguon import clock
+from nguon.errors import Conflict, Forbidden, InvalidInput, NotFound
+from nguon.models.bulletins import (
+    EDITABLE,
+    Actor,
+    AuditAction,
+    AuditEvent,
+    Bulletin,
+    BulletinContent,
+    BulletinPatch,
+    Decision,
+    Priority,
+    Status,
+)
+from nguon.models.principal import Principal
+from nguon.models.units import AdminUnit
+from nguon.services.access import Permission, authorize, permissions_of
+from nguon.services.units import UnitStore
+
+PAGE_MAX = 100
+
+
+@dataclass(frozen=True)
+class Change:
+    """One bulletin's new state, the version it must still have, and the event that says why."""
+
+    bulletin: Bulletin
+    expected_version: int | None
+    """``None``: the bulletin must not exist yet."""
+    event: AuditEvent
+    previous: Bulletin | None = None
+    index: frozenset[str] = frozenset()
+    """The units whose lists show the bulletin now (:func:`index_units`)."""
+    previous_index: frozenset[str] = frozenset()
+
+
+class BulletinStore(Protocol):
+    """Where bulletins live (DynamoDB in :mod:`nguon.storage.bulletins`)."""
+
+    def get(self, bulletin_id: str) -> Bulletin | None: ...
+
+    def commit(self, changes: Sequence[Change], *, cap_key: str | None = None) -> None:
+        """All changes or none; :class:`Conflict` when a version (or ``cap_key``) is taken."""
+
+    def history(self, bulletin_id: str) -> list[AuditEvent]: ...
+
+    def page(
+        self, unit: str, *, starting_by: date | None, limit: int, cursor: str | None
+    ) -> tuple[list[Bulletin], str | None]:
+        """Bulletins issued in or targeting ``unit``'s subtree, latest start first."""
+
+    def on_air(self, units: Iterable[str], day: date) -> list[Bulletin]:
+        """Approved bulletins targeting one of ``units`` exactly and valid on ``day``."""
+
+    def by_cap_key(self, cap_key: str) -> Bulletin | None: ...
+
+
+def validation_problem(error: ValidationError) -> InvalidInput:
+    """A pydantic error met inside the domain (a merged PATCH), as the API's 422 shape."""
+    details = [
+        {"loc": list(problem["loc"]), "type": problem["type"], **plain_context(problem)}
+        for problem in error.errors(include_url=False, include_input=False)
+    ]
+    return InvalidInput("validation_error", count=len(details), details=details)
+
+
+def plain_context(problem: Any) -> dict[str, Any]:
+    """A validation problem's parameters (limits, dates), never objects or exceptions."""
+    context = {
+        name: value
+        for name, value in (problem.get("ctx") or {}).items()
+        if isinstance(value, str | int | float)
+    }
+    return {"ctx": context} if context else {}
+
+
+class BulletinService:
+    def __init__(
+        self,
+        units: UnitStore,
+        store: BulletinStore,
+        now: clock.Clock = clock.now,
+        new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+    ) -> None:
+        self._units = units
+        self._store = store
+        self._now = now
+        self._new_id = new_id
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def get(self, principal: Principal, bulletin_id: str) -> Bulletin:
+        bulletin = self._require(bulletin_id)
+        self._check_reader(principal, bulletin)
+        return bulletin
+
+    def history(self, principal: Principal, bulletin_id: str) -> list[AuditEvent]:
+        self.get(principal, bulletin_id)
+        return self._store.history(bulletin_id)
+
+    def search(
+        self,
+        principal: Principal,
+        *,
+        unit: str | None = None,
+        status: Status | None = None,
+        priority: Priority | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        limit: int = 25,
+        cursor: str | None = None,
+    ) -> tuple[list[Bulletin], str | None]:
+        """A page of the bulletins issued in or targeting ``unit``'s area (default: home)."""
+        where = self._unit(unit or principal.home_unit)
+        authorize(principal, Permission.BULLETINS_READ, where)
+        if start and end and end < start:
+            raise InvalidInput("range_ends_before_start", start=start, end=end)
+        now = self._now()
+        window_start = clock.localize(datetime.combine(start, time())) if start else None
+        found: list[Bulletin] = []
+        for _ in range(10):  # a filtered page may come back empty: read on, a little
+            page, cursor = self._store.page(
+                where.code, starting_by=end, limit=min(limit, PAGE_MAX), cursor=cursor
+            )
+            for bulletin in page:
+                if status and bulletin.status_at(now) is not status:
+                    continue
+                if priority and bulletin.priority is not priority:
+                    continue
+                if window_start and bulletin.validity()[1] <= window_start:
+                    continue
+                found.append(bulletin)
+            if found or cursor is None:
+                break
+        return found, cursor
+
+    def on_air(self, unit: AdminUnit, day: date) -> list[Bulletin]:
+        """What may play in ``unit`` on ``day``: approved, aimed at it or above it."""
+        return self._store.on_air([unit.code, *unit.ancestors], day)
+
+    # --- composing -------------------------------------------------------------------------
+
+    def create(
+        self,
+        principal: Principal,
+        content: BulletinContent,
+        *,
+        supersedes: str | None = None,
+        cap_identifier: str | None = None,
+        cap_key: str | None = None,
+        submit: bool = False,
+    ) -> Bulletin:
+        issuer = self._units.get(content.issuer_unit or principal.home_unit)
+        if issuer is None:
+            raise InvalidInput("unknown_issuer", unit=content.issuer_unit)
+        authorize(principal, Permission.BULLETINS_COMPOSE, issuer)
+        self._check_targets(principal, issuer, content.targets)
+        now = self._now()
+        actor = self._actor(principal)
+        status = Status.PENDING if submit else Status.DRAFT
+        bulletin = Bulletin.model_validate(
+            {
+                **content.model_dump(by_alias=True),
+                "issuer_unit": issuer.code,
+                "id": self._new_id(),
+                "status": status,
+                "version": 1,
+                "layer": issuer.level,
+                "author": actor,
+                "created_at": now,
+                "updated_at": now,
+                "submitted_at": now if submit else None,
+                "supersedes": supersedes,
+                "cap_identifier": cap_identifier,
+            }
+        )
+        action = AuditAction.IMPORTED if cap_key else AuditAction.CREATED
+        event = self._event(bulletin, actor, action, None, status, now)
+        self._store.commit([self._change(bulletin, event)], cap_key=cap_key)
+        return bulletin
+
+    def update(self, principal: Principal, bulletin_id: str, patch: BulletinPatch) -> Bulletin:
+        bulletin = self._require(bulletin_id)
+        issuer = self._unit(bulletin.issuer_unit)
+        authorize(principal, Permission.BULLETINS_COMPOSE, issuer)
+        if bulletin.status not in EDITABLE:
+            raise Conflict("not_editable", status=bulletin.status.value)
+        self._check_version(bulletin, patch.version)
+        old = bulletin.content().model_dump(mode="json", by_alias=True)
+        changed = {
+            name: value.model_dump(by_alias=True) if isinstance(value, BaseModel) else value
+            for name, value in patch.changes().items()
+        }
+        try:
+            content = BulletinContent.model_validate({**bulletin.content().model_dump(), **changed})
+        except ValidationError as error:
+            raise validation_problem(error) from error
+        self._check_targets(principal, issuer, content.targets)
+        new = content.model_dump(mode="json", by_alias=True)
+        diff = {
+            name: {"from": old.get(name), "to": new.get(name)}
+            for name in new
+            if new.get(name) != old.get(name)
+        }
+        if not diff:
+            return bulletin
+        now = self._now()
+        updated = bulletin.model_copy(
+            update={
+                **{name: getattr(content, name) for name in BulletinContent.model_fields},
+                "issuer_unit": bulletin.issuer_unit,
+                "status": Status.DRAFT,
+                "version": bulletin.version + 1,
+                "updated_at": now,
+            }
+        )
+        event = self._event(
+            updated,
+            self._actor(principal),
+            AuditAction.UPDATED,
+            bulletin.status,
+            Status.DRAFT,
+            now,
+            changes=diff,
+        )
+        self._store.commit([self._change(updated, event, bulletin)])
+        return updated
+
+    def revise(self, principal: Principal, bulletin_id: str) -> Bulletin:
+        """A new draft to replace an approved bulletin; its approval withdraws the old one."""
+        bulletin = self._require(bulletin_id)
+        if bulletin.status_at(self._now()) is not Status.APPROVED:
+            raise Conflict("wrong_status", status=bulletin.status.value, action="revise")
+        if bulletin.superseded_by:
+            raise Conflict("already_revised", bulletin=bulletin.superseded_by)
+        return self.create(principal, bulletin.content(), supersedes=bulletin.id)
+
+    # --- the workflow ----------------------------------------------------------------------
+
+    def submit(
+        self, principal: Principal, bulletin_id: str, version: int | None = None
+    ) -> Bulletin:
+        bulletin = self._require(bulletin_id)
+        authorize(principal, Permission.BULLETINS_COMPOSE, self._unit(bulletin.issuer_unit))
+        self._check_status(bulletin, EDITABLE, "submit")
+        self._check_version(bulletin, version)
+        return self._transition(principal, bulletin, Status.PENDING, AuditAction.SUBMITTED)
+
+    def approve(
+        self, principal: Principal, bulletin_id: str, version: int | None = None
+    ) -> Bulletin:
+        bulletin = self._require(bulletin_id)
+        self._check_approver(principal, bulletin)
+        self._check_status(bulletin, {Status.PENDING}, "approve")
+        self._check_version(bulletin, version)
+        now = self._now()
+        actor = self._actor(principal)
+        approved = bulletin.model_copy(
+            update={
+                "status": Status.APPROVED,
+                "version": bulletin.version + 1,
+                "updated_at": now,
+                "approved_by": actor,
+                "approved_at": now,
+            }
+        )
+        event = self._event(
+            approved, actor, AuditAction.APPROVED, bulletin.status, Status.APPROVED, now
+        )
+        changes = [self._change(approved, event, bulletin)]
+        if bulletin.supersedes:
+            changes.extend(self._supersede(bulletin.supersedes, approved, actor, now))
+        self._store.commit(changes)
+        return approved
+
+    def reject(
+        self, principal: Principal, bulletin_id: str, reason: str, version: int | None = None
+    ) -> Bulletin:
+        bulletin = self._require(bulletin_id)
+        self._check_approver(principal, bulletin)
+        self._check_status(bulletin, {Status.PENDING}, "reject")
+        self._check_version(bulletin, version)
+        return self._transition(
+            principal, bulletin, Status.REJECTED, AuditAction.REJECTED, reason=reason
+        )
+
+    def withdraw(
+        self, principal: Principal, bulletin_id: str, reason: str, version: int | None = None
+    ) -> Bulletin:
+        """Take a pending or approved bulletin off air: its approvers may, and so may its author."""
+        bulletin = self._require(bulletin_id)
+        if bulletin.author.user_id != principal.user_id:
+            self._check_approver(principal, bulletin, self_allowed=True)
+        if bulletin.status_at(self._now()) not in {Status.PENDING, Status.APPROVED}:
+            raise Conflict(
+                "wrong_status", status=bulletin.status_at(self._now()).value, action="withdraw"
+            )
+        self._check_version(bulletin, version)
+        return self._transition(
+            principal, bulletin, Status.WITHDRAWN, AuditAction.WITHDRAWN, reason=reason
+        )
+
+    # --- rules -----------------------------------------------------------------------------
+
+    def _check_approver(
+        self, principal: Principal, bulletin: Bulletin, *, self_allowed: bool = False
+    ) -> None:
+        """Approvers act for bulletins issued in their area; an emergency may also be approved
+        by an approver whose area holds every unit it targets. Nobody approves their own."""
+        if Permission.BULLETINS_APPROVE not in permissions_of(principal):
+            raise Forbidden("role_missing", permission=Permission.BULLETINS_APPROVE.value)
+        if not self_allowed and bulletin.author.user_id == principal.user_id:
+            raise Forbidden("self_approval")
+        issuer = self._unit(bulletin.issuer_unit)
+        if issuer.is_within(principal.home_unit):
+            return
+        if bulletin.priority is Priority.EMERGENCY and all(
+            self._unit(code).is_within(principal.home_unit) for code in bulletin.targets
+        ):
+            return
+        raise Forbidden("out_of_scope", unit=issuer.code, home_unit=principal.home_unit)
+
+    def _check_reader(self, principal: Principal, bulletin: Bulletin) -> None:
+        """Readers see what is issued in or aimed at their area, and what reaches it from above."""
+        if Permission.BULLETINS_READ not in permissions_of(principal):
+            raise Forbidden("role_missing", permission=Permission.BULLETINS_READ.value)
+        home = self._unit(principal.home_unit)
+        for code in (bulletin.issuer_unit, *bulletin.targets):
+            if self._unit(code).is_within(home.code) or home.is_within(code):
+                return
+        raise Forbidden("out_of_scope", unit=bulletin.issuer_unit, home_unit=principal.home_unit)
+
+    def _check_targets(self, principal: Principal, issuer: AdminUnit, targets: list[str]) -> None:
+        found = {code: self._units.get(code) for code in targets}
+        unknown = [code for code, unit in found.items() if unit is None]
+        if unknown:
+            raise InvalidInput("unknown_targets", units=", ".join(unknown))
+        for unit in found.values():
+            assert unit is not None  # checked above
+            authorize(principal, Permission.BULLETINS_COMPOSE, unit)
+            if not unit.is_within(issuer.code):
+                raise InvalidInput("target_outside_issuer", unit=unit.code, issuer=issuer.code)
+
+    @staticmethod
+    def _check_status(bulletin: Bulletin, allowed: Iterable[Status], action: str) -> None:
+        if bulletin.status not in set(allowed):
+            raise Conflict("wrong_status", status=bulletin.status.value, action=action)
+
+    @staticmethod
+    def _check_version(bulletin: Bulletin, version: int | None) -> None:
+        if version is not None and version != bulletin.version:
+            raise Conflict("stale_version", version=version, current=bulletin.version)
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    def _transition(
+        self,
+        principal: Principal,
+        bulletin: Bulletin,
+        status: Status,
+        action: AuditAction,
+        reason: str | None = None,
+    ) -> Bulletin:
+        now = self._now()
+        actor = self._actor(principal)
+        update: dict[str, Any] = {
+            "status": status,
+            "version": bulletin.version + 1,
+            "updated_at": now,
+        }
+        if status is Status.PENDING:
+            update["submitted_at"] = now
+        if status is Status.REJECTED:
+            update["rejection"] = Decision(by=actor, at=now, reason=reason or "")
+        if status is Status.WITHDRAWN:
+            update["withdrawal"] = Decision(by=actor, at=now, reason=reason or "")
+        changed = bulletin.model_copy(update=update)
+        event = self._event(changed, actor, action, bulletin.status, status, now, reason=reason)
+        self._store.commit([self._change(changed, event, bulletin)])
+        return changed
+
+    def _supersede(self, old_id: str, new: Bulletin, actor: Actor, now: datetime) -> list[Change]:
+        old = self._store.get(old_id)
+        if old is None or old.status is not Status.APPROVED:
+            return []  # withdrawn meanwhile: nothing left to take off air
+        replaced = old.model_copy(
+            update={
+                "status": Status.WITHDRAWN,
+                "version": old.version + 1,
+                "updated_at": now,
+                "superseded_by": new.id,
+                "withdrawal": Decision(by=actor, at=now, reason=f"superseded by {new.id}"),
+            }
+        )
+        event = self._event(
+            replaced, actor, AuditAction.SUPERSEDED, old.status, replaced.status, now,
+            reason=f"superseded by {new.id}",
+        )  # fmt: skip
+        return [self._change(replaced, event, old)]
+
+    def _event(
+        self,
+        bulletin: Bulletin,
+        actor: Actor,
+        action: AuditAction,
+        from_status: Status | None,
+        to_status: Status,
+        at: datetime,
+        *,
+        changes: dict[str, dict[str, Any]] | None = None,
+        reason: str | None = None,
+    ) -> AuditEvent:
+        return AuditEvent(
+            bulletin_id=bulletin.id,
+            seq=bulletin.version,
+            at=at,
+            actor=actor,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            version=bulletin.version,
+            changes=changes or {},
+            reason=reason,
+        )
+
+    @staticmethod
+    def _actor(principal: Principal) -> Actor:
+        return Actor(
+            user_id=principal.user_id, username=principal.username, unit=principal.home_unit
+        )
+
+    def _require(self, bulletin_id: str) -> Bulletin:
+        bulletin = self._store.get(bulletin_id)
+        if bulletin is None:
+            raise NotFound("bulletin_not_found", bulletin=bulletin_id)
+        return bulletin
+
+    def _unit(self, code: str) -> AdminUnit:
+        unit = self._units.get(code)
+        if unit is None:
+            raise NotFound("unit_not_found", unit=code)
+        return unit
+
+    def _index(self, bulletin: Bulletin | None) -> frozenset[str]:
+        """The units whose lists show a bulletin: its issuer, its targets, their ancestors."""
+        if bulletin is None:
+            return frozenset()
+        codes: set[str] = set()
+        for code in (bulletin.issuer_unit, *bulletin.targets):
+            codes.add(code)
+            codes.update(self._unit(code).ancestors)
+        return frozenset(codes)
+
+    def _change(
+        self, bulletin: Bulletin, event: AuditEvent, previous: Bulletin | None = None
+    ) -> Change:
+        return Change(
+            bulletin=bulletin,
+            expected_version=previous.version if previous else None,
+            event=event,
+            previous=previous,
+            index=self._index(bulletin),
+            previous_index=self._index(previous),
+        )
