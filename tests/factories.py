@@ -73,7 +73,7 @@ def bulletin(
         "author": author,
         "created_at": at("00:00", "2026-11-20"),
         "updated_at": at("00:00", "2026-11-20"),
-        "approved_at": at(f"00:{number % 60:02d}", "2026-11-21"),
+        "approved_at": at("00:00", "2026-11-21"),
     }
     data.update(fields)
     return Bulletin.model_validate(data)

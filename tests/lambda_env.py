@@ -8,7 +8,7 @@ from cfnlint.decode import cfn_yaml
 
 from infra.localcloud.template import TEMPLATE_PATH
 
-_LOCAL_VALUES = {"TABLE_NAME": "nguon-dev"}
+_LOCAL_VALUES = {"TABLE_NAME": "nguon-dev", "NGUON_CAP_SENDER": "nguon@binhdinh.gov.vn"}
 
 
 def lambda_environment() -> dict[str, str]:

@@ -113,7 +113,13 @@ def test_malformed_unit_code_is_422_with_the_field(handler):
 
     assert status == 422
     assert body["code"] == "validation_error"
-    assert body["details"] == [{"loc": ["path", "code"], "type": "string_pattern_mismatch"}]
+    assert body["details"] == [
+        {
+            "loc": ["path", "code"],
+            "type": "string_pattern_mismatch",
+            "ctx": {"pattern": r"^\d{2,5}$"},
+        }
+    ]
 
 
 @pytest.mark.parametrize(

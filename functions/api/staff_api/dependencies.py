@@ -2,11 +2,46 @@
 
 from functools import lru_cache
 
-from nguon.services.units import UnitService
+from nguon.config import get_settings
+from nguon.services.alerts import AlertService
+from nguon.services.bulletins import BulletinService
+from nguon.services.programmes import ProgrammeService
+from nguon.services.units import CachedUnitStore, UnitService
+
+
+@lru_cache(maxsize=1)
+def unit_store() -> CachedUnitStore:
+    from nguon.storage.units import DynamoUnitStore  # binds the table from settings
+
+    return CachedUnitStore(DynamoUnitStore())
+
+
+@lru_cache(maxsize=1)
+def _bulletin_store():  # the storage type stays out of import time
+    from nguon.storage.bulletins import DynamoBulletinStore
+
+    return DynamoBulletinStore()
 
 
 @lru_cache(maxsize=1)
 def unit_service() -> UnitService:
-    from nguon.storage.units import DynamoUnitStore  # binds the table from settings
+    return UnitService(unit_store())
 
-    return UnitService(DynamoUnitStore())
+
+@lru_cache(maxsize=1)
+def bulletin_service() -> BulletinService:
+    return BulletinService(unit_store(), _bulletin_store())
+
+
+@lru_cache(maxsize=1)
+def programme_service() -> ProgrammeService:
+    from nguon.storage.programme import DynamoProgrammeStore
+
+    return ProgrammeService(unit_service(), _bulletin_store(), DynamoProgrammeStore())
+
+
+@lru_cache(maxsize=1)
+def alert_service() -> AlertService:
+    return AlertService(
+        unit_store(), bulletin_service(), _bulletin_store(), sender=get_settings().cap_sender
+    )

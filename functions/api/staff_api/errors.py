@@ -11,9 +11,10 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel
 
 from nguon import errors
-from nguon.config import get_settings
-from nguon.i18n import negotiate, translate
+from nguon.config import Language, get_settings
+from nguon.i18n import MESSAGES, negotiate, translate
 from nguon.observability import logger, metrics
+from nguon.validation import plain_context
 
 
 class ErrorBody(BaseModel):
@@ -45,6 +46,13 @@ def error_responses(*statuses: int) -> dict[int, OpenAPIResponse]:
     }
 
 
+def _explain(detail: dict[str, Any], language: Language) -> dict[str, Any]:
+    """A field problem with a sentence for people when the project words it (limits, rules)."""
+    if detail.get("type") in MESSAGES:
+        return {**detail, "message": translate(detail["type"], language, **detail.get("ctx", {}))}
+    return detail
+
+
 STATUS_OF: dict[type[errors.NguonError], HTTPStatus] = {
     errors.BadRequest: HTTPStatus.BAD_REQUEST,
     errors.Unauthenticated: HTTPStatus.UNAUTHORIZED,
@@ -61,8 +69,8 @@ def register(app: APIGatewayRestResolver) -> None:
         language = negotiate(event.headers.get("accept-language"), get_settings().default_language)
         params = {**extra, "request_id": event.request_context.request_id}
         body: dict[str, object] = {"code": code, "message": translate(code, language, **params)}
-        if "details" in extra:
-            body["details"] = extra["details"]
+        if isinstance(extra.get("details"), list):
+            body["details"] = [_explain(detail, language) for detail in extra["details"]]
         return Response(
             status_code=status,
             content_type=content_types.APPLICATION_JSON,
@@ -85,8 +93,8 @@ def register(app: APIGatewayRestResolver) -> None:
         problems = error.errors()
         if any(problem.get("type") == "json_invalid" for problem in problems):
             return reply(HTTPStatus.BAD_REQUEST, "bad_request", reason="JSON")
-        # loc and type only: pydantic's own messages can name internals.
-        details = [{"loc": list(p["loc"]), "type": p["type"]} for p in problems]
+        # loc, type and plain parameters only: pydantic's own messages can name internals.
+        details = [{"loc": list(p["loc"]), "type": p["type"], **plain_context(p)} for p in problems]
         return reply(
             HTTPStatus.UNPROCESSABLE_ENTITY,
             "validation_error",

@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     )
     default_language: Language = Field(default="vi", validation_alias="NGUON_DEFAULT_LANGUAGE")
     timezone: str = Field(default="Asia/Ho_Chi_Minh", validation_alias="NGUON_TIMEZONE")
+    cap_sender: str = Field(
+        default="nguon@localhost", validation_alias="NGUON_CAP_SENDER", min_length=3
+    )
+    """Who our CAP alerts say they are from (CAP ``sender``: a unique address)."""
 
 
 @lru_cache(maxsize=1)

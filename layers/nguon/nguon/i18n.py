@@ -68,6 +68,136 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Bản tin {bulletin} không phải bản tin khẩn cấp nên không xuất được CAP.",
         "en": "Bulletin {bulletin} is not an emergency, so it has no CAP form.",
     },
+    # Bulletins and their workflow.
+    "bulletin_not_found": {
+        "vi": "Không có bản tin mã {bulletin}.",
+        "en": "There is no bulletin {bulletin}.",
+    },
+    "unknown_targets": {
+        "vi": "Không có đơn vị hành chính mã: {units}.",
+        "en": "No administrative unit has the code(s): {units}.",
+    },
+    "unknown_issuer": {
+        "vi": "Không có đơn vị phát hành mã {unit}.",
+        "en": "There is no issuing unit {unit}.",
+    },
+    "target_outside_issuer": {
+        "vi": "Đơn vị {unit} không thuộc đơn vị phát hành {issuer}.",
+        "en": "Unit {unit} is not under the issuing unit {issuer}.",
+    },
+    "not_editable": {
+        "vi": (
+            "Bản tin đang ở trạng thái {status} nên không sửa "
+            "được; hãy thu hồi hoặc tạo phiên bản mới."
+        ),
+        "en": "The bulletin is {status} and cannot be edited; withdraw it or make a new version.",
+    },
+    "wrong_status": {
+        "vi": "Không thể {action} bản tin đang ở trạng thái {status}.",
+        "en": "Cannot {action} a bulletin that is {status}.",
+    },
+    "stale_version": {
+        "vi": (
+            "Bạn đang sửa phiên bản {version}, nhưng bản tin đã ở phiên bản {current}; hãy tải lại."
+        ),
+        "en": "You edited version {version}, but the bulletin is at version {current}; reload it.",
+    },
+    "self_approval": {
+        "vi": "Không được tự duyệt bản tin của chính mình.",
+        "en": "Nobody may approve their own bulletin.",
+    },
+    "already_revised": {
+        "vi": "Bản tin đã có phiên bản thay thế {bulletin}.",
+        "en": "The bulletin already has a replacement, {bulletin}.",
+    },
+    "range_ends_before_start": {
+        "vi": "Khoảng thời gian kết thúc ({end}) trước khi bắt đầu ({start}).",
+        "en": "The range ends ({end}) before it starts ({start}).",
+    },
+    "bad_cursor": {
+        "vi": "Tham số trang (next) không hợp lệ.",
+        "en": "The page cursor (next) is not valid.",
+    },
+    "cap_already_imported": {
+        "vi": "Cảnh báo CAP này đã được nhập: {bulletin}.",
+        "en": "This CAP alert was already imported: {bulletin}.",
+    },
+    "cap_not_actual": {
+        "vi": "Chỉ nhập cảnh báo CAP thật (status Actual), không nhập {status}.",
+        "en": "Only real CAP alerts (status Actual) are imported, not {status}.",
+    },
+    "cap_reference_unknown": {
+        "vi": "Không tìm thấy cảnh báo gốc mà bản tin CAP {identifier} tham chiếu.",
+        "en": "The alert that CAP message {identifier} references is not known here.",
+    },
+    # The programme.
+    "not_in_programme": {
+        "vi": "Bản tin {bulletin} không phát tại đơn vị này ngày {date}.",
+        "en": "Bulletin {bulletin} does not play here on {date}.",
+    },
+    "fixed_time_item": {
+        "vi": (
+            "Bản tin {bulletin} là tin ưu tiên hoặc khẩn cấp, phát theo "
+            "giờ của nơi phát hành; chỉ xếp được thứ tự, không đặt giờ."
+        ),
+        "en": (
+            "Bulletin {bulletin} is priority or emergency and plays "
+            "at its issuer's time; order it, do not place it."
+        ),
+    },
+    "no_room_in_windows": {
+        "vi": "Không còn chỗ trong các khung giờ phát của đơn vị.",
+        "en": "No room left in the unit's broadcast windows.",
+    },
+    "no_time_left_in_day": {
+        "vi": "Không còn thời gian trong ngày sau các bản tin phát trước.",
+        "en": "No time left in the day after the items before it.",
+    },
+    "outside_validity": {
+        "vi": "Ngoài thời gian hiệu lực của bản tin.",
+        "en": "Outside the bulletin's validity.",
+    },
+    # Validation problems, by pydantic type (shown per field in details).
+    "string_too_long": {
+        "vi": "Quá dài: tối đa {max_length} ký tự.",
+        "en": "Too long: at most {max_length} characters.",
+    },
+    "too_long": {
+        "vi": "Quá nhiều: tối đa {max_length} mục.",
+        "en": "Too many: at most {max_length} items.",
+    },
+    "schedule_ends_before_start": {
+        "vi": "Lịch phát kết thúc ({until}) trước khi bắt đầu ({start}).",
+        "en": "The schedule ends ({until}) before it starts ({start}).",
+    },
+    "schedule_too_long": {
+        "vi": "Lịch phát dài tối đa {limit} ngày.",
+        "en": "A schedule covers at most {limit} days.",
+    },
+    "body_too_long_for_board": {
+        "vi": "Bản tin cho bảng điện tử tối đa {limit} ký tự; bản tin này có {length}.",
+        "en": "A bulletin for boards has at most {limit} characters; this one has {length}.",
+    },
+    "cap_only_for_emergency": {
+        "vi": "Chỉ bản tin khẩn cấp mới có thông tin CAP.",
+        "en": "Only an emergency bulletin carries CAP fields.",
+    },
+    "repeat_not_for_normal": {
+        "vi": "Bản tin thường do xã xếp lịch, không đặt số lần lặp.",
+        "en": "A normal bulletin is placed by the commune; it takes no repeat.",
+    },
+    "validity_ends_before_start": {
+        "vi": "Thời gian hiệu lực kết thúc ({until}) trước khi bắt đầu ({start}).",
+        "en": "The validity ends ({until}) before it starts ({start}).",
+    },
+    "window_ends_before_start": {
+        "vi": "Khung giờ kết thúc ({end}) trước khi bắt đầu ({start}).",
+        "en": "The window ends ({end}) before it starts ({start}).",
+    },
+    "windows_overlap": {
+        "vi": "Các khung giờ {first} và {second} chồng nhau.",
+        "en": "Windows {first} and {second} overlap.",
+    },
     "internal_error": {
         "vi": "Lỗi hệ thống. Vui lòng thử lại sau; mã yêu cầu: {request_id}.",
         "en": "System error. Please try again later; request id: {request_id}.",

@@ -30,6 +30,7 @@ from nguon.models.principal import Principal
 from nguon.models.units import AdminUnit
 from nguon.services.access import Permission, authorize, permissions_of
 from nguon.services.units import UnitStore
+from nguon.validation import validation_problem
 
 PAGE_MAX = 100
 
@@ -67,25 +68,6 @@ class BulletinStore(Protocol):
         """Approved bulletins targeting one of ``units`` exactly and valid on ``day``."""
 
     def by_cap_key(self, cap_key: str) -> Bulletin | None: ...
-
-
-def validation_problem(error: ValidationError) -> InvalidInput:
-    """A pydantic error met inside the domain (a merged PATCH), as the API's 422 shape."""
-    details = [
-        {"loc": list(problem["loc"]), "type": problem["type"], **plain_context(problem)}
-        for problem in error.errors(include_url=False, include_input=False)
-    ]
-    return InvalidInput("validation_error", count=len(details), details=details)
-
-
-def plain_context(problem: Any) -> dict[str, Any]:
-    """A validation problem's parameters (limits, dates), never objects or exceptions."""
-    context = {
-        name: value
-        for name, value in (problem.get("ctx") or {}).items()
-        if isinstance(value, str | int | float)
-    }
-    return {"ctx": context} if context else {}
 
 
 class BulletinService:

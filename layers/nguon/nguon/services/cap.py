@@ -149,6 +149,7 @@ def to_cap_xml(
     sent: datetime,
     msg_type: MsgType | None = None,
     references: list[str] | None = None,
+    identifier: str | None = None,
 ) -> str:
     """The emergency ``bulletin`` as a CAP 1.2 alert document (UTF-8 XML text).
 
@@ -174,9 +175,9 @@ def to_cap_xml(
 
     alert = ET.Element(_tag("alert"))
     # Children are added in the order of the XSD's sequences; the schema rejects any other.
-    _add(alert, "identifier", bulletin.cap_identifier or f"nguon-{bulletin.id}")
+    _add(alert, "identifier", identifier or cap_identifier_of(bulletin))
     _add(alert, "sender", sender)
-    _add(alert, "sent", _cap_time(sent))
+    _add(alert, "sent", cap_time(sent))
     _add(alert, "status", "Actual" if bulletin.status in _PUBLISHED else "Draft")
     _add(alert, "msgType", msg_type)
     _add(alert, "scope", "Public")
@@ -189,8 +190,8 @@ def to_cap_xml(
     _add(info, "urgency", bulletin.cap.urgency)
     _add(info, "severity", bulletin.cap.severity)
     _add(info, "certainty", bulletin.cap.certainty)
-    _add(info, "effective", _cap_time(bulletin.valid_from or _first_play(bulletin) or start))
-    _add(info, "expires", _cap_time(bulletin.cap.expires or end))
+    _add(info, "effective", cap_time(bulletin.valid_from or _first_play(bulletin) or start))
+    _add(info, "expires", cap_time(bulletin.cap.expires or end))
     _add(info, "senderName", sender_name)
     _add(info, "headline", bulletin.title)
     _add(info, "description", bulletin.body)
@@ -206,6 +207,11 @@ def to_cap_xml(
     ET.indent(alert)
     body = ET.tostring(alert, encoding="unicode", default_namespace=CAP_NS)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+
+
+def cap_identifier_of(bulletin: Bulletin) -> str:
+    """The identifier the bulletin's Alert went out (or came in) under."""
+    return bulletin.cap_identifier or f"nguon-{bulletin.id}"
 
 
 def _first_play(bulletin: Bulletin) -> datetime | None:
@@ -229,7 +235,7 @@ def _add(parent: ET.Element, name: str, text: str) -> ET.Element:
     return element
 
 
-def _cap_time(moment: datetime) -> str:
+def cap_time(moment: datetime) -> str:
     """CAP's one form: local time with a ``+07:00`` offset, whole seconds, never ``Z``."""
     return localize(moment).replace(microsecond=0).isoformat()
 
@@ -417,7 +423,8 @@ def cap_targets(
             chosen.update(boundaries.districts_touching(polygon))
         for lat, lon, radius in area.circles:
             chosen.update(boundaries.districts_near_circle(lat, lon, radius))
-    chosen &= set(units)  # a boundary file may hold districts the catalogue does not
+    # A boundary file may hold districts the catalogue does not.
+    chosen = {code for code in chosen if code in units}
     # A commune inside a chosen district is already reached through the district.
     kept = sorted(code for code in chosen if not chosen.intersection(units[code].ancestors))
     if not kept:

@@ -1,6 +1,7 @@
 """Reading and loading administrative units."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from time import monotonic
 from typing import Protocol
 
 from nguon.errors import NotFound
@@ -44,3 +45,53 @@ class UnitService:
     def load(self, units: Iterable[AdminUnit]) -> int:
         """Store a catalogue; loading the same catalogue again changes nothing."""
         return self._store.put_many(units)
+
+
+class CachedUnitStore:
+    """A :class:`UnitStore` that remembers units for a while: every request checks several
+    units' places in the tree, and the catalogue changes a few times a year at most."""
+
+    def __init__(
+        self, store: UnitStore, ttl_s: float = 300.0, clock: Callable[[], float] = monotonic
+    ) -> None:
+        self._store = store
+        self._ttl_s = ttl_s
+        self._clock = clock
+        self._units: dict[str, tuple[float, AdminUnit | None]] = {}
+
+    def get(self, code: str) -> AdminUnit | None:
+        now = self._clock()
+        cached = self._units.get(code)
+        if cached is None or now - cached[0] > self._ttl_s:
+            cached = (now, self._store.get(code))
+            self._units[code] = cached
+        return cached[1]
+
+    def children(self, code: str) -> list[AdminUnit]:
+        return self._store.children(code)
+
+    def put_many(self, units: Iterable[AdminUnit]) -> int:
+        self._units.clear()
+        return self._store.put_many(units)
+
+
+class UnitLookup(Mapping[str, AdminUnit]):
+    """Units by code as a read-only mapping, fetched on demand (never listed whole)."""
+
+    def __init__(self, store: UnitStore) -> None:
+        self._store = store
+        self._seen: dict[str, AdminUnit] = {}
+
+    def __getitem__(self, code: str) -> AdminUnit:
+        if code not in self._seen:
+            unit = self._store.get(code)
+            if unit is None:
+                raise KeyError(code)
+            self._seen[code] = unit
+        return self._seen[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._seen)  # only what was looked up: the catalogue is not listed
+
+    def __len__(self) -> int:
+        return len(self._seen)

@@ -1,0 +1,203 @@
+"""Bulletins (bản tin): ``/bulletins`` and the workflow steps, history and CAP form."""
+
+from datetime import date
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from nguon.clock import now
+from nguon.models.bulletins import (
+    AuditEvent,
+    Bulletin,
+    BulletinContent,
+    BulletinPage,
+    BulletinPatch,
+    BulletinView,
+    Priority,
+    Reason,
+    Status,
+)
+from nguon.models.units import UNIT_CODE_PATTERN
+from staff_api.dependencies import alert_service, bulletin_service
+from staff_api.errors import error_responses
+from staff_api.identity import current_principal
+
+router = APIGatewayRouter()
+
+BulletinId = Annotated[str, Path(min_length=1, max_length=64, description="Mã bản tin")]
+
+
+class VersionBody(BaseModel):
+    """Optional body of ``/submit`` and ``/approve``: the version the person looked at."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = Field(default=None, ge=1)
+
+
+class ReasonBody(Reason):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = Field(default=None, ge=1)
+
+
+def view(bulletin: Bulletin) -> BulletinView:
+    """A bulletin as people see it now: expired once past its validity."""
+    start, end = bulletin.validity()
+    return BulletinView.model_validate(
+        {
+            **bulletin.model_dump(by_alias=True),
+            "status": bulletin.status_at(now()),
+            "effective_from": start,
+            "effective_until": end,
+            "expected_duration_s": bulletin.duration_on_air(),
+        }
+    )
+
+
+def _principal():
+    return current_principal(router.current_event)
+
+
+@router.post(
+    "/bulletins",
+    status_code=201,
+    summary="Soạn bản tin mới (nháp) / Compose a bulletin (draft)",
+    tags=["bulletins"],
+    responses=error_responses(400, 401, 403),
+)
+def create_bulletin(content: Annotated[BulletinContent, Body()]) -> BulletinView:
+    return view(bulletin_service().create(_principal(), content))
+
+
+@router.get(
+    "/bulletins",
+    summary="Danh sách bản tin của một đơn vị / Bulletins of a unit's area",
+    tags=["bulletins"],
+    responses=error_responses(401, 403, 404),
+)
+def list_bulletins(
+    unit: Annotated[str | None, Query(pattern=UNIT_CODE_PATTERN)] = None,
+    status: Annotated[Status | None, Query()] = None,
+    priority: Annotated[Priority | None, Query()] = None,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 25,
+    next_page: Annotated[str | None, Query(alias="next", max_length=2048)] = None,
+) -> BulletinPage:
+    found, cursor = bulletin_service().search(
+        _principal(),
+        unit=unit,
+        status=status,
+        priority=priority,
+        start=start,
+        end=end,
+        limit=limit,
+        cursor=next_page,
+    )
+    return BulletinPage(items=[view(bulletin) for bulletin in found], next=cursor)
+
+
+@router.get(
+    "/bulletins/<bulletin_id>",
+    summary="Một bản tin / One bulletin",
+    tags=["bulletins"],
+    responses=error_responses(401, 403, 404),
+)
+def get_bulletin(bulletin_id: BulletinId) -> BulletinView:
+    return view(bulletin_service().get(_principal(), bulletin_id))
+
+
+@router.patch(
+    "/bulletins/<bulletin_id>",
+    summary="Sửa bản tin nháp hoặc bị trả lại / Edit a draft or rejected bulletin",
+    tags=["bulletins"],
+    responses=error_responses(400, 401, 403, 404, 409),
+)
+def patch_bulletin(
+    bulletin_id: BulletinId, patch: Annotated[BulletinPatch, Body()]
+) -> BulletinView:
+    return view(bulletin_service().update(_principal(), bulletin_id, patch))
+
+
+@router.post(
+    "/bulletins/<bulletin_id>/submit",
+    summary="Trình duyệt / Submit for approval",
+    tags=["workflow"],
+    responses=error_responses(400, 401, 403, 404, 409),
+)
+def submit_bulletin(
+    bulletin_id: BulletinId, body: Annotated[VersionBody | None, Body()] = None
+) -> BulletinView:
+    version = body.version if body else None
+    return view(bulletin_service().submit(_principal(), bulletin_id, version))
+
+
+@router.post(
+    "/bulletins/<bulletin_id>/approve",
+    summary="Duyệt / Approve",
+    tags=["workflow"],
+    responses=error_responses(400, 401, 403, 404, 409),
+)
+def approve_bulletin(
+    bulletin_id: BulletinId, body: Annotated[VersionBody | None, Body()] = None
+) -> BulletinView:
+    version = body.version if body else None
+    return view(bulletin_service().approve(_principal(), bulletin_id, version))
+
+
+@router.post(
+    "/bulletins/<bulletin_id>/reject",
+    summary="Trả lại, kèm lý do / Reject with a reason",
+    tags=["workflow"],
+    responses=error_responses(400, 401, 403, 404, 409),
+)
+def reject_bulletin(bulletin_id: BulletinId, body: Annotated[ReasonBody, Body()]) -> BulletinView:
+    return view(bulletin_service().reject(_principal(), bulletin_id, body.reason, body.version))
+
+
+@router.post(
+    "/bulletins/<bulletin_id>/withdraw",
+    summary="Thu hồi (dừng phát), kèm lý do / Withdraw (take off air)",
+    tags=["workflow"],
+    responses=error_responses(400, 401, 403, 404, 409),
+)
+def withdraw_bulletin(bulletin_id: BulletinId, body: Annotated[ReasonBody, Body()]) -> BulletinView:
+    return view(bulletin_service().withdraw(_principal(), bulletin_id, body.reason, body.version))
+
+
+@router.post(
+    "/bulletins/<bulletin_id>/revise",
+    status_code=201,
+    summary="Tạo phiên bản mới thay bản đã duyệt / New version of an approved bulletin",
+    tags=["workflow"],
+    responses=error_responses(401, 403, 404, 409),
+)
+def revise_bulletin(bulletin_id: BulletinId) -> BulletinView:
+    return view(bulletin_service().revise(_principal(), bulletin_id))
+
+
+@router.get(
+    "/bulletins/<bulletin_id>/history",
+    summary="Lịch sử thay đổi, cũ trước / Audit events, oldest first",
+    tags=["bulletins"],
+    responses=error_responses(401, 403, 404),
+)
+def bulletin_history(bulletin_id: BulletinId) -> list[AuditEvent]:
+    return bulletin_service().history(_principal(), bulletin_id)
+
+
+@router.get(
+    "/bulletins/<bulletin_id>/cap",
+    summary="Bản tin khẩn cấp dạng CAP 1.2 (XML) / The emergency as CAP 1.2 XML",
+    tags=["alerts"],
+    responses=error_responses(401, 403, 404, 409),
+)
+def bulletin_cap(bulletin_id: BulletinId) -> Response[str]:
+    document = alert_service().export(_principal(), bulletin_id)
+    return Response(
+        status_code=200, content_type="application/cap+xml; charset=utf-8", body=document
+    )

@@ -1,0 +1,85 @@
+"""A unit's programme (lịch phát): ``/units/{code}/programme`` and its settings."""
+
+from datetime import date
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from nguon.config import get_settings
+from nguon.i18n import negotiate, translate
+from nguon.models.bulletins import Channel
+from nguon.models.programme import Programme, ProgrammeOrder, ProgrammeSettings
+from staff_api.dependencies import programme_service
+from staff_api.errors import error_responses
+from staff_api.identity import current_principal
+from staff_api.routes.units import UnitCodePath
+
+router = APIGatewayRouter()
+
+
+def _explained(programme: Programme) -> Programme:
+    """Each unplaced item's reason in the reader's language."""
+    event = router.current_event
+    language = negotiate(event.headers.get("accept-language"), get_settings().default_language)
+    return programme.model_copy(
+        update={
+            "not_placed": [
+                missing.model_copy(update={"message": translate(missing.reason, language)})
+                for missing in programme.not_placed
+            ]
+        }
+    )
+
+
+@router.get(
+    "/units/<code>/programme",
+    summary="Lịch phát trong ngày của đơn vị / The unit's programme for a day",
+    tags=["programme"],
+    responses=error_responses(401, 403, 404),
+)
+def get_programme(
+    code: UnitCodePath,
+    day: Annotated[date, Query(alias="date", description="YYYY-MM-DD, giờ Việt Nam")],
+    channel: Annotated[Channel, Query()] = Channel.SPEAKER,
+) -> Programme:
+    principal = current_principal(router.current_event)
+    return _explained(programme_service().day(principal, code, day, channel))
+
+
+@router.put(
+    "/units/<code>/programme",
+    summary="Xếp thứ tự / đặt giờ các bản tin trong ngày / Order the day's items",
+    tags=["programme"],
+    responses=error_responses(400, 401, 403, 404, 409),
+)
+def put_programme(
+    code: UnitCodePath,
+    day: Annotated[date, Query(alias="date", description="YYYY-MM-DD, giờ Việt Nam")],
+    order: Annotated[ProgrammeOrder, Body()],
+) -> Programme:
+    principal = current_principal(router.current_event)
+    return _explained(programme_service().order(principal, code, day, order))
+
+
+@router.get(
+    "/units/<code>/programme/settings",
+    summary="Khung giờ phát của đơn vị / The unit's broadcast windows",
+    tags=["programme"],
+    responses=error_responses(401, 403, 404),
+)
+def get_programme_settings(code: UnitCodePath) -> ProgrammeSettings:
+    return programme_service().settings(current_principal(router.current_event), code)
+
+
+@router.put(
+    "/units/<code>/programme/settings",
+    summary="Đổi khung giờ phát / Change the broadcast windows",
+    tags=["programme"],
+    responses=error_responses(400, 401, 403, 404),
+)
+def put_programme_settings(
+    code: UnitCodePath, settings: Annotated[ProgrammeSettings, Body()]
+) -> ProgrammeSettings:
+    principal = current_principal(router.current_event)
+    return programme_service().change_settings(principal, code, settings)

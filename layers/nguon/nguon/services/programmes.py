@@ -1,0 +1,87 @@
+"""A unit's programme as staff see and order it, around the pure resolver in ``programme.py``."""
+
+from datetime import date
+from typing import Protocol
+
+from nguon.errors import Conflict, InvalidInput
+from nguon.models.bulletins import Channel, Priority
+from nguon.models.principal import Principal
+from nguon.models.programme import Programme, ProgrammeOrder, ProgrammeSettings
+from nguon.services.access import Permission, authorize
+from nguon.services.bulletins import BulletinStore
+from nguon.services.programme import resolve_programme
+from nguon.services.units import UnitService
+
+
+class ProgrammeStore(Protocol):
+    """Where units keep their programme choices (DynamoDB in :mod:`nguon.storage.programme`)."""
+
+    def order(self, unit: str, day: date) -> ProgrammeOrder | None: ...
+
+    def save_order(
+        self, unit: str, day: date, order: ProgrammeOrder, expected: int | None
+    ) -> None: ...
+
+    def settings(self, unit: str) -> ProgrammeSettings | None: ...
+
+    def save_settings(self, unit: str, settings: ProgrammeSettings) -> None: ...
+
+
+class ProgrammeService:
+    def __init__(self, units: UnitService, bulletins: BulletinStore, store: ProgrammeStore) -> None:
+        self._units = units
+        self._bulletins = bulletins
+        self._store = store
+
+    def day(
+        self, principal: Principal, code: str, day: date, channel: Channel = Channel.SPEAKER
+    ) -> Programme:
+        unit = self._units.require(code)
+        authorize(principal, Permission.BULLETINS_READ, unit)
+        return self._resolve(code, day, channel)
+
+    def order(self, principal: Principal, code: str, day: date, order: ProgrammeOrder) -> Programme:
+        """Set the unit's order of ``day``; every entry must be a bulletin of that day."""
+        unit = self._units.require(code)
+        authorize(principal, Permission.PROGRAMME_ORDER, unit)
+        candidates = {
+            bulletin.id: bulletin
+            for bulletin in self._bulletins.on_air([unit.code, *unit.ancestors], day)
+        }
+        for entry in order.items:
+            bulletin = candidates.get(entry.bulletin_id)
+            if bulletin is None:
+                raise InvalidInput("not_in_programme", bulletin=entry.bulletin_id, date=day)
+            if entry.start and bulletin.priority is not Priority.NORMAL:
+                raise InvalidInput("fixed_time_item", bulletin=entry.bulletin_id)
+        current = self._store.order(code, day)
+        current_version = current.version or 0 if current else 0
+        if order.version is not None and order.version != current_version:
+            raise Conflict("stale_version", version=order.version, current=current_version)
+        saved = order.model_copy(update={"version": current_version + 1})
+        self._store.save_order(
+            code, day, saved, current_version if order.version is not None else None
+        )
+        return self._resolve(code, day, Channel.SPEAKER)
+
+    def settings(self, principal: Principal, code: str) -> ProgrammeSettings:
+        authorize(principal, Permission.BULLETINS_READ, self._units.require(code))
+        return self._store.settings(code) or ProgrammeSettings()
+
+    def change_settings(
+        self, principal: Principal, code: str, settings: ProgrammeSettings
+    ) -> ProgrammeSettings:
+        authorize(principal, Permission.PROGRAMME_ORDER, self._units.require(code))
+        self._store.save_settings(code, settings)
+        return settings
+
+    def _resolve(self, code: str, day: date, channel: Channel) -> Programme:
+        unit = self._units.require(code)
+        return resolve_programme(
+            unit,
+            day,
+            self._bulletins.on_air([unit.code, *unit.ancestors], day),
+            settings=self._store.settings(code),
+            order=self._store.order(code, day),
+            channel=channel,
+        )
