@@ -56,11 +56,36 @@ class Api:
         self._sign_in = sign_in
 
     def get(self, path: str, as_user: str | None = None, token: str | None = None, **headers):
+        return self.call("GET", path, as_user=as_user, token=token, headers=headers)
+
+    def post(self, path: str, body=None, as_user: str | None = None, **options):
+        return self.call("POST", path, body, as_user=as_user, **options)
+
+    def patch(self, path: str, body=None, as_user: str | None = None, **options):
+        return self.call("PATCH", path, body, as_user=as_user, **options)
+
+    def put(self, path: str, body=None, as_user: str | None = None, **options):
+        return self.call("PUT", path, body, as_user=as_user, **options)
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body=None,
+        *,
+        as_user: str | None = None,
+        token: str | None = None,
+        headers: dict | None = None,
+        data: bytes | str | None = None,
+    ):
+        headers = dict(headers or {})
         if as_user:
             token = self._sign_in(as_user)
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        return requests.get(self.base_url + path, headers=headers, timeout=10)
+        return requests.request(
+            method, self.base_url + path, json=body, data=data, headers=headers, timeout=10
+        )
 
 
 @pytest.fixture(scope="session")

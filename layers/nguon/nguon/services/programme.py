@@ -51,15 +51,22 @@ class _Play:
     duration: timedelta
     number: int
     rank: int
+    key: tuple = field(init=False)
+    """Who goes first among plays ready together: the unit's order, then the higher tier,
+    then the earlier request, then the earlier approval."""
 
-    def sort_key(self) -> tuple:
-        return (
+    def __post_init__(self) -> None:
+        key = (
             self.rank,
             LAYER_RANK[self.bulletin.layer],
             self.requested,
             self.bulletin.approved_at or self.bulletin.created_at,
             self.bulletin.id,
         )
+        object.__setattr__(self, "key", key)  # frozen: set once, here
+
+    def sort_key(self) -> tuple:
+        return self.key
 
 
 @dataclass
@@ -112,12 +119,20 @@ class _Day:
         )
 
     def first_free(
-        self, moment: datetime, length: timedelta, *, avoid_emergencies: bool
+        self,
+        moment: datetime,
+        length: timedelta,
+        *,
+        avoid_emergencies: bool,
+        until: datetime | None = None,
     ) -> datetime:
         """The earliest start from ``moment`` that lies in no busy interval and runs into no
-        other item (and, if asked, into no emergency)."""
+        other item (and, if asked, into no emergency). With ``until``, the search stops as soon
+        as the item could no longer end by then (the caller sees it does not fit)."""
         lines = [self.others, self.emergencies] if avoid_emergencies else [self.others]
         while True:
+            if until is not None and moment + length > until:
+                return moment
             moved = False
             for line in (self.others, self.emergencies):
                 end = line.containing(moment)
@@ -323,10 +338,12 @@ def _fill_windows(today: _Day, plays: list[_Play]) -> None:
         later = [i for i, (_, closing) in enumerate(windows) if closing > play.requested]
         earlier = [i for i in reversed(range(len(windows))) if i not in later]
         for index in later + earlier:
-            closing = windows[index][1]
+            closing = min(windows[index][1], valid_until)
             moment = max(cursors[index], valid_from)
-            moment = today.first_free(moment, play.duration, avoid_emergencies=True)
-            if moment + play.duration <= min(closing, valid_until):
+            if moment + play.duration > closing:
+                continue  # the window is full (for an item this long)
+            moment = today.first_free(moment, play.duration, avoid_emergencies=True, until=closing)
+            if moment + play.duration <= closing:
                 today.play_from(play, moment, today.unit.level, Placement.DEFAULT_WINDOW)
                 cursors[index] = moment + play.duration
                 break
