@@ -1,7 +1,9 @@
 """In-memory stand-ins for unit tests of rules and handlers (integration tests use moto)."""
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime, time, timedelta
 
+from nguon.clock import localize
 from nguon.errors import Conflict
 from nguon.models.bulletins import AuditEvent, Bulletin, Status
 from nguon.models.units import AdminUnit
@@ -70,12 +72,15 @@ class InMemoryBulletinStore:
 
     def on_air(self, units, day):
         wanted = set(units)
+        day_start = localize(datetime.combine(day, time()))
+        day_end = day_start + timedelta(days=1)
         return [
             b
             for b in self.bulletins.values()
             if b.status is Status.APPROVED
             and wanted & set(b.targets)
-            and b.validity()[0].date() <= day <= b.validity()[1].date()
+            and b.validity()[0] < day_end
+            and b.validity()[1] > day_start
         ]
 
     def by_cap_key(self, cap_key: str) -> Bulletin | None:

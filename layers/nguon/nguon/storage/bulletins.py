@@ -197,7 +197,8 @@ class DynamoBulletinStore:
         for unit in units:
             for item in OnAirItem.query(
                 f"UNIT#{unit}",
-                OnAirItem.sk.between(f"AIR#{day_start}", "AIR#~"),
+                # Validity is [from, until): one that ends as the day starts is not on air.
+                OnAirItem.sk.between(f"AIR#{day_start}#~", "AIR#~"),
                 filter_condition=OnAirItem.valid_from <= day_end,
             ):
                 bulletin = Bulletin.model_validate_json(item.doc)
