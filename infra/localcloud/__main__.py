@@ -1,7 +1,8 @@
 """``make run``: the local cloud in the foreground until Ctrl-C or SIGTERM.
 
 Environment: ``NGUON_API_PORT`` (default 3000), ``NGUON_AWS_PORT`` (default 5000), 0 for a
-free port; ``NGUON_STATE_DIR`` (default .local); ``NGUON_DEMO_PASSWORD`` (default: new each run).
+free port; ``NGUON_STATE_DIR`` (default .local); ``NGUON_DEMO_PASSWORD`` (default: new each run);
+``NGUON_DEMO_BULLETINS`` (default 1: a week of sample bulletins; 0: none).
 """
 
 import logging
@@ -19,6 +20,7 @@ def _config() -> LocalCloudConfig:
         api_port=int(os.environ.get("NGUON_API_PORT", "3000")),
         aws_port=int(os.environ.get("NGUON_AWS_PORT", "5000")),
         state_dir=Path(os.environ.get("NGUON_STATE_DIR", ".local")),
+        demo_bulletins=os.environ.get("NGUON_DEMO_BULLETINS", "1") != "0",
     )
     if os.environ.get("NGUON_DEMO_PASSWORD"):
         config.demo_password = os.environ["NGUON_DEMO_PASSWORD"]

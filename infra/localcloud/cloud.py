@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.localcloud.authorizer import CognitoAuthorizer
+from infra.localcloud.demo_bulletins import seed_demo_bulletins
 from infra.localcloud.gateway import ApiGateway
 from infra.localcloud.lambda_host import LambdaHost
 from infra.localcloud.provision import Provisioner
@@ -42,6 +43,8 @@ class LocalCloudConfig:
     state_dir: Path = Path(".local")
     template_path: Path = TEMPLATE_PATH
     seed: bool = True
+    demo_bulletins: bool = False
+    """A week of sample bulletins (``make run``); tests keep their data to themselves."""
     demo_password: str = field(default_factory=lambda: f"Nguon-{secrets.token_hex(4)}-A1")
 
 
@@ -94,6 +97,9 @@ class LocalCloud:
                 accounts = seed_demo_users(cognito, pool_id, config.demo_password)
                 self.endpoints["demo_users"] = accounts
                 log.info("seeded %d units and %d demo users", units, len(accounts))
+                if config.demo_bulletins:
+                    count = seed_demo_bulletins(cognito, pool_id)
+                    log.info("seeded %d demo bulletins", count)
             self._write_endpoints()
         except BaseException:
             self.stop()

@@ -7,8 +7,10 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
@@ -86,6 +88,15 @@ def test_run_serves_units_and_stops_cleanly(tmp_path, stop_signal):
 
         assert response.status_code == 200
         assert len(response.json()["children"]) == 11
+        # The demo week: today's programme of Phường Nhơn Bình has the seeded bulletins.
+        today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date().isoformat()
+        programme = requests.get(
+            f"{endpoints['api_url']}/units/21550/programme?date={today}",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        ).json()
+        assert {item["priority"] for item in programme["items"]} == {"normal", "priority"}
+        assert {item["layer"] for item in programme["items"]} >= {"district", "commune"}
     finally:
         process.send_signal(stop_signal)
         output, _ = process.communicate(timeout=30)

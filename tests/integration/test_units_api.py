@@ -150,6 +150,9 @@ def test_openapi_document_is_public_and_describes_the_routes(api):
     document = response.json()
     assert document["info"]["title"].startswith("Nguồn")
     assert "/units/{code}" in document["paths"]
+    for path in ("/bulletins", "/bulletins/{bulletin_id}/approve", "/units/{code}/programme"):
+        assert path in document["paths"], path
+    assert "/alerts/cap" in document["paths"]
     assert "/openapi.json" not in document["paths"]
     assert document["components"]["securitySchemes"]["cognito"]["scheme"] == "bearer"
     forbidden = document["paths"]["/units/{code}"]["get"]["responses"]["403"]

@@ -47,13 +47,16 @@ class ReasonBody(Reason):
 def view(bulletin: Bulletin) -> BulletinView:
     """A bulletin as people see it now: expired once past its validity."""
     start, end = bulletin.validity()
+    moment = now()
+    status = bulletin.status_at(moment)
     return BulletinView.model_validate(
         {
             **bulletin.model_dump(by_alias=True),
-            "status": bulletin.status_at(now()),
+            "status": status,
             "effective_from": start,
             "effective_until": end,
             "expected_duration_s": bulletin.duration_on_air(),
+            "on_air": status is Status.APPROVED and start <= moment,
         }
     )
 

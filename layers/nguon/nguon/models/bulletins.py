@@ -331,6 +331,8 @@ class BulletinView(Bulletin):
     effective_from: datetime
     effective_until: datetime
     expected_duration_s: int
+    on_air: bool = False
+    """Approved and inside its validity now: devices may be playing it."""
 
 
 class Reason(BaseModel):
