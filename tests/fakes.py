@@ -1,11 +1,12 @@
 """In-memory stand-ins for unit tests of rules and handlers (integration tests use moto)."""
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from nguon.clock import localize
 from nguon.errors import Conflict
 from nguon.models.bulletins import AuditEvent, Bulletin, Status
+from nguon.models.programme import ProgrammeOrder, ProgrammeSettings
 from nguon.models.units import AdminUnit
 from nguon.services.bulletins import Change
 
@@ -86,3 +87,24 @@ class InMemoryBulletinStore:
     def by_cap_key(self, cap_key: str) -> Bulletin | None:
         bulletin_id = self.cap_keys.get(cap_key)
         return self.bulletins.get(bulletin_id) if bulletin_id else None
+
+
+class InMemoryProgrammeStore:
+    def __init__(self) -> None:
+        self.orders: dict[tuple[str, date], ProgrammeOrder] = {}
+        self.unit_settings: dict[str, ProgrammeSettings] = {}
+
+    def order(self, unit: str, day: date) -> ProgrammeOrder | None:
+        return self.orders.get((unit, day))
+
+    def save_order(self, unit: str, day: date, order: ProgrammeOrder, expected: int | None) -> None:
+        current = self.orders.get((unit, day))
+        if expected is not None and (current.version if current else 0) != expected:
+            raise Conflict("conflict")
+        self.orders[(unit, day)] = order
+
+    def settings(self, unit: str) -> ProgrammeSettings | None:
+        return self.unit_settings.get(unit)
+
+    def save_settings(self, unit: str, settings: ProgrammeSettings) -> None:
+        self.unit_settings[unit] = settings
