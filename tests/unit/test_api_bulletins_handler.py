@@ -1,0 +1,98 @@
+"""The bulletin routes in-process from the sample event in events/ (in-memory stores, no AWS)."""
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from nguon.services.bulletins import BulletinService
+from nguon.services.unit_catalogue import load_bundled_catalogue
+from tests.fakes import InMemoryBulletinStore, InMemoryUnitStore
+from tests.unit.test_api_handler import Context
+
+EVENT = json.loads((Path(__file__).parents[2] / "events" / "api-post-bulletin.json").read_text())
+
+
+@pytest.fixture
+def handler(monkeypatch):
+    import app
+    from staff_api.routes import bulletins
+
+    service = BulletinService(InMemoryUnitStore(load_bundled_catalogue()), InMemoryBulletinStore())
+    monkeypatch.setattr(bulletins, "bulletin_service", lambda: service)
+    return app.lambda_handler
+
+
+def call(handler, method="POST", path="/bulletins", body=None, **headers):
+    event = copy.deepcopy(EVENT)
+    event.update(httpMethod=method, path=path)
+    if body is not None:
+        event["body"] = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+    event["headers"].update(headers)
+    event["multiValueHeaders"].update({name: [value] for name, value in headers.items()})
+    response = handler(event, Context())
+    return response["statusCode"], json.loads(response["body"])
+
+
+def test_the_sample_event_creates_a_draft(handler):
+    status, body = call(handler)
+
+    assert status == 201
+    assert (body["status"], body["version"], body["issuer_unit"]) == ("draft", 1, "21550")
+    assert body["schedule"] == {
+        "type": "daily", "times": ["06:00"], "from": "2026-12-01", "until": "2026-12-07",
+    }  # fmt: skip
+    assert body["effective_from"] == "2026-12-01T00:00:00+07:00"
+    assert body["expected_duration_s"] > 3
+    assert body["title"] == "Lịch tiêm chủng tháng 12"
+
+
+def test_a_created_bulletin_reads_back_and_its_history_starts(handler):
+    _, created = call(handler)
+
+    status, read = call(handler, "GET", f"/bulletins/{created['id']}", body="")
+    _, history = call(handler, "GET", f"/bulletins/{created['id']}/history", body="")
+
+    assert status == 200
+    assert read["id"] == created["id"]
+    assert [event["action"] for event in history] == ["created"]
+
+
+def test_unreadable_json_is_400(handler):
+    status, body = call(handler, body='{"title": ')
+
+    assert status == 400
+    assert body["code"] == "bad_request"
+
+
+def test_an_unknown_field_is_named(handler):
+    sample = json.loads(EVENT["body"])
+
+    status, body = call(handler, body={**sample, "shedule": sample["schedule"]})
+
+    assert status == 422
+    assert {"loc": ["body", "shedule"], "type": "extra_forbidden"} in body["details"]
+
+
+def test_submit_without_a_body_works_and_a_stale_version_is_409(handler):
+    _, created = call(handler)
+
+    stale, problem = call(handler, "POST", f"/bulletins/{created['id']}/submit", {"version": 7})
+    status, body = call(handler, "POST", f"/bulletins/{created['id']}/submit", body="")
+
+    assert (stale, problem["code"]) == (409, "stale_version")
+    assert (status, body["status"]) == (200, "pending")
+
+
+def test_a_board_body_over_the_limit_says_so_in_english_on_request(handler):
+    sample = json.loads(EVENT["body"])
+
+    status, body = call(handler, body={**sample, "body": "x " * 1500}, **{"Accept-Language": "en"})
+
+    assert status == 422
+    [problem] = body["details"]
+    assert (
+        problem["message"]
+        == "A bulletin for boards has at most 2000 characters; this one has 2999."
+    )
