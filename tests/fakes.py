@@ -5,10 +5,9 @@ from datetime import date, datetime, time, timedelta
 
 from nguon.clock import localize
 from nguon.errors import Conflict
-from nguon.models.bulletins import AuditEvent, Bulletin, Status
+from nguon.models.bulletins import AuditEvent, Bulletin, Change, Status
 from nguon.models.programme import ProgrammeOrder, ProgrammeSettings
 from nguon.models.units import AdminUnit
-from nguon.services.bulletins import Change
 
 
 class InMemoryUnitStore:

@@ -8,9 +8,9 @@ import pytest
 
 from nguon.clock import localize
 from nguon.errors import Conflict, InvalidInput
-from nguon.models.bulletins import BulletinContent, BulletinPatch, Status
+from nguon.models.bulletins import BulletinContent, BulletinPatch, Change, Status
 from nguon.models.principal import Role
-from nguon.services.bulletins import BulletinService, Change
+from nguon.services.bulletins import BulletinService
 from tests.factories import person
 
 editor = person("xa-editor", "21550", Role.EDITOR)

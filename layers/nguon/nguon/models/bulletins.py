@@ -8,6 +8,7 @@ Limits people meet (also in the README):
 """
 
 import math
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -376,3 +377,17 @@ class BulletinPage(BaseModel):
     items: list[BulletinView]
     next: str | None = None
     """Pass as ``next`` for the following page; absent on the last one."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One bulletin's new state, the version it must still have, and the event that says why."""
+
+    bulletin: Bulletin
+    expected_version: int | None
+    """``None``: the bulletin must not exist yet."""
+    event: AuditEvent
+    previous: Bulletin | None = None
+    index: frozenset[str] = frozenset()
+    """The units whose lists show the bulletin now: issuer, targets and their ancestors."""
+    previous_index: frozenset[str] = frozenset()

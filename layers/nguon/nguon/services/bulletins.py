@@ -6,7 +6,6 @@ conditional on the version the actor read: a stale write is a conflict and chang
 
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, Protocol
 
@@ -22,6 +21,7 @@ from nguon.models.bulletins import (
     Bulletin,
     BulletinContent,
     BulletinPatch,
+    Change,
     Decision,
     Priority,
     Status,
@@ -33,20 +33,6 @@ from nguon.services.units import UnitStore
 from nguon.validation import validation_problem
 
 PAGE_MAX = 100
-
-
-@dataclass(frozen=True)
-class Change:
-    """One bulletin's new state, the version it must still have, and the event that says why."""
-
-    bulletin: Bulletin
-    expected_version: int | None
-    """``None``: the bulletin must not exist yet."""
-    event: AuditEvent
-    previous: Bulletin | None = None
-    index: frozenset[str] = frozenset()
-    """The units whose lists show the bulletin now (:func:`index_units`)."""
-    previous_index: frozenset[str] = frozenset()
 
 
 class BulletinStore(Protocol):

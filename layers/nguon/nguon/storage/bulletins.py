@@ -19,8 +19,7 @@ from pynamodb.transactions import TransactWrite
 from nguon.clock import localize
 from nguon.config import get_settings
 from nguon.errors import Conflict, InvalidInput
-from nguon.models.bulletins import AuditEvent, Bulletin, Status
-from nguon.services.bulletins import Change
+from nguon.models.bulletins import AuditEvent, Bulletin, Change, Status
 from nguon.storage.table import TableItem, table_meta
 
 _DOC = "BULLETIN"
