@@ -4,9 +4,10 @@ from datetime import date
 from typing import Protocol
 
 from nguon.errors import Conflict, InvalidInput
-from nguon.models.bulletins import Channel, Priority
+from nguon.models.bulletins import Bulletin, Channel, Priority
 from nguon.models.principal import Principal
 from nguon.models.programme import Programme, ProgrammeOrder, ProgrammeSettings
+from nguon.models.units import AdminUnit
 from nguon.services.access import Permission, authorize
 from nguon.services.bulletins import BulletinStore
 from nguon.services.programme import resolve_programme
@@ -38,16 +39,14 @@ class ProgrammeService:
     ) -> Programme:
         unit = self._units.require(code)
         authorize(principal, Permission.BULLETINS_READ, unit)
-        return self._resolve(code, day, channel)
+        return self._resolve(unit, day, self._candidates(unit, day), channel)
 
     def order(self, principal: Principal, code: str, day: date, order: ProgrammeOrder) -> Programme:
         """Set the unit's order of ``day``; every entry must be a bulletin of that day."""
         unit = self._units.require(code)
         authorize(principal, Permission.PROGRAMME_ORDER, unit)
-        candidates = {
-            bulletin.id: bulletin
-            for bulletin in self._bulletins.on_air([unit.code, *unit.ancestors], day)
-        }
+        on_air = self._candidates(unit, day)
+        candidates = {bulletin.id: bulletin for bulletin in on_air}
         for entry in order.items:
             bulletin = candidates.get(entry.bulletin_id)
             if bulletin is None:
@@ -62,7 +61,7 @@ class ProgrammeService:
         self._store.save_order(
             code, day, saved, current_version if order.version is not None else None
         )
-        return self._resolve(code, day, Channel.SPEAKER)
+        return self._resolve(unit, day, on_air, Channel.SPEAKER)
 
     def settings(self, principal: Principal, code: str) -> ProgrammeSettings:
         authorize(principal, Permission.BULLETINS_READ, self._units.require(code))
@@ -75,13 +74,17 @@ class ProgrammeService:
         self._store.save_settings(code, settings)
         return settings
 
-    def _resolve(self, code: str, day: date, channel: Channel) -> Programme:
-        unit = self._units.require(code)
+    def _candidates(self, unit: AdminUnit, day: date) -> list[Bulletin]:
+        return self._bulletins.on_air([unit.code, *unit.ancestors], day)
+
+    def _resolve(
+        self, unit: AdminUnit, day: date, on_air: list[Bulletin], channel: Channel
+    ) -> Programme:
         return resolve_programme(
             unit,
             day,
-            self._bulletins.on_air([unit.code, *unit.ancestors], day),
-            settings=self._store.settings(code),
-            order=self._store.order(code, day),
+            on_air,
+            settings=self._store.settings(unit.code),
+            order=self._store.order(unit.code, day),
             channel=channel,
         )
