@@ -19,6 +19,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from heapq import heappop, heappush
 
 from nguon.clock import localize
 from nguon.models.bulletins import Bulletin, Channel, Priority, Status
@@ -301,20 +302,25 @@ def _plays_of(
 
 
 def _play_in_ready_order(today: _Day, plays: list[_Play]) -> None:
-    """Fixed-time items: each at its time or, if busy, as soon as the one before ends."""
+    """Fixed-time items: each at its time or, if busy, as soon as the one before ends; of
+    those due together, the first by :attr:`_Play.key`."""
     waiting = sorted(plays, key=lambda play: play.requested)
-    cursor = today.start
-    while waiting:
-        moment = max(cursor, waiting[0].requested)
-        ready = [play for play in waiting if play.requested <= moment]
-        chosen = min(ready, key=_Play.sort_key)
-        waiting.remove(chosen)
+    ready: list[tuple[tuple, int, _Play]] = []  # a heap; the int breaks ties between equals
+    cursor, index = today.start, 0
+    while index < len(waiting) or ready:
+        # Everything already due is due by ``cursor``; otherwise wait for the next request.
+        moment = cursor if ready else max(cursor, waiting[index].requested)
+        while index < len(waiting) and waiting[index].requested <= moment:
+            heappush(ready, (waiting[index].key, index, waiting[index]))
+            index += 1
+        chosen = heappop(ready)[2]
         if chosen.bulletin.priority is Priority.NORMAL:
             layer, how = today.unit.level, Placement.UNIT_PLACED
         else:
             layer, how = chosen.bulletin.layer, Placement.ISSUER_TIME
-        if today.play_from(chosen, moment, layer, how):
-            cursor = max(cursor, today.items[-1].end)
+        placed = today.play_from(chosen, moment, layer, how)
+        # Refused: the day is full from ``moment`` on, so nothing plays before it either.
+        cursor = max(cursor, today.items[-1].end if placed else moment)
 
 
 def _fill_windows(today: _Day, plays: list[_Play]) -> None:
