@@ -13,6 +13,7 @@ from nguon.clock import now
 from nguon.models.bulletins import BulletinContent
 from nguon.models.principal import Principal, Role
 from nguon.services.bulletins import BulletinService
+from nguon.services.units import UnitService
 
 
 def _staff(cognito: Any, pool_id: str, username: str, role: Role, unit: str) -> Principal:
@@ -30,7 +31,7 @@ def seed_demo_bulletins(cognito: Any, pool_id: str) -> int:
     from nguon.storage.bulletins import DynamoBulletinStore
     from nguon.storage.units import DynamoUnitStore
 
-    service = BulletinService(DynamoUnitStore(), DynamoBulletinStore())
+    service = BulletinService(UnitService(DynamoUnitStore()), DynamoBulletinStore())
     staff = {
         name: _staff(cognito, pool_id, name, role, unit)
         for name, role, unit in [

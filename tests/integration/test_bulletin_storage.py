@@ -11,6 +11,7 @@ from nguon.errors import Conflict, InvalidInput
 from nguon.models.bulletins import BulletinContent, BulletinPatch, Change, Status
 from nguon.models.principal import Role
 from nguon.services.bulletins import BulletinService
+from nguon.services.units import UnitService
 from tests.factories import person
 
 editor = person("xa-editor", "21550", Role.EDITOR)
@@ -31,7 +32,7 @@ def service(store):
     from nguon.storage.units import DynamoUnitStore
 
     return BulletinService(
-        DynamoUnitStore(),
+        UnitService(DynamoUnitStore()),
         store,
         now=lambda: localize(datetime(2026, 11, 26, 9, 0)),
         new_id=lambda: f"storage-{next(_ids)}",

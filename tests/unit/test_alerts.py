@@ -18,6 +18,7 @@ from nguon.services.alerts import AlertService
 from nguon.services.bulletins import BulletinService
 from nguon.services.cap import CAP_NS
 from nguon.services.unit_catalogue import load_bundled_catalogue
+from nguon.services.units import UnitService
 from tests.factories import person
 from tests.fakes import InMemoryBulletinStore, InMemoryUnitStore
 
@@ -39,7 +40,7 @@ def store():
     return InMemoryBulletinStore()
 
 
-UNITS = InMemoryUnitStore(load_bundled_catalogue())
+UNITS = UnitService(InMemoryUnitStore(load_bundled_catalogue()))
 
 
 def now():

@@ -8,6 +8,7 @@ import pytest
 
 from nguon.services.bulletins import BulletinService
 from nguon.services.unit_catalogue import load_bundled_catalogue
+from nguon.services.units import UnitService
 from tests.fakes import InMemoryBulletinStore, InMemoryUnitStore
 from tests.unit.test_api_handler import Context
 
@@ -19,7 +20,8 @@ def handler(monkeypatch):
     import app
     from staff_api.routes import bulletins
 
-    service = BulletinService(InMemoryUnitStore(load_bundled_catalogue()), InMemoryBulletinStore())
+    units = UnitService(InMemoryUnitStore(load_bundled_catalogue()))
+    service = BulletinService(units, InMemoryBulletinStore())
     monkeypatch.setattr(bulletins, "bulletin_service", lambda: service)
     return app.lambda_handler
 

@@ -11,6 +11,7 @@ from nguon.models.bulletins import BulletinContent, BulletinPatch, Status
 from nguon.models.principal import Role
 from nguon.services.bulletins import BulletinService
 from nguon.services.unit_catalogue import load_bundled_catalogue
+from nguon.services.units import UnitService
 from tests.factories import person
 from tests.fakes import InMemoryBulletinStore, InMemoryUnitStore
 
@@ -63,7 +64,7 @@ def store():
 def service(store, clock):
     ids = count(1)
     return BulletinService(
-        InMemoryUnitStore(load_bundled_catalogue()),
+        UnitService(InMemoryUnitStore(load_bundled_catalogue())),
         store,
         now=clock,
         new_id=lambda: f"b{next(ids)}",

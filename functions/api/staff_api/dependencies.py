@@ -30,7 +30,7 @@ def unit_service() -> UnitService:
 
 @lru_cache(maxsize=1)
 def bulletin_service() -> BulletinService:
-    return BulletinService(unit_store(), _bulletin_store())
+    return BulletinService(unit_service(), _bulletin_store())
 
 
 @lru_cache(maxsize=1)
@@ -43,5 +43,5 @@ def programme_service() -> ProgrammeService:
 @lru_cache(maxsize=1)
 def alert_service() -> AlertService:
     return AlertService(
-        unit_store(), bulletin_service(), _bulletin_store(), sender=get_settings().cap_sender
+        unit_service(), bulletin_service(), _bulletin_store(), sender=get_settings().cap_sender
     )

@@ -27,14 +27,14 @@ from nguon.services.cap import (
     to_cap_xml,
 )
 from nguon.services.geo import DistrictBoundaries
-from nguon.services.units import UnitLookup, UnitStore
+from nguon.services.units import UnitLookup, UnitService
 from nguon.validation import validation_problem
 
 
 class AlertService:
     def __init__(
         self,
-        units: UnitStore,
+        units: UnitService,
         bulletins: BulletinService,
         store: BulletinStore,
         *,

@@ -29,7 +29,7 @@ from nguon.models.bulletins import (
 from nguon.models.principal import Principal
 from nguon.models.units import AdminUnit
 from nguon.services.access import Permission, authorize, permissions_of
-from nguon.services.units import UnitStore
+from nguon.services.units import UnitService
 from nguon.validation import validation_problem
 
 PAGE_MAX = 100
@@ -59,7 +59,7 @@ class BulletinStore(Protocol):
 class BulletinService:
     def __init__(
         self,
-        units: UnitStore,
+        units: UnitService,
         store: BulletinStore,
         now: clock.Clock = clock.now,
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
@@ -93,7 +93,7 @@ class BulletinService:
         cursor: str | None = None,
     ) -> tuple[list[Bulletin], str | None]:
         """A page of the bulletins issued in or targeting ``unit``'s area (default: home)."""
-        where = self._unit(unit or principal.home_unit)
+        where = self._units.require(unit or principal.home_unit)
         authorize(principal, Permission.BULLETINS_READ, where)
         if start and end and end < start:
             raise InvalidInput("range_ends_before_start", start=start, end=end)
@@ -132,7 +132,7 @@ class BulletinService:
         cap_key: str | None = None,
         submit: bool = False,
     ) -> Bulletin:
-        issuer = self._units.get(content.issuer_unit or principal.home_unit)
+        issuer = self._units.find(content.issuer_unit or principal.home_unit)
         if issuer is None:
             raise InvalidInput("unknown_issuer", unit=content.issuer_unit)
         authorize(principal, Permission.BULLETINS_COMPOSE, issuer)
@@ -163,7 +163,7 @@ class BulletinService:
 
     def update(self, principal: Principal, bulletin_id: str, patch: BulletinPatch) -> Bulletin:
         bulletin = self._require(bulletin_id)
-        issuer = self._unit(bulletin.issuer_unit)
+        issuer = self._units.require(bulletin.issuer_unit)
         authorize(principal, Permission.BULLETINS_COMPOSE, issuer)
         if bulletin.status not in EDITABLE:
             raise Conflict("not_editable", status=bulletin.status.value)
@@ -223,7 +223,9 @@ class BulletinService:
         self, principal: Principal, bulletin_id: str, version: int | None = None
     ) -> Bulletin:
         bulletin = self._require(bulletin_id)
-        authorize(principal, Permission.BULLETINS_COMPOSE, self._unit(bulletin.issuer_unit))
+        authorize(
+            principal, Permission.BULLETINS_COMPOSE, self._units.require(bulletin.issuer_unit)
+        )
         self._check_status(bulletin, EDITABLE, "submit")
         self._check_version(bulletin, version)
         return self._transition(principal, bulletin, Status.PENDING, AuditAction.SUBMITTED)
@@ -293,11 +295,11 @@ class BulletinService:
             raise Forbidden("role_missing", permission=Permission.BULLETINS_APPROVE.value)
         if not self_allowed and bulletin.author.user_id == principal.user_id:
             raise Forbidden("self_approval")
-        issuer = self._unit(bulletin.issuer_unit)
+        issuer = self._units.require(bulletin.issuer_unit)
         if issuer.is_within(principal.home_unit):
             return
         if bulletin.priority is Priority.EMERGENCY and all(
-            self._unit(code).is_within(principal.home_unit) for code in bulletin.targets
+            self._units.require(code).is_within(principal.home_unit) for code in bulletin.targets
         ):
             return
         raise Forbidden("out_of_scope", unit=issuer.code, home_unit=principal.home_unit)
@@ -306,14 +308,14 @@ class BulletinService:
         """Readers see what is issued in or aimed at their area, and what reaches it from above."""
         if Permission.BULLETINS_READ not in permissions_of(principal):
             raise Forbidden("role_missing", permission=Permission.BULLETINS_READ.value)
-        home = self._unit(principal.home_unit)
+        home = self._units.require(principal.home_unit)
         for code in (bulletin.issuer_unit, *bulletin.targets):
-            if self._unit(code).is_within(home.code) or home.is_within(code):
+            if self._units.require(code).is_within(home.code) or home.is_within(code):
                 return
         raise Forbidden("out_of_scope", unit=bulletin.issuer_unit, home_unit=principal.home_unit)
 
     def _check_targets(self, principal: Principal, issuer: AdminUnit, targets: list[str]) -> None:
-        found = {code: self._units.get(code) for code in targets}
+        found = {code: self._units.find(code) for code in targets}
         unknown = [code for code, unit in found.items() if unit is None]
         if unknown:
             raise InvalidInput("unknown_targets", units=", ".join(unknown))
@@ -417,12 +419,6 @@ class BulletinService:
             raise NotFound("bulletin_not_found", bulletin=bulletin_id)
         return bulletin
 
-    def _unit(self, code: str) -> AdminUnit:
-        unit = self._units.get(code)
-        if unit is None:
-            raise NotFound("unit_not_found", unit=code)
-        return unit
-
     def _index(self, bulletin: Bulletin | None) -> frozenset[str]:
         """The units whose lists show a bulletin: its issuer, its targets, their ancestors."""
         if bulletin is None:
@@ -430,7 +426,7 @@ class BulletinService:
         codes: set[str] = set()
         for code in (bulletin.issuer_unit, *bulletin.targets):
             codes.add(code)
-            codes.update(self._unit(code).ancestors)
+            codes.update(self._units.require(code).ancestors)
         return frozenset(codes)
 
     def _change(

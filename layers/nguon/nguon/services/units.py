@@ -24,9 +24,13 @@ class UnitService:
     def __init__(self, store: UnitStore) -> None:
         self._store = store
 
+    def find(self, code: str) -> AdminUnit | None:
+        """The unit with ``code``, if there is one."""
+        return self._store.get(code)
+
     def require(self, code: str) -> AdminUnit:
         """The unit with ``code``, or :class:`NotFound`."""
-        unit = self._store.get(code)
+        unit = self.find(code)
         if unit is None:
             raise NotFound("unit_not_found", unit=code)
         return unit
@@ -78,13 +82,13 @@ class CachedUnitStore:
 class UnitLookup(Mapping[str, AdminUnit]):
     """Units by code as a read-only mapping, fetched on demand (never listed whole)."""
 
-    def __init__(self, store: UnitStore) -> None:
-        self._store = store
+    def __init__(self, units: UnitService) -> None:
+        self._units = units
         self._seen: dict[str, AdminUnit] = {}
 
     def __getitem__(self, code: str) -> AdminUnit:
         if code not in self._seen:
-            unit = self._store.get(code)
+            unit = self._units.find(code)
             if unit is None:
                 raise KeyError(code)
             self._seen[code] = unit
