@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from pydantic import BaseModel
 
 from nguon import errors
@@ -63,10 +64,15 @@ STATUS_OF: dict[type[errors.NguonError], HTTPStatus] = {
 }
 
 
+def request_language(event: BaseProxyEvent) -> Language:
+    """The language of the reader: ``Accept-Language``, else the configured default."""
+    return negotiate(event.headers.get("accept-language"), get_settings().default_language)
+
+
 def register(app: APIGatewayRestResolver) -> None:
     def reply(status: HTTPStatus, code: str, **extra: object) -> Response:
         event = app.current_event
-        language = negotiate(event.headers.get("accept-language"), get_settings().default_language)
+        language = request_language(event)
         params = {**extra, "request_id": event.request_context.request_id}
         body: dict[str, object] = {"code": code, "message": translate(code, language, **params)}
         if isinstance(extra.get("details"), list):

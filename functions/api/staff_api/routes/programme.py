@@ -6,12 +6,11 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from nguon.config import get_settings
-from nguon.i18n import negotiate, translate
+from nguon.i18n import translate
 from nguon.models.bulletins import Channel
 from nguon.models.programme import Programme, ProgrammeOrder, ProgrammeSettings
 from staff_api.dependencies import programme_service
-from staff_api.errors import error_responses
+from staff_api.errors import error_responses, request_language
 from staff_api.identity import current_principal
 from staff_api.routes.units import UnitCodePath
 
@@ -20,8 +19,7 @@ router = APIGatewayRouter()
 
 def _explained(programme: Programme) -> Programme:
     """Each unplaced item's reason in the reader's language."""
-    event = router.current_event
-    language = negotiate(event.headers.get("accept-language"), get_settings().default_language)
+    language = request_language(router.current_event)
     return programme.model_copy(
         update={
             "not_placed": [

@@ -33,6 +33,8 @@ TITLE_MAX = 200
 BODY_MAX = 10_000
 BOARD_BODY_MAX = 2_000
 TARGETS_MAX = 30
+CAP_EVENT_MAX = 200
+CAP_INSTRUCTION_MAX = 2_000
 SYLLABLES_PER_SECOND = 3.0
 """Announcers and Vietnamese TTS read about 180 syllables a minute."""
 LEAD_IN_SECONDS = 3
@@ -119,13 +121,15 @@ class CapInfo(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    event: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    event: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=CAP_EVENT_MAX)
+    ]
     category: CapCategory | None = None
     """Defaults from the bulletin's category."""
     urgency: CapUrgency = "Immediate"
     severity: CapSeverity = "Severe"
     certainty: CapCertainty = "Likely"
-    instruction: Annotated[str, StringConstraints(max_length=2_000)] | None = None
+    instruction: Annotated[str, StringConstraints(max_length=CAP_INSTRUCTION_MAX)] | None = None
     expires: datetime | None = None
     """Defaults to the end of the bulletin's validity."""
 

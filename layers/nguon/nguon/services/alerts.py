@@ -23,6 +23,7 @@ from nguon.services.cap import (
     cap_targets,
     cap_time,
     cap_to_content,
+    main_info,
     parse_cap,
     to_cap_xml,
 )
@@ -51,9 +52,7 @@ class AlertService:
 
     def export(self, principal: Principal, bulletin_id: str) -> str:
         bulletin = self._bulletins.get(principal, bulletin_id)
-        units = UnitLookup(self._units)
-        for code in (bulletin.issuer_unit, *bulletin.targets):
-            units.get(code)
+        units = UnitLookup(self._units)  # to_cap_xml reads only the names it needs
         if bulletin.status is Status.WITHDRAWN:
             return to_cap_xml(
                 bulletin,
@@ -126,9 +125,7 @@ class AlertService:
         return None
 
     def _content(self, alert: CapAlert) -> BulletinContent:
-        info = next((i for i in alert.infos if i.language.lower().startswith("vi")), None)
-        info = info or alert.infos[0]
-        targets = cap_targets(info, UnitLookup(self._units), self._boundaries)
+        targets = cap_targets(main_info(alert), UnitLookup(self._units), self._boundaries)
         try:
             return BulletinContent.model_validate(cap_to_content(alert, targets))
         except ValidationError as error:

@@ -116,10 +116,6 @@ class BulletinService:
                 break
         return found, cursor
 
-    def on_air(self, unit: AdminUnit, day: date) -> list[Bulletin]:
-        """What may play in ``unit`` on ``day``: approved, aimed at it or above it."""
-        return self._store.on_air([unit.code, *unit.ancestors], day)
-
     # --- composing -------------------------------------------------------------------------
 
     def create(
@@ -211,8 +207,9 @@ class BulletinService:
     def revise(self, principal: Principal, bulletin_id: str) -> Bulletin:
         """A new draft to replace an approved bulletin; its approval withdraws the old one."""
         bulletin = self._require(bulletin_id)
-        if bulletin.status_at(self._now()) is not Status.APPROVED:
-            raise Conflict("wrong_status", status=bulletin.status.value, action="revise")
+        status = bulletin.status_at(self._now())
+        if status is not Status.APPROVED:
+            raise Conflict("wrong_status", status=status.value, action="revise")
         if bulletin.superseded_by:
             raise Conflict("already_revised", bulletin=bulletin.superseded_by)
         return self.create(principal, bulletin.content(), supersedes=bulletin.id)
@@ -274,11 +271,10 @@ class BulletinService:
         """Take a pending or approved bulletin off air: its approvers may, and so may its author."""
         bulletin = self._require(bulletin_id)
         if bulletin.author.user_id != principal.user_id:
-            self._check_approver(principal, bulletin, self_allowed=True)
-        if bulletin.status_at(self._now()) not in {Status.PENDING, Status.APPROVED}:
-            raise Conflict(
-                "wrong_status", status=bulletin.status_at(self._now()).value, action="withdraw"
-            )
+            self._check_approver(principal, bulletin)
+        status = bulletin.status_at(self._now())
+        if status not in {Status.PENDING, Status.APPROVED}:
+            raise Conflict("wrong_status", status=status.value, action="withdraw")
         self._check_version(bulletin, version)
         return self._transition(
             principal, bulletin, Status.WITHDRAWN, AuditAction.WITHDRAWN, reason=reason
@@ -286,14 +282,12 @@ class BulletinService:
 
     # --- rules -----------------------------------------------------------------------------
 
-    def _check_approver(
-        self, principal: Principal, bulletin: Bulletin, *, self_allowed: bool = False
-    ) -> None:
+    def _check_approver(self, principal: Principal, bulletin: Bulletin) -> None:
         """Approvers act for bulletins issued in their area; an emergency may also be approved
         by an approver whose area holds every unit it targets. Nobody approves their own."""
         if Permission.BULLETINS_APPROVE not in permissions_of(principal):
             raise Forbidden("role_missing", permission=Permission.BULLETINS_APPROVE.value)
-        if not self_allowed and bulletin.author.user_id == principal.user_id:
+        if bulletin.author.user_id == principal.user_id:
             raise Forbidden("self_approval")
         issuer = self._units.require(bulletin.issuer_unit)
         if issuer.is_within(principal.home_unit):
@@ -367,19 +361,19 @@ class BulletinService:
         old = self._store.get(old_id)
         if old is None or old.status is not Status.APPROVED:
             return []  # withdrawn meanwhile: nothing left to take off air
+        reason = f"superseded by {new.id}"
         replaced = old.model_copy(
             update={
                 "status": Status.WITHDRAWN,
                 "version": old.version + 1,
                 "updated_at": now,
                 "superseded_by": new.id,
-                "withdrawal": Decision(by=actor, at=now, reason=f"superseded by {new.id}"),
+                "withdrawal": Decision(by=actor, at=now, reason=reason),
             }
         )
         event = self._event(
-            replaced, actor, AuditAction.SUPERSEDED, old.status, replaced.status, now,
-            reason=f"superseded by {new.id}",
-        )  # fmt: skip
+            replaced, actor, AuditAction.SUPERSEDED, old.status, replaced.status, now, reason=reason
+        )
         return [self._change(replaced, event, old)]
 
     def _event(

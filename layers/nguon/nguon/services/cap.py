@@ -28,6 +28,8 @@ from nguon.models.bulletins import (
     BOARD_BODY_MAX,
     BODY_MAX,
     CAP_CATEGORY_OF,
+    CAP_EVENT_MAX,
+    CAP_INSTRUCTION_MAX,
     TITLE_MAX,
     Bulletin,
     CapCategory,
@@ -50,8 +52,6 @@ play (in the field, indoors) hear a later one before the hazard arrives."""
 EMERGENCY_CHANNELS = ["speaker", "board", "web"]
 GEOCODE_NAMES = frozenset({"gso", "vn-gso", "unit", "ma_dvhc"})
 """valueNames under which senders put Vietnam's GSO unit codes (mã đơn vị hành chính)."""
-EVENT_MAX = 200
-INSTRUCTION_MAX = 2_000
 
 MsgType = Literal["Alert", "Update", "Cancel", "Ack", "Error"]
 _PUBLISHED = frozenset({Status.APPROVED, Status.EXPIRED, Status.WITHDRAWN})
@@ -432,16 +432,22 @@ def cap_targets(
     return kept
 
 
-def cap_to_content(alert: CapAlert, targets: list[str]) -> dict[str, Any]:
-    """The JSON-able fields of a new emergency bulletin, for ``BulletinContent.model_validate``.
-
-    Takes the Vietnamese ``info`` when there is one, else the first. Text is kept as sent
-    (Vietnamese diacritics untouched), only cut to our limits.
-    """
+def main_info(alert: CapAlert) -> CapInfoBlock:
+    """The ``info`` to import: the Vietnamese one when there is one, else the first."""
     info = next((i for i in alert.infos if i.language.lower().startswith("vi")), None)
     info = info or (alert.infos[0] if alert.infos else None)
     if info is None:
         raise _malformed("no <info> to import")
+    return info
+
+
+def cap_to_content(alert: CapAlert, targets: list[str]) -> dict[str, Any]:
+    """The JSON-able fields of a new emergency bulletin, for ``BulletinContent.model_validate``.
+
+    Takes :func:`main_info`. Text is kept as sent (Vietnamese diacritics untouched), only cut
+    to our limits.
+    """
+    info = main_info(alert)
     body = (info.description or info.event)[:BODY_MAX]
     channels = list(EMERGENCY_CHANNELS)
     if len(body) > BOARD_BODY_MAX:
@@ -461,12 +467,12 @@ def cap_to_content(alert: CapAlert, targets: list[str]) -> dict[str, Any]:
         },
         "repeat": dict(EMERGENCY_REPEAT),
         "cap": {
-            "event": info.event[:EVENT_MAX],
+            "event": info.event[:CAP_EVENT_MAX],
             "category": category,
             "urgency": info.urgency,
             "severity": info.severity,
             "certainty": info.certainty,
-            "instruction": info.instruction[:INSTRUCTION_MAX] if info.instruction else None,
+            "instruction": info.instruction[:CAP_INSTRUCTION_MAX] if info.instruction else None,
             "expires": info.expires.isoformat() if info.expires else None,
         },
     }

@@ -52,6 +52,8 @@ class _Play:
     duration: timedelta
     number: int
     rank: int
+    unit_placed: bool
+    """Placed by the unit at ``requested``; otherwise a fixed-time item or one for a window."""
     key: tuple = field(init=False)
     """Who goes first among plays ready together: the unit's order, then the higher tier,
     then the earlier request, then the earlier approval."""
@@ -65,9 +67,6 @@ class _Play:
             self.bulletin.id,
         )
         object.__setattr__(self, "key", key)  # frozen: set once, here
-
-    def sort_key(self) -> tuple:
-        return self.key
 
 
 @dataclass
@@ -242,16 +241,13 @@ def resolve_programme(
             bulletin.priority
         ].extend(plays)
 
-    for play in sorted(emergency, key=lambda p: (p.requested, *p.sort_key())):
-        moment = today.emergencies.containing(play.requested) or play.requested
-        today.play_from(play, moment, play.bulletin.layer, Placement.ISSUER_TIME)
+    # An emergency due while another plays follows it (play_from skips busy intervals).
+    for play in sorted(emergency, key=lambda p: (p.requested, *p.key)):
+        today.play_from(play, play.requested, play.bulletin.layer, Placement.ISSUER_TIME)
     _play_in_ready_order(today, priority)
-    fixed, windowed = [], []
-    for play in normal:
-        unit_placed = play.number <= len(placed_at.get(play.bulletin.id, ()))
-        (fixed if unit_placed else windowed).append(play)
-    _play_in_ready_order(today, fixed)
-    _fill_windows(today, sorted(windowed, key=_Play.sort_key))
+    _play_in_ready_order(today, [play for play in normal if play.unit_placed])
+    windowed = [play for play in normal if not play.unit_placed]
+    _fill_windows(today, sorted(windowed, key=lambda play: play.key))
 
     today.items.sort(key=lambda item: (item.start, item.end))
     return Programme(
@@ -275,6 +271,7 @@ def _plays_of(
     """The plays a bulletin asks for on ``day``; those outside its validity are refused."""
     valid_from, valid_until = bulletin.validity()
     length = timedelta(seconds=bulletin.duration_on_air())
+    placed: list[datetime] = []
     if bulletin.priority is Priority.NORMAL:
         asked = bulletin.schedule.occurrences_on(day)
         placed = placed_at.get(bulletin.id, [])
@@ -291,10 +288,11 @@ def _plays_of(
             starts.extend(moment for moment in repeat if today.start <= moment < today.end)
     plays: list[_Play] = []
     for number, moment in enumerate(starts, start=1):
-        play = _Play(bulletin, moment, length, number, rank)
-        if valid_from <= moment < valid_until or (
-            bulletin.priority is Priority.NORMAL and number > len(placed_at.get(bulletin.id, ()))
-        ):
+        unit_placed = number <= len(placed)
+        play = _Play(bulletin, moment, length, number, rank, unit_placed)
+        # A window play's time is only the issuer's wish: the windows check validity.
+        for_window = bulletin.priority is Priority.NORMAL and not unit_placed
+        if for_window or valid_from <= moment < valid_until:
             plays.append(play)
         else:
             today.refuse(play, NotPlacedReason.OUTSIDE_VALIDITY)

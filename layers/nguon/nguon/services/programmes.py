@@ -39,7 +39,8 @@ class ProgrammeService:
     ) -> Programme:
         unit = self._units.require(code)
         authorize(principal, Permission.BULLETINS_READ, unit)
-        return self._resolve(unit, day, self._candidates(unit, day), channel)
+        order = self._store.order(code, day)
+        return self._resolve(unit, day, self._candidates(unit, day), order, channel)
 
     def order(self, principal: Principal, code: str, day: date, order: ProgrammeOrder) -> Programme:
         """Set the unit's order of ``day``; every entry must be a bulletin of that day."""
@@ -54,14 +55,14 @@ class ProgrammeService:
             if entry.start and bulletin.priority is not Priority.NORMAL:
                 raise InvalidInput("fixed_time_item", bulletin=entry.bulletin_id)
         current = self._store.order(code, day)
-        current_version = current.version or 0 if current else 0
+        current_version = (current.version or 0) if current else 0
         if order.version is not None and order.version != current_version:
             raise Conflict("stale_version", version=order.version, current=current_version)
         saved = order.model_copy(update={"version": current_version + 1})
         self._store.save_order(
             code, day, saved, current_version if order.version is not None else None
         )
-        return self._resolve(unit, day, on_air, Channel.SPEAKER)
+        return self._resolve(unit, day, on_air, saved, Channel.SPEAKER)
 
     def settings(self, principal: Principal, code: str) -> ProgrammeSettings:
         authorize(principal, Permission.BULLETINS_READ, self._units.require(code))
@@ -78,13 +79,12 @@ class ProgrammeService:
         return self._bulletins.on_air([unit.code, *unit.ancestors], day)
 
     def _resolve(
-        self, unit: AdminUnit, day: date, on_air: list[Bulletin], channel: Channel
+        self,
+        unit: AdminUnit,
+        day: date,
+        on_air: list[Bulletin],
+        order: ProgrammeOrder | None,
+        channel: Channel,
     ) -> Programme:
-        return resolve_programme(
-            unit,
-            day,
-            on_air,
-            settings=self._store.settings(unit.code),
-            order=self._store.order(unit.code, day),
-            channel=channel,
-        )
+        settings = self._store.settings(unit.code)
+        return resolve_programme(unit, day, on_air, settings=settings, order=order, channel=channel)
