@@ -43,7 +43,11 @@ class InMemoryBulletinStore:
         for change in changes:
             current = self.bulletins.get(change.bulletin.id)
             if (current.version if current else None) != change.expected_version:
-                raise Conflict("stale_version", version=change.expected_version, current=current)
+                raise Conflict(
+                    "stale_version",
+                    version=change.expected_version,
+                    current=current.version if current else None,
+                )
         if cap_key and cap_key in self.cap_keys:
             raise Conflict("cap_already_imported", bulletin=self.cap_keys[cap_key])
         for change in changes:

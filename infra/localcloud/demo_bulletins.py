@@ -119,7 +119,10 @@ def seed_demo_bulletins(cognito: Any, pool_id: str) -> int:
         service.approve(staff[approver], bulletin.id)
     waiting = {
         "title": "Lịch thu gom rác thải tuần tới",
-        "body": "Xe thu gom rác sẽ đến các khu vực vào 16 giờ hằng ngày; đề nghị bà con để rác đúng nơi quy định.",  # noqa: E501
+        "body": (
+            "Xe thu gom rác sẽ đến các khu vực vào 16 giờ hằng ngày; đề nghị bà con để rác "
+            "đúng nơi quy định."
+        ),
         "category": "other",
         "targets": ["21550"],
         "schedule": _week(["06:00"], tomorrow),
