@@ -24,6 +24,12 @@ class Settings(BaseSettings):
         default="nguon@localhost", validation_alias="NGUON_CAP_SENDER", min_length=3
     )
     """Who our CAP alerts say they are from (CAP ``sender``: a unique address)."""
+    iot_data_endpoint: str | None = Field(default=None, validation_alias="NGUON_IOT_DATA_ENDPOINT")
+    """The account's IoT data endpoint (``https://xxx-ats.iot.<region>.amazonaws.com``)."""
+    iot_data_endpoint_from_environment: str | None = Field(
+        default=None, validation_alias="AWS_ENDPOINT_URL_IOT_DATA"
+    )
+    """Set by the local cloud (its IoT bridge); boto3 reads it itself."""
 
 
 @lru_cache(maxsize=1)
