@@ -8,7 +8,15 @@ from cfnlint.decode import cfn_yaml
 
 from infra.localcloud.template import TEMPLATE_PATH
 
-_LOCAL_VALUES = {"TABLE_NAME": "nguon-dev", "NGUON_CAP_SENDER": "nguon@binhdinh.gov.vn"}
+_LOCAL_VALUES = {
+    "TABLE_NAME": "nguon-dev",
+    "NGUON_CAP_SENDER": "nguon@binhdinh.gov.vn",
+    "NGUON_DELIVERY_BUCKET": "nguon-delivery-dev-123456789012",
+    "NGUON_DEVICE_POLICY": "nguon-device-dev",
+    "NGUON_DEVICE_CA_SECRET": "nguon/device-ca/dev",
+    "NGUON_MQTT_ENDPOINT": "",
+    "NGUON_IOT_DATA_ENDPOINT": "",
+}
 
 
 def lambda_environment() -> dict[str, str]:
