@@ -14,12 +14,17 @@ from typing import Any
 
 from infra.localcloud.authorizer import CognitoAuthorizer
 from infra.localcloud.demo_bulletins import seed_demo_bulletins
+from infra.localcloud.event_sources import AsyncInvoker, Scheduler, StreamPoller
 from infra.localcloud.gateway import ApiGateway
+from infra.localcloud.iot.bridge import IotBridge
+from infra.localcloud.iot.broker import MosquittoBroker
+from infra.localcloud.iot.policy_acl import acl_from_policy
 from infra.localcloud.lambda_host import LambdaHost
 from infra.localcloud.provision import Provisioner
 from infra.localcloud.seed import seed_demo_users
 from infra.localcloud.services import HttpService, MotoService, Service
-from infra.localcloud.template import TEMPLATE_PATH, Template, TemplateError
+from infra.localcloud.template import ACCOUNT_ID, TEMPLATE_PATH, Template, TemplateError
+from infra.tools.device_ca import install_ca
 from infra.tools.load_units import load_units
 
 log = logging.getLogger("localcloud")
@@ -46,6 +51,10 @@ class LocalCloudConfig:
     demo_bulletins: bool = False
     """A week of sample bulletins (``make run``); tests keep their data to themselves."""
     demo_password: str = field(default_factory=lambda: f"Nguon-{secrets.token_hex(4)}-A1")
+    mqtt_port: int = 0
+    mqtt_tls_port: int = 0
+    schedules: bool = True
+    """Run the template's schedules (the device sweep, manifest refresh) on the wall clock."""
 
 
 class LocalCloud:
@@ -53,6 +62,7 @@ class LocalCloud:
         self.config = config or LocalCloudConfig()
         self.endpoints: dict[str, Any] = {}
         self._services: list[Service] = []
+        self._late_submit = _not_ready
 
     def __enter__(self) -> "LocalCloud":
         self.start()
@@ -78,9 +88,21 @@ class LocalCloud:
             template = Template.load(config.template_path, region=config.region)
             provisioner = Provisioner(template, moto.url)
             provisioner.provision()
+            broker, bridge = self._start_iot(template, provisioner)
             host = LambdaHost(template.functions(), config.region, template.stack_name)
+            self.invoker = self._start(
+                AsyncInvoker(host.invoke, template, provisioner.client("sqs"))
+            )
+            self._late_submit = self.invoker.submit
+            self.stream_pollers = [
+                self._start(StreamPoller(spec, template, provisioner.client, host.invoke))
+                for spec in template.stream_sources()
+            ]
+            if config.schedules:
+                self._start(Scheduler(template.schedules(), self.invoker.submit))
             api = self._start_api(template, provisioner, host, moto.url)
             pool_id = template.physical_ids["UserPool"]
+            self.bridge = bridge
             self.endpoints = {
                 "api_url": api.url,
                 "docs_url": f"{api.url}/docs",
@@ -89,6 +111,14 @@ class LocalCloud:
                 "user_pool_id": pool_id,
                 "user_pool_client_id": template.physical_ids["UserPoolClient"],
                 "table_name": template.physical_ids["MainTable"],
+                "delivery_bucket": template.physical_ids["DeliveryBucket"],
+                "iot_data_url": bridge.data_url,
+                "mqtt": {
+                    "host": broker.host,
+                    "port": broker.port,
+                    "tls_port": broker.tls_port,
+                    "ca_file": str(broker.ca_file.resolve()),
+                },
                 "demo_users": [],
             }
             if config.seed:
@@ -119,6 +149,50 @@ class LocalCloud:
         service.start()
         self._services.append(service)
         return service
+
+    def _start_iot(
+        self, template: Template, provisioner: Provisioner
+    ) -> tuple[MosquittoBroker, IotBridge]:
+        """The project CA, Mosquitto with the device policy as its ACL, and the bridge.
+
+        Functions learn the endpoints as a deployment would, through the template's
+        parameters (``MqttEndpoint``, ``IotDataEndpoint``)."""
+        config = self.config
+        secret = template.physical_ids["DeviceCaSecret"]
+        ca = install_ca(
+            provisioner.client("secretsmanager"),
+            provisioner.client("iot"),
+            secret,
+            "Nguon local CA",
+        )
+        policies = [
+            template.properties(logical_id)["PolicyDocument"]
+            for logical_id, _ in template.resources("AWS::IoT::Policy")
+        ]
+        acl = "\n".join(
+            acl_from_policy(policy, region=config.region, account=ACCOUNT_ID) for policy in policies
+        )
+        bridge_box: list[IotBridge] = []
+        broker = MosquittoBroker(
+            config.state_dir,
+            ca,
+            acl,
+            port=config.mqtt_port,
+            tls_port=config.mqtt_tls_port,
+            on_connection=lambda event: bridge_box[0].on_connection(event) if bridge_box else None,
+        )
+        self._start(broker)
+        bridge = IotBridge(
+            broker.host,
+            broker.port,
+            template.iot_rules(),
+            submit=lambda function, event: self._late_submit(function, event),
+        )
+        bridge_box.append(bridge)
+        self._start(bridge)
+        template.parameters["MqttEndpoint"] = f"{broker.host}:{broker.tls_port}"
+        template.parameters["IotDataEndpoint"] = bridge.data_url
+        return broker, bridge
 
     def _start_api(
         self, template: Template, provisioner: Provisioner, host: LambdaHost, aws_url: str
@@ -160,3 +234,7 @@ class LocalCloud:
         temporary = self.endpoints_file.with_suffix(".tmp")
         temporary.write_text(json.dumps(self.endpoints, ensure_ascii=False, indent=2) + "\n")
         temporary.replace(self.endpoints_file)  # readers never see half a file
+
+
+def _not_ready(function: str, _event: object) -> None:
+    log.warning("%s: an IoT rule fired before the functions were ready; dropped", function)

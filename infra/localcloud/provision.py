@@ -4,6 +4,7 @@ Property names of CloudFormation are mapped to the API's where they differ; prop
 emulator has no use for (encryption, recovery, tags) are left out on purpose, never guessed.
 """
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -68,6 +69,9 @@ class Provisioner:
         order: list[tuple[str, Callable[[str], None]]] = [
             ("AWS::DynamoDB::Table", self._table),
             ("AWS::S3::Bucket", self._bucket),
+            ("AWS::SQS::Queue", self._queue),
+            ("AWS::SecretsManager::Secret", self._secret),
+            ("AWS::IoT::Policy", self._iot_policy),
             ("AWS::Cognito::UserPool", self._user_pool),
             ("AWS::Cognito::UserPoolClient", self._user_pool_client),
             ("AWS::Cognito::UserPoolGroup", self._user_pool_group),
@@ -84,7 +88,11 @@ class Provisioner:
         name = self._name(logical_id, props, "TableName")
         args = _pick(props, _TABLE_KEYS)
         args.setdefault("BillingMode", "PAY_PER_REQUEST")
-        self.client("dynamodb").create_table(TableName=name, **args)
+        if "StreamSpecification" in props:
+            args["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+        created = self.client("dynamodb").create_table(TableName=name, **args)
+        if stream := created["TableDescription"].get("LatestStreamArn"):
+            self.template.attributes[(logical_id, "StreamArn")] = stream
         if props.get("TimeToLiveSpecification", {}).get("Enabled"):
             self.client("dynamodb").update_time_to_live(
                 TableName=name, TimeToLiveSpecification=props["TimeToLiveSpecification"]
@@ -103,6 +111,39 @@ class Provisioner:
             self.client("s3").create_bucket(Bucket=name, CreateBucketConfiguration=location)
         self.template.physical_ids[logical_id] = name
         self.template.attributes[(logical_id, "Arn")] = f"arn:aws:s3:::{name}"
+
+    def _queue(self, logical_id: str) -> None:
+        props = self.template.properties(logical_id)
+        name = self._name(logical_id, props, "QueueName")
+        attributes = {
+            key: str(props[key])
+            for key in ("MessageRetentionPeriod", "VisibilityTimeout", "DelaySeconds")
+            if key in props
+        }
+        url = self.client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        self.template.physical_ids[logical_id] = url  # Ref of a queue is its URL
+        arn = f"arn:aws:sqs:{self.template.region}:{ACCOUNT_ID}:{name}"
+        self.template.attributes[(logical_id, "Arn")] = arn
+        self.template.attributes[(logical_id, "QueueName")] = name
+
+    def _secret(self, logical_id: str) -> None:
+        props = self.template.properties(logical_id)
+        name = self._name(logical_id, props, "Name")
+        # Created empty, as CloudFormation would leave it for the operator tool to fill.
+        arn = self.client("secretsmanager").create_secret(
+            Name=name, Description=props.get("Description", "")
+        )["ARN"]
+        self.template.physical_ids[logical_id] = arn  # Ref of a secret is its ARN
+
+    def _iot_policy(self, logical_id: str) -> None:
+        props = self.template.properties(logical_id)
+        name = self._name(logical_id, props, "PolicyName")
+        self.client("iot").create_policy(
+            policyName=name, policyDocument=json.dumps(props["PolicyDocument"])
+        )
+        self.template.physical_ids[logical_id] = name
+        arn = f"arn:aws:iot:{self.template.region}:{ACCOUNT_ID}:policy/{name}"
+        self.template.attributes[(logical_id, "Arn")] = arn
 
     def _user_pool(self, logical_id: str) -> None:
         props = self.template.properties(logical_id)

@@ -34,6 +34,39 @@ class ApiRoute:
 
 
 @dataclass(frozen=True)
+class IotRuleSpec:
+    """One ``Type: IoTRule`` event: IoT Core runs ``sql`` and invokes ``function`` (async)."""
+
+    function: str
+    name: str
+    sql: str
+
+
+@dataclass(frozen=True)
+class StreamSourceSpec:
+    """One ``Type: DynamoDB`` event: the stream of ``table`` feeds ``function`` in batches."""
+
+    function: str
+    table: str
+    batch_size: int
+    maximum_retry_attempts: int
+    filters: tuple[str, ...]
+    """Event patterns (JSON); a record passes if any matches (none: every record)."""
+    on_failure: str | None
+    """Logical id of the SQS queue that receives what could not be processed."""
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """One ``Type: Schedule``/``ScheduleV2`` event."""
+
+    function: str
+    name: str
+    expression: str
+    timezone: str
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     logical_id: str
     code_dir: Path
@@ -128,6 +161,63 @@ class Template:
                 )
         return routes
 
+    def _events(self, event_type: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        for logical_id, resource in self.resources("AWS::Serverless::Function"):
+            for name, event in resource.get("Properties", {}).get("Events", {}).items():
+                if event["Type"] == event_type:
+                    yield logical_id, name, event["Properties"]
+
+    def iot_rules(self) -> list[IotRuleSpec]:
+        rules = []
+        for function, name, props in self._events("IoTRule"):
+            version = props.get("AwsIotSqlVersion", "2015-10-08")
+            if version != "2016-03-23":
+                raise TemplateError(f"{function}.{name}: only AwsIotSqlVersion 2016-03-23 runs")
+            rules.append(IotRuleSpec(function, name, str(self.resolve(props["Sql"]))))
+        return rules
+
+    def stream_sources(self) -> list[StreamSourceSpec]:
+        sources = []
+        for function, name, props in self._events("DynamoDB"):
+            stream = props["Stream"]
+            if not (isinstance(stream, Mapping) and "Fn::GetAtt" in stream):
+                raise TemplateError(f"{function}.{name}: Stream must be !GetAtt <Table>.StreamArn")
+            table = stream["Fn::GetAtt"]
+            table = table[0] if isinstance(table, list) else table.split(".")[0]
+            failure = props.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+            filters = props.get("FilterCriteria", {}).get("Filters", [])
+            sources.append(
+                StreamSourceSpec(
+                    function=function,
+                    table=table,
+                    batch_size=int(props.get("BatchSize", 100)),
+                    maximum_retry_attempts=int(props.get("MaximumRetryAttempts", -1)),
+                    filters=tuple(str(f["Pattern"]) for f in filters),
+                    on_failure=_logical_of(failure),
+                )
+            )
+        return sources
+
+    def schedules(self) -> list[ScheduleSpec]:
+        specs = []
+        for event_type in ("Schedule", "ScheduleV2"):
+            for function, name, props in self._events(event_type):
+                specs.append(
+                    ScheduleSpec(
+                        function,
+                        name,
+                        str(props["ScheduleExpression"]),
+                        str(props.get("ScheduleExpressionTimezone", "UTC")),
+                    )
+                )
+        return specs
+
+    def dead_letter_queue(self, function: str) -> str | None:
+        """The logical id of a function's async-invocation DLQ, if it has one."""
+        resource = self.document["Resources"][function]
+        target = resource.get("Properties", {}).get("DeadLetterQueue", {}).get("TargetArn")
+        return _logical_of(target)
+
     def _layer_dir(self, layer: Any) -> Path:
         if isinstance(layer, Mapping) and "Ref" in layer:
             resource = self.document["Resources"][layer["Ref"]]
@@ -195,7 +285,8 @@ class Template:
                 return self._get_att(name)
             return self._ref(name)
 
-        return re.sub(r"\$\{([^}!]+)\}", replace, text)
+        substituted = re.sub(r"\$\{([^}!]+)\}", replace, text)
+        return substituted.replace("${!", "${")  # `${!Literal}` is Sub's escape for `${Literal}`
 
     @staticmethod
     def _unsupported(name: str) -> Callable[[Any], Any]:
@@ -203,3 +294,15 @@ class Template:
             raise TemplateError(f"{name} is not supported by the local cloud")
 
         return fail
+
+
+def _logical_of(reference: Any) -> str | None:
+    """The logical id in ``!GetAtt X.Arn`` or ``!Ref X`` (None for no reference)."""
+    if reference is None:
+        return None
+    if isinstance(reference, Mapping) and "Fn::GetAtt" in reference:
+        target = reference["Fn::GetAtt"]
+        return str(target[0] if isinstance(target, list) else target.split(".")[0])
+    if isinstance(reference, Mapping) and "Ref" in reference:
+        return str(reference["Ref"])
+    raise TemplateError(f"unsupported reference {reference!r}")
