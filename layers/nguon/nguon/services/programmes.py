@@ -75,6 +75,15 @@ class ProgrammeService:
         self._store.save_settings(code, settings)
         return settings
 
+    def for_delivery(
+        self, unit: AdminUnit, day: date, channel: Channel
+    ) -> tuple[Programme, dict[str, Bulletin]]:
+        """What devices of ``unit`` play on ``day`` (no staff member asking: the fan-out), with
+        the bulletins it places, by id, for their text and media."""
+        on_air = self._candidates(unit, day)
+        programme = self._resolve(unit, day, on_air, self._store.order(unit.code, day), channel)
+        return programme, {bulletin.id: bulletin for bulletin in on_air}
+
     def _candidates(self, unit: AdminUnit, day: date) -> list[Bulletin]:
         return self._bulletins.on_air([unit.code, *unit.ancestors], day)
 

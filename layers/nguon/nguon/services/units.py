@@ -6,7 +6,7 @@ from typing import Protocol
 
 from nguon.errors import NotFound
 from nguon.models.principal import Principal
-from nguon.models.units import AdminUnit, UnitView
+from nguon.models.units import AdminUnit, UnitLevel, UnitView
 from nguon.services.access import Permission, authorize
 
 
@@ -45,6 +45,18 @@ class UnitService:
             parent=unit.parent,
             children=[child.summary() for child in children],
         )
+
+    def communes_under(self, code: str) -> list[AdminUnit]:
+        """The communes (the tier devices belong to) in the subtree of ``code``, itself included."""
+        unit = self.require(code)
+        found, frontier = [], [unit]
+        while frontier:
+            current = frontier.pop()
+            if current.level is UnitLevel.COMMUNE:
+                found.append(current)
+            else:
+                frontier.extend(self._store.children(current.code))
+        return sorted(found, key=lambda commune: commune.code)
 
     def load(self, units: Iterable[AdminUnit]) -> int:
         """Store a catalogue; loading the same catalogue again changes nothing."""

@@ -1,0 +1,77 @@
+"""Fan-out: the table's stream (workflow events, programme changes) and the hourly refresh.
+
+Handler: ``app.lambda_handler``. Reprocessing a batch is harmless: manifests are
+content-addressed, shadow updates set the same values, and devices play an alert once per
+``(alert_id, version)``.
+"""
+
+import json
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from nguon.clock import now
+from nguon.config import get_settings
+from nguon.models.bulletins import AuditAction
+from nguon.observability import logger, tracer
+from nguon.services.fanout import FanoutService
+
+get_settings()
+
+
+@lru_cache(maxsize=1)
+def fanout() -> FanoutService:
+    from nguon.adapters.iot import IotDataPlane
+    from nguon.adapters.manifests import ManifestStore
+    from nguon.services.programmes import ProgrammeService
+    from nguon.services.units import CachedUnitStore, UnitService
+    from nguon.storage.bulletins import DynamoBulletinStore
+    from nguon.storage.devices import DynamoDeviceStore
+    from nguon.storage.programme import DynamoProgrammeStore
+    from nguon.storage.units import DynamoUnitStore
+
+    units = UnitService(CachedUnitStore(DynamoUnitStore()))
+    bulletins = DynamoBulletinStore()
+    return FanoutService(
+        units=units,
+        bulletins=bulletins,
+        programmes=ProgrammeService(units, bulletins, DynamoProgrammeStore()),
+        devices=DynamoDeviceStore(),
+        manifests=ManifestStore(),
+        iot=IotDataPlane(),
+        now=now,
+    )
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if "Records" not in event:  # the hourly schedule
+        report = fanout().refresh()
+        logger.info("refreshed", extra={"manifests": len(report.manifests)})
+        return {"manifests": len(report.manifests), "shadows": report.shadows}
+    handled = 0
+    for record in event["Records"]:
+        keys = record["dynamodb"]["Keys"]
+        partition, sort = keys["PK"]["S"], keys["SK"]["S"]
+        if sort.startswith("EVENT#") and record["eventName"] == "INSERT":
+            audit = json.loads(record["dynamodb"]["NewImage"]["doc"]["S"])
+            report = fanout().bulletin_changed(audit["bulletin_id"], AuditAction(audit["action"]))
+        elif sort.startswith(("ORDER#", "SETTINGS#programme")):
+            report = fanout().programme_changed(partition.removeprefix("UNIT#"))
+        else:
+            continue
+        handled += 1
+        logger.info(
+            "fanned out",
+            extra={
+                "key": f"{partition}/{sort}",
+                "published": report.published,
+                "manifests": report.manifests,
+                "shadows": report.shadows,
+                "at": datetime.now().isoformat(),
+            },
+        )
+    return {"handled": handled}

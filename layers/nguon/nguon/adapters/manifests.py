@@ -1,0 +1,47 @@
+"""Programme manifests in S3, content-addressed, handed to devices as presigned URLs."""
+
+import hashlib
+import json
+from functools import cached_property
+from typing import Any
+
+import boto3
+
+from nguon.config import get_settings
+
+URL_LIFETIME_S = 7 * 24 * 3600
+"""SigV4's longest: manifests are rewritten at least hourly, so a URL never outlives use."""
+
+
+def manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    return json.dumps(manifest, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+class ManifestStore:
+    def __init__(self, client: Any = None, bucket: str | None = None) -> None:
+        if client is not None:
+            self.__dict__["_client"] = client
+        self._bucket = bucket
+
+    @cached_property
+    def _client(self) -> Any:
+        return boto3.client("s3", region_name=get_settings().region)
+
+    @property
+    def bucket(self) -> str:
+        return self._bucket or get_settings().delivery_bucket
+
+    def put(self, unit: str, kind: str, version: str, body: bytes) -> dict[str, str]:
+        """Store one manifest; the reference a ``playback`` shadow carries."""
+        key = f"manifests/{unit}/{kind}/{version}.json"
+        self._client.put_object(
+            Bucket=self.bucket,
+            Key=key,
+            Body=body,
+            ContentType="application/json; charset=utf-8",
+            CacheControl="private, max-age=31536000, immutable",  # the key names the content
+        )
+        url = self._client.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=URL_LIFETIME_S
+        )
+        return {"version": version, "url": url, "sha256": hashlib.sha256(body).hexdigest()}

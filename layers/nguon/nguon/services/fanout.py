@@ -1,0 +1,225 @@
+"""From a workflow step to every device it concerns (the fan-out).
+
+The live path scales with areas, not devices: an emergency is published once on each target
+unit's alert topic, which every device below it listens to. The durable path is per device
+but small: each ``playback`` shadow gets the new manifest's reference (version, URL,
+checksum — never the playlist; shadows hold 8 KB) and the active emergency, so a device that
+was offline catches up on reconnect, and plays the emergency only while it is valid.
+"""
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from nguon.adapters.iot import PLAYBACK_SHADOW, alert_topic
+from nguon.adapters.manifests import manifest_bytes
+from nguon.clock import local_zone
+from nguon.models.bulletins import AuditAction, Bulletin, Channel, Priority, Status
+from nguon.models.units import AdminUnit
+from nguon.services.bulletins import BulletinStore
+from nguon.services.programmes import ProgrammeService
+from nguon.services.units import UnitService
+
+MANIFEST_HOURS = 48
+KINDS = ("speaker", "board")
+_CHANNEL = {"speaker": Channel.SPEAKER, "board": Channel.BOARD}
+_LIVE_ACTIONS = {AuditAction.APPROVED, AuditAction.WITHDRAWN, AuditAction.SUPERSEDED}
+
+
+class DeviceDirectory(Protocol):
+    """Active devices (things with ``thing``, ``kind`` and ``unit``, their commune)."""
+
+    def in_units(self, units: Sequence[str]) -> list[Any]: ...
+
+    def all_active(self) -> list[Any]: ...
+
+
+class Manifests(Protocol):
+    def put(self, unit: str, kind: str, version: str, body: bytes) -> dict[str, str]: ...
+
+
+class DevicePlane(Protocol):
+    def update_desired(self, thing: str, shadow: str, desired: dict[str, Any]) -> int: ...
+
+    def publish(self, topic: str, message: dict[str, Any], qos: int = 1) -> None: ...
+
+    def get_shadow(self, thing: str, shadow: str) -> dict[str, Any] | None: ...
+
+
+@dataclass
+class FanoutReport:
+    published: list[str] = field(default_factory=list)
+    """Alert topics published to."""
+    manifests: list[str] = field(default_factory=list)
+    """``unit/kind@version`` written."""
+    shadows: int = 0
+
+
+class FanoutService:
+    def __init__(
+        self,
+        units: UnitService,
+        bulletins: BulletinStore,
+        programmes: ProgrammeService,
+        devices: DeviceDirectory,
+        manifests: Manifests,
+        iot: DevicePlane,
+        now: Callable[[], datetime],
+    ) -> None:
+        self._units = units
+        self._bulletins = bulletins
+        self._programmes = programmes
+        self._devices = devices
+        self._manifests = manifests
+        self._iot = iot
+        self._now = now
+
+    # ------------------------------------------------------------------ triggers
+    def bulletin_changed(self, bulletin_id: str, action: AuditAction) -> FanoutReport:
+        """A workflow step was committed; only approval and withdrawal reach devices."""
+        report = FanoutReport()
+        if action not in _LIVE_ACTIONS:
+            return report
+        bulletin = self._bulletins.get(bulletin_id)
+        if bulletin is None:
+            return report
+        communes = self._communes(bulletin.targets)
+        devices = self._devices.in_units([c.code for c in communes])
+        if bulletin.priority is Priority.EMERGENCY:
+            self._emergency(bulletin, action, devices, report)
+        self._deliver(communes, devices, report)
+        return report
+
+    def programme_changed(self, unit_code: str) -> FanoutReport:
+        report = FanoutReport()
+        communes = self._communes([unit_code])
+        self._deliver(communes, self._devices.in_units([c.code for c in communes]), report)
+        return report
+
+    def refresh(self) -> FanoutReport:
+        """Hourly: roll every manifest 48 hours forward; clear emergencies past expiry."""
+        report = FanoutReport()
+        devices = self._devices.all_active()
+        communes = self._communes(sorted({device.unit for device in devices}))
+        self._deliver(communes, devices, report)
+        now = self._now()
+        for device in devices:
+            shadow = self._iot.get_shadow(device.thing, PLAYBACK_SHADOW) or {}
+            emergency = shadow.get("state", {}).get("desired", {}).get("emergency")
+            if emergency and datetime.fromisoformat(emergency["valid_until"]) <= now:
+                self._iot.update_desired(device.thing, PLAYBACK_SHADOW, {"emergency": None})
+                report.shadows += 1
+        return report
+
+    # ------------------------------------------------------------------ emergencies
+    def _emergency(
+        self, bulletin: Bulletin, action: AuditAction, devices: list[Any], report: FanoutReport
+    ) -> None:
+        now = self._now()
+        start, until = bulletin.validity()
+        live = action is AuditAction.APPROVED and bulletin.status_at(now) is Status.APPROVED
+        if live and not start <= now < until:
+            return  # a later emergency plays from the manifest at its time
+        message = self.alert_message(bulletin, "start" if live else "stop")
+        for target in bulletin.targets:  # one publish per area, whatever its device count
+            self._iot.publish(alert_topic(target), message)
+            report.published.append(alert_topic(target))
+        durable = {k: v for k, v in message.items() if k != "action"} if live else None
+        for device in devices:
+            self._iot.update_desired(device.thing, PLAYBACK_SHADOW, {"emergency": durable})
+            report.shadows += 1
+
+    def alert_message(self, bulletin: Bulletin, action: str) -> dict[str, Any]:
+        start, until = bulletin.validity()
+        message: dict[str, Any] = {
+            "action": action,
+            "alert_id": bulletin.id,
+            "version": bulletin.version,
+            "issued_at": _iso(self._now()),
+        }
+        if action == "start":
+            message |= {
+                "title": bulletin.title,
+                "text": bulletin.body,
+                "media": None,
+                "valid_from": _iso(start),
+                "valid_until": _iso(until),
+                "repeat": bulletin.repeat.count if bulletin.repeat else 1,
+                "areas": list(bulletin.targets),
+            }
+        return message
+
+    # ------------------------------------------------------------------ manifests
+    def _deliver(
+        self, communes: Iterable[AdminUnit], devices: list[Any], report: FanoutReport
+    ) -> None:
+        by_place: dict[tuple[str, str], list[Any]] = {}
+        for device in devices:
+            by_place.setdefault((device.unit, str(device.kind)), []).append(device)
+        for commune in communes:
+            for kind in KINDS:
+                listeners = by_place.get((commune.code, kind), [])
+                if not listeners:
+                    continue  # no device of this kind here: nothing to write
+                reference = self.write_manifest(commune, kind)
+                report.manifests.append(f"{commune.code}/{kind}@{reference['version']}")
+                for device in listeners:
+                    self._iot.update_desired(device.thing, PLAYBACK_SHADOW, {"manifest": reference})
+                    report.shadows += 1
+
+    def write_manifest(self, commune: AdminUnit, kind: str) -> dict[str, str]:
+        manifest = self.build_manifest(commune, kind)
+        body = manifest_bytes(manifest)
+        return self._manifests.put(commune.code, kind, manifest["version"], body)
+
+    def build_manifest(self, commune: AdminUnit, kind: str) -> dict[str, Any]:
+        """The next 48 hours of the commune's programme for one kind of device."""
+        now = self._now().astimezone(local_zone())
+        until = now + timedelta(hours=MANIFEST_HOURS)
+        items: list[dict[str, Any]] = []
+        day = now.date()
+        while day <= until.date():
+            programme, bulletins = self._programmes.for_delivery(commune, day, _CHANNEL[kind])
+            for item in programme.items:
+                if item.end <= now or item.start >= until:
+                    continue
+                bulletin = bulletins[item.bulletin_id]
+                items.append(
+                    {
+                        "item_id": f"{item.bulletin_id}:{_iso(item.start)}",
+                        "bulletin_id": item.bulletin_id,
+                        "start": _iso(item.start),
+                        "end": _iso(item.end),
+                        "duration_s": item.duration_s,
+                        "priority": str(item.priority),
+                        "title": item.title,
+                        "text": bulletin.body,
+                        "media": None,
+                    }
+                )
+            day += timedelta(days=1)
+        content = manifest_bytes({"unit": commune.code, "kind": kind, "items": items})
+        return {
+            "schema": 1,
+            "unit": commune.code,
+            "kind": kind,
+            # Same programme, same version: devices skip what they already hold.
+            "version": hashlib.sha256(content).hexdigest()[:16],
+            "generated_at": _iso(now),
+            "valid_from": _iso(now),
+            "valid_until": _iso(until),
+            "items": items,
+        }
+
+    def _communes(self, codes: Iterable[str]) -> list[AdminUnit]:
+        found: dict[str, AdminUnit] = {}
+        for code in codes:
+            for commune in self._units.communes_under(code):
+                found[commune.code] = commune
+        return [found[code] for code in sorted(found)]
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(local_zone()).isoformat(timespec="seconds")
