@@ -308,8 +308,13 @@ def _tokenize(sql: str) -> list[_Token]:
 
 _COMPARISONS = frozenset({"=", "<>", "<", "<=", ">", ">="})
 # Lower-cased function name -> (fewest, most) arguments.
-_ARITY = {"topic": (0, 1), "clientid": (0, 0), "timestamp": (0, 0), "isnull": (1, 1)}
-_ARITY["isundefined"] = (1, 1)
+_ARITY = {
+    "topic": (0, 1),
+    "clientid": (0, 0),
+    "timestamp": (0, 0),
+    "isnull": (1, 1),
+    "isundefined": (1, 1),
+}
 
 
 @dataclass(frozen=True)
