@@ -33,9 +33,9 @@ reference"):
 - Payloads that are not a JSON object are "binary" ("Working with binary payloads",
   https://docs.aws.amazon.com/iot/latest/developerguide/binary-payloads.html): their fields
   are Undefined, and a SELECT that reads ``*`` or a field produces raw bytes, which the
-  Lambda action cannot take, so :meth:`TopicRule.evaluate` returns None (AWS runs the
-  rule's error action instead of the function). An empty payload counts as an empty object:
-  AWS lets a rule add data to it.
+  Lambda action does not support ("you must decode binary payloads"), so
+  :meth:`TopicRule.evaluate` returns None: the function is not invoked. An empty payload
+  counts as an empty object, since AWS lets a rule add data to an empty payload.
 """
 
 import json
