@@ -14,7 +14,8 @@ from infra.localcloud.cloud import LocalCloud, LocalCloudConfig
 
 @pytest.fixture(scope="session")
 def cloud(tmp_path_factory: pytest.TempPathFactory):
-    config = LocalCloudConfig(state_dir=tmp_path_factory.mktemp("local"))
+    # Schedules off: tests run the sweep and the refresh themselves, at the times they choose.
+    config = LocalCloudConfig(state_dir=tmp_path_factory.mktemp("local"), schedules=False)
     with LocalCloud(config) as running:
         yield running
 

@@ -24,9 +24,9 @@ import paho.mqtt.client as mqtt
 
 from infra.localcloud.gateway import HttpServer
 from infra.localcloud.iot.broker import ConnectionEvent
-from infra.localcloud.iot.data_plane import DataPlane
+from infra.localcloud.iot.data_plane import IotDataPlane
 from infra.localcloud.iot.rules import parse_rule
-from infra.localcloud.iot.shadow_mqtt import ShadowProtocol
+from infra.localcloud.iot.shadow_mqtt import ShadowMqtt
 from infra.localcloud.iot.shadows import ShadowStore
 from infra.localcloud.template import IotRuleSpec
 
@@ -57,8 +57,8 @@ class IotBridge:
         self._submit = submit
         self._now = now
         self.store = ShadowStore()
-        self._protocol = ShadowProtocol(self.store)
-        self._http = HttpServer(DataPlane(self.store, self.publish, now=now), name="iot-data")
+        self._protocol = ShadowMqtt(self.store)
+        self._http = HttpServer(IotDataPlane(self.store, self.publish, now=now), name="iot-data")
         self.data_url = self._http.url
         self._client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2,

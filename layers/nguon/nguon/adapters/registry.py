@@ -1,0 +1,112 @@
+"""The IoT registry side of provisioning: a thing, its certificate, the device policy.
+
+Certificates are issued by the project CA (kept in Secrets Manager) and registered with IoT
+Core, so the same certificates work against the local broker, which trusts the same CA.
+"""
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import boto3
+
+from nguon.adapters.certificates import CertificateAuthority
+from nguon.config import get_settings
+
+MQTT_TLS_PORT = 8883
+
+
+@dataclass(frozen=True)
+class DeviceCredentials:
+    thing: str
+    certificate_id: str
+    certificate_arn: str
+    certificate_pem: str
+    private_key_pem: str
+    ca_pem: str
+
+
+class DeviceRegistry:
+    def __init__(self, iot: Any = None, secrets: Any = None) -> None:
+        if iot is not None:
+            self.__dict__["_iot"] = iot
+        if secrets is not None:
+            self.__dict__["_secrets"] = secrets
+
+    @cached_property
+    def _iot(self) -> Any:
+        return boto3.client("iot", region_name=get_settings().region)
+
+    @cached_property
+    def _secrets(self) -> Any:
+        return boto3.client("secretsmanager", region_name=get_settings().region)
+
+    @cached_property
+    def _ca(self) -> CertificateAuthority:
+        secret = self._secrets.get_secret_value(SecretId=get_settings().device_ca_secret)
+        material = json.loads(secret["SecretString"])
+        return CertificateAuthority(material["certificate"], material["private_key"])
+
+    def register(self, thing: str, attributes: dict[str, str]) -> DeviceCredentials:
+        """Create the thing with a new certificate; nothing is left behind if a step fails."""
+        issued = self._ca.issue(thing)
+        self._iot.create_thing(thingName=thing, attributePayload={"attributes": attributes})
+        certificate: dict[str, str] = {}
+        try:
+            certificate = self._iot.register_certificate(
+                certificatePem=issued.certificate_pem,
+                caCertificatePem=self._ca.certificate_pem,
+                status="ACTIVE",
+            )
+            arn = certificate["certificateArn"]
+            self._iot.attach_policy(policyName=get_settings().device_policy, target=arn)
+            self._iot.attach_thing_principal(thingName=thing, principal=arn)
+        except Exception:
+            self._undo(thing, certificate.get("certificateId"), certificate.get("certificateArn"))
+            raise
+        return DeviceCredentials(
+            thing=thing,
+            certificate_id=certificate["certificateId"],
+            certificate_arn=certificate["certificateArn"],
+            certificate_pem=issued.certificate_pem,
+            private_key_pem=issued.private_key_pem,
+            ca_pem=self._ca.certificate_pem,
+        )
+
+    def revoke(self, thing: str, certificate_id: str) -> None:
+        """Decommissioning: the certificate is revoked (IoT Core refuses it from now on) and
+        the thing leaves the registry."""
+        self._iot.update_certificate(certificateId=certificate_id, newStatus="REVOKED")
+        arn = self._iot.describe_certificate(certificateId=certificate_id)[
+            "certificateDescription"
+        ]["certificateArn"]
+        self._iot.detach_thing_principal(thingName=thing, principal=arn)
+        self._iot.detach_policy(policyName=get_settings().device_policy, target=arn)
+        self._iot.delete_thing(thingName=thing)
+
+    def mqtt_endpoint(self) -> tuple[str, int]:
+        configured = get_settings().mqtt_endpoint
+        if configured:
+            host, _, port = configured.rpartition(":")
+            return host, int(port)
+        address = self._iot.describe_endpoint(endpointType="iot:Data-ATS")["endpointAddress"]
+        return address, MQTT_TLS_PORT
+
+    def _undo(self, thing: str, certificate_id: str | None, arn: str | None) -> None:
+        if arn and certificate_id:
+            for step in (
+                lambda: self._iot.detach_thing_principal(thingName=thing, principal=arn),
+                lambda: self._iot.detach_policy(
+                    policyName=get_settings().device_policy, target=arn
+                ),
+                lambda: self._iot.update_certificate(
+                    certificateId=certificate_id, newStatus="INACTIVE"
+                ),
+                lambda: self._iot.delete_certificate(certificateId=certificate_id),
+            ):
+                try:
+                    step()
+                except Exception:  # noqa: S112 - best effort: the original error is raised
+                    continue
+        self._iot.delete_thing(thingName=thing)
