@@ -6,6 +6,7 @@ from itertools import count
 from typing import Any
 
 from nguon.models.bulletins import Actor, Bulletin, Status
+from nguon.models.devices import Device
 from nguon.models.principal import Principal, Role
 from nguon.models.units import AdminUnit
 from nguon.services.unit_catalogue import load_bundled_catalogue
@@ -77,3 +78,31 @@ def bulletin(
     }
     data.update(fields)
     return Bulletin.model_validate(data)
+
+
+def device(
+    thing: str | None = None,
+    *,
+    unit_code: str = "21550",
+    kind: str = "speaker",
+    **fields: Any,
+) -> Device:
+    """An active device of a commune, created on the test day by a province admin; monitoring
+    fields (``online``, ``last_seen``...) as given."""
+    commune = unit(unit_code)
+    prefix = "spk" if kind == "speaker" else "led"
+    data: dict[str, Any] = {
+        "thing": thing or f"{prefix}-{unit_code}-{next(_ids):02d}",
+        "kind": kind,
+        "unit": unit_code,
+        "path": [*commune.ancestors, commune.code],
+        "name": f"Cụm loa {commune.name}" if kind == "speaker" else f"Bảng tin {commune.name}",
+        "location": {"lat": 13.78, "lon": 109.22},
+        "vendor": "Nguồn Audio",
+        "model": "NA-4G",
+        "speakers": 4 if kind == "speaker" else 0,
+        "created_at": at("00:00", "2026-11-20"),
+        "created_by": Actor(user_id="sub-admin", username="tinh-admin", unit="52"),
+    }
+    data.update(fields)
+    return Device.model_validate(data)

@@ -1,12 +1,16 @@
 """The services the routes use, built once per container on first use (not at import)."""
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from nguon.config import get_settings
 from nguon.services.alerts import AlertService
 from nguon.services.bulletins import BulletinService
 from nguon.services.programmes import ProgrammeService
 from nguon.services.units import CachedUnitStore, UnitService
+
+if TYPE_CHECKING:
+    from nguon.services.devices import DeviceService  # imports boto3: not at cold start
 
 
 @lru_cache(maxsize=1)
@@ -44,4 +48,27 @@ def programme_service() -> ProgrammeService:
 def alert_service() -> AlertService:
     return AlertService(
         unit_service(), bulletin_service(), _bulletin_store(), sender=get_settings().cap_sender
+    )
+
+
+@lru_cache(maxsize=1)
+def _device_store():  # the storage type stays out of import time
+    from nguon.storage.devices import DynamoDeviceStore
+
+    return DynamoDeviceStore()
+
+
+@lru_cache(maxsize=1)
+def _iot_data_plane():  # boto3 stays out of import time too
+    from nguon.adapters.iot import IotDataPlane
+
+    return IotDataPlane()
+
+
+@lru_cache(maxsize=1)
+def device_service() -> "DeviceService":
+    from nguon.services.devices import DeviceService
+
+    return DeviceService(
+        unit_service(), _device_store(), _iot_data_plane(), programmes=programme_service()
     )

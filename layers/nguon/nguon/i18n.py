@@ -202,6 +202,55 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Lỗi hệ thống. Vui lòng thử lại sau; mã yêu cầu: {request_id}.",
         "en": "System error. Please try again later; request id: {request_id}.",
     },
+    # Devices and their monitoring.
+    "device_not_found": {
+        "vi": "Không có thiết bị mã {thing}.",
+        "en": "There is no device {thing}.",
+    },
+    "device_exists": {
+        "vi": "Thiết bị mã {thing} đã có.",
+        "en": "Device {thing} already exists.",
+    },
+    "device_decommissioned": {
+        "vi": "Thiết bị {thing} đã ngừng sử dụng.",
+        "en": "Device {thing} has been decommissioned.",
+    },
+    "command_not_delivered": {
+        "vi": "Không gửi được lệnh tới thiết bị {thing}; vui lòng thử lại sau.",
+        "en": "The command could not be sent to device {thing}; try again later.",
+    },
+    "range_too_long": {
+        "vi": "Khoảng thời gian dài tối đa {limit} ngày.",
+        "en": "A range covers at most {limit} days.",
+    },
+    "location_outside_vietnam": {
+        "vi": "Vị trí ({lat}, {lon}) không nằm trong lãnh thổ Việt Nam.",
+        "en": "The location ({lat}, {lon}) is not in Vietnam.",
+    },
+    "command_value": {
+        "vi": "Lệnh {command} cần giá trị (value): {expected}.",
+        "en": "The {command} command needs a value: {expected}.",
+    },
+    "command_takes_no_value": {
+        "vi": "Lệnh {command} không nhận giá trị (value).",
+        "en": "The {command} command takes no value.",
+    },
+    "command_takes_no_args": {
+        "vi": "Lệnh {command} không nhận tham số (args).",
+        "en": "The {command} command takes no args.",
+    },
+    "play_now_needs_content": {
+        "vi": "Lệnh phát ngay cần mã bản tin (args.bulletin_id) hoặc nội dung (args.text).",
+        "en": "play_now needs a bulletin (args.bulletin_id) or a text (args.text).",
+    },
+    "invalid_telemetry": {
+        "vi": "Dữ liệu thiết bị ({stream}) không hợp lệ ở {count} trường.",
+        "en": "The device data ({stream}) is not valid in {count} field(s).",
+    },
+    "unknown_stream": {
+        "vi": "Không biết luồng dữ liệu thiết bị {stream}.",
+        "en": "Unknown device data stream {stream}.",
+    },
 }
 
 SUPPORTED: tuple[Language, ...] = ("vi", "en")

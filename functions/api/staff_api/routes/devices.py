@@ -1,0 +1,142 @@
+"""Devices (thiết bị) and their monitoring: ``/devices``, ``/alarms``, and a unit's device
+summary and station statistics. (Registering and decommissioning devices: provisioning.)"""
+
+from datetime import date
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from nguon.clock import now
+from nguon.models.devices import (
+    THING_PATTERN,
+    AlarmPage,
+    CommandRecord,
+    CommandRequest,
+    DeviceKind,
+    DevicePage,
+    DeviceStatus,
+    DeviceSummary,
+    DeviceView,
+    PlayRecord,
+    StationReport,
+)
+from nguon.models.units import UNIT_CODE_PATTERN
+from staff_api.dependencies import device_service
+from staff_api.errors import error_responses
+from staff_api.identity import current_principal
+from staff_api.routes.units import UnitCodePath
+
+router = APIGatewayRouter()
+
+ThingPath = Annotated[
+    str, Path(pattern=THING_PATTERN, description="Mã thiết bị (tên thing), ví dụ spk-21550-01")
+]
+FromDay = Annotated[date | None, Query(alias="from", description="YYYY-MM-DD (mặc định: hôm nay)")]
+ToDay = Annotated[date | None, Query(alias="to", description="YYYY-MM-DD (mặc định: như from)")]
+
+
+def _principal():
+    return current_principal(router.current_event)
+
+
+def _days(start: date | None, end: date | None) -> tuple[date, date]:
+    first = start or end or now().date()
+    return first, end or first
+
+
+@router.get(
+    "/devices",
+    summary="Thiết bị trong địa bàn của một đơn vị / Devices of a unit's area",
+    tags=["devices"],
+    responses=error_responses(400, 401, 403, 404),
+)
+def list_devices(
+    unit: Annotated[str | None, Query(pattern=UNIT_CODE_PATTERN)] = None,
+    kind: Annotated[DeviceKind | None, Query()] = None,
+    online: Annotated[bool | None, Query()] = None,
+    status: Annotated[DeviceStatus, Query()] = DeviceStatus.ACTIVE,
+    limit: Annotated[int, Query(ge=1, le=100)] = 25,
+    next_page: Annotated[str | None, Query(alias="next", max_length=2048)] = None,
+) -> DevicePage:
+    found, cursor = device_service().list(
+        _principal(),
+        unit=unit,
+        kind=kind,
+        online=online,
+        status=status,
+        limit=limit,
+        cursor=next_page,
+    )
+    return DevicePage(items=[DeviceView.of(device) for device in found], next=cursor)
+
+
+@router.get(
+    "/devices/<thing>",
+    summary="Một thiết bị và trạng thái của nó / One device and its state",
+    tags=["devices"],
+    responses=error_responses(401, 403, 404),
+)
+def get_device(thing: ThingPath) -> DeviceView:
+    return DeviceView.of(device_service().get(_principal(), thing))
+
+
+@router.post(
+    "/devices/<thing>/commands",
+    status_code=202,
+    summary="Gửi lệnh tới thiết bị / Send a command (volume, power, reboot, play_now, stop)",
+    tags=["devices"],
+    responses=error_responses(400, 401, 403, 404, 409),
+)
+def send_command(thing: ThingPath, request: Annotated[CommandRequest, Body()]) -> CommandRecord:
+    return device_service().command(_principal(), thing, request)
+
+
+@router.get(
+    "/devices/<thing>/plays",
+    summary="Nhật ký phát của thiết bị / The device's proof of play",
+    tags=["devices"],
+    responses=error_responses(401, 403, 404),
+)
+def device_plays(thing: ThingPath, start: FromDay = None, end: ToDay = None) -> list[PlayRecord]:
+    first, last = _days(start, end)
+    return device_service().plays(_principal(), thing, first, last)
+
+
+@router.get(
+    "/alarms",
+    summary="Cảnh báo mất kết nối trong địa bàn / Offline alarms of a unit's area",
+    tags=["devices"],
+    responses=error_responses(400, 401, 403, 404),
+)
+def list_alarms(
+    unit: Annotated[str | None, Query(pattern=UNIT_CODE_PATTERN)] = None,
+    is_open: Annotated[bool | None, Query(alias="open")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    next_page: Annotated[str | None, Query(alias="next", max_length=2048)] = None,
+) -> AlarmPage:
+    found, cursor = device_service().alarms(
+        _principal(), unit=unit, open=is_open, limit=limit, cursor=next_page
+    )
+    return AlarmPage(items=found, next=cursor)
+
+
+@router.get(
+    "/units/<code>/devices/summary",
+    summary="Số thiết bị trực tuyến / tổng số theo loại / Devices online and in total, per kind",
+    tags=["devices"],
+    responses=error_responses(401, 403, 404),
+)
+def devices_summary(code: UnitCodePath) -> DeviceSummary:
+    return device_service().summary(_principal(), code)
+
+
+@router.get(
+    "/units/<code>/stations",
+    summary="Thống kê phát theo trạm / Per-station statistics of the programme and plays",
+    tags=["devices"],
+    responses=error_responses(401, 403, 404),
+)
+def stations(code: UnitCodePath, start: FromDay = None, end: ToDay = None) -> StationReport:
+    first, last = _days(start, end)
+    return device_service().stations(_principal(), code, first, last)

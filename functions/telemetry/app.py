@@ -1,0 +1,57 @@
+"""Device telemetry: the IoT topic rules' events, and the every-minute inactivity sweep.
+
+Handlers:
+
+- ``app.lambda_handler``: one event per MQTT message, as an IoT rule's ``SELECT`` made it, with
+  ``stream`` naming the rule (``heartbeat``, ``plays``, ``presence``, ``shadow_report``,
+  ``command_result``; see :mod:`nguon.services.monitoring`). Invoked asynchronously: an
+  unreadable event raises, so Lambda retries it and then parks it in the dead-letter queue.
+- ``app.sweep_handler``: the EventBridge Scheduler's every-minute call (its payload is not
+  read; the time is the function's own).
+"""
+
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from nguon.config import get_settings
+from nguon.observability import logger, metrics, tracer
+from nguon.services.monitoring import MonitoringService, Outcome
+
+# A missing or malformed variable fails the cold start, not the first event.
+get_settings()
+
+
+@lru_cache(maxsize=1)
+def monitoring() -> MonitoringService:
+    from nguon.storage.devices import DynamoDeviceStore  # binds the table from settings
+
+    return MonitoringService(DynamoDeviceStore())
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    stream = event.get("stream") if isinstance(event, dict) else None
+    thing = (event.get("thing") or event.get("clientId")) if isinstance(event, dict) else None
+    logger.append_keys(stream=stream, thing=thing)
+    result = monitoring().handle(event)
+    if result is Outcome.WENT_OFFLINE:
+        metrics.add_metric(name="DevicesWentOffline", unit="Count", value=1)
+    if stream == "plays":
+        metrics.add_metric(name="PlaysStored", unit="Count", value=int(result))
+    logger.info("telemetry handled", extra={"outcome": str(result)})
+    return {"stream": stream, "outcome": str(result)}
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def sweep_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    offline = monitoring().sweep()
+    if offline:
+        metrics.add_metric(name="DevicesWentOffline", unit="Count", value=offline)
+    logger.info("inactivity sweep", extra={"went_offline": offline})
+    return {"went_offline": offline}
