@@ -1,0 +1,564 @@
+"""A Nguồn device: a loudspeaker cluster or a public board, real or simulated.
+
+:class:`Device` is behaviour only. It is given its configuration, a transport, a player and a
+scheduler, and runs every callback on the scheduler's thread (see :mod:`nguon_device.clock`).
+What it does:
+
+- on each (re)connection: subscribes to its area alert topics and its command topic, syncs the
+  ``config`` and ``playback`` shadows (get, apply desired, report), sends a heartbeat, reports
+  ``health`` and resends unacknowledged proof-of-play;
+- plays the programme from the manifest the ``playback`` shadow points to, cached on disk so it
+  keeps playing offline and after a restart (:mod:`nguon_device.programme`);
+- plays emergencies from the alert topics or the shadow, answers commands, beats every
+  ``heartbeat_s``, and buffers proof-of-play until the broker acknowledges it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+from nguon_device import __version__, schemas, topics
+from nguon_device.cache import Download, ProgrammeCache, download, fetch_media, http_fetch
+from nguon_device.clock import Handle, Scheduler
+from nguon_device.config import DeviceConfig
+from nguon_device.memory import EmergencyMemory
+from nguon_device.player import Player, PlayItem
+from nguon_device.plays import PlayLog
+from nguon_device.programme import Programme, parse_items, play_id, speaking_time_s
+from nguon_device.settings import Settings, zone
+from nguon_device.shadows import ShadowClient
+from nguon_device.timeutil import iso
+from nguon_device.transport import Transport
+
+log = logging.getLogger("nguon_device.device")
+RETRY_BASE_S, RETRY_CAP_S = 5.0, 600.0
+
+
+@dataclass
+class DeviceHooks:
+    """Observers for the fleet, benchmarks and tests; called on the scheduler's thread."""
+
+    on_playback_started: Callable[[Device, PlayItem, float], None] | None = None
+    """``(device, item, monotonic time)`` each time the player starts something."""
+    on_event: Callable[[Device, str, dict[str, Any]], None] | None = None
+    """``(device, name, details)``: connected, disconnected, alert, alert_ignored, command,
+    manifest, manifest_failed, play (a proof-of-play record), dropped (an invalid message)."""
+
+
+class Device:
+    def __init__(
+        self,
+        config: DeviceConfig,
+        transport: Transport,
+        player: Player,
+        scheduler: Scheduler,
+        *,
+        fetch: Callable[[str, float], bytes] = http_fetch,
+        hooks: DeviceHooks | None = None,
+        sensors: Callable[[], dict[str, float]] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.config = config
+        self.thing = config.thing
+        self.transport, self.player, self.scheduler = transport, player, scheduler
+        self.hooks = hooks or DeviceHooks()
+        self.settings = Settings(heartbeat_s=config.heartbeat_s)
+        self.cache = ProgrammeCache(config.cache_dir, config.cache_keep_h)
+        self.plays = PlayLog(config.cache_dir / "plays.jsonl")
+        self.shadows = ShadowClient(config.thing, transport, scheduler)
+        self.shadows.on_desired = self._on_desired
+        self._fetch = fetch
+        self._rng = rng or random.Random()  # noqa: S311 - jitter and simulated sensors
+        self._sensors = sensors or self._simulated_sensors
+        self._tz = zone(config.timezone)
+        self.memory = EmergencyMemory(config.cache_dir / "emergencies.json")
+        self.programme = Programme(
+            thing=config.thing,
+            kind=config.kind,
+            player=player,
+            scheduler=scheduler,
+            memory=self.memory,
+            media_path=lambda media: self.cache.media_path(media["sha256"]) if media else None,
+            on_record=self._on_record,
+            on_event=self._event,
+            powered=lambda moment: self.settings.powered(moment, self._tz),
+            want_media=self._want_media,
+        )
+        player.on_started = self._player_started
+        self.adopted = None  # the cache.Programme in use
+        self.online = False
+        self.errors: list[str] = []
+        self._running = False
+        self._boot_at = 0.0
+        self._seq = 0
+        self._timers: dict[str, Handle] = {}
+        self._fetching: dict[str, str] | None = None
+        self._wanted: dict[str, str] | None = None
+        self._fetch_failures = 0
+        self._media_wanted: set[str] = set()
+        self._shadow_alert: str | None = None
+        self._reported_playback: dict[str, Any] | None = None
+        self._commands: OrderedDict[str, None] = OrderedDict()
+        self._results: list[dict[str, Any]] = []
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def start(self) -> None:
+        """Boot: load the cached programme, start playing, connect. Safe from any thread."""
+        self.scheduler.call_soon(self._boot)
+
+    def stop(self) -> None:
+        """Stop playing and disconnect. Safe from any thread."""
+        self._running = False
+        self.transport.disconnect()
+        self.scheduler.call_soon(self._halt)
+
+    @property
+    def uptime_s(self) -> int:
+        return int(self.scheduler.monotonic() - self._boot_at)
+
+    def _boot(self) -> None:
+        self._running = True
+        self._boot_at = self.scheduler.monotonic()
+        self.transport.on_connection_success = lambda: self.scheduler.call_soon(self._connected)
+        self.transport.on_connection_interrupted = lambda reason: self.scheduler.call_soon(
+            lambda: self._disconnected(reason)
+        )
+        self.transport.on_stopped = lambda: self.scheduler.call_soon(
+            lambda: self._disconnected("stopped")
+        )
+        self.memory.prune(self.scheduler.now())
+        cached = self.cache.load_current()
+        if cached is not None:
+            log.info("%s: playing cached manifest %s", self.thing, cached.version)
+            self._adopt(cached)
+        else:
+            self.programme.resume()
+        self._every("heartbeat", self.settings.heartbeat_s, self._heartbeat)
+        self._every("health", self.config.health_s, self._report_health)
+        self._every("housekeeping", 3600, self._housekeeping)
+        self.transport.connect()
+
+    def _halt(self) -> None:
+        for handle in self._timers.values():
+            handle.cancel()
+        self._timers.clear()
+        self.programme.shutdown("device stopped")
+
+    def _every(self, name: str, period_s: float, action: Callable[[], None]) -> None:
+        """Run ``action`` every ``period_s`` (re-arming replaces the previous timer)."""
+        old = self._timers.pop(name, None)
+        if old is not None:
+            old.cancel()
+
+        def tick() -> None:
+            if self._running:
+                self._timers[name] = self.scheduler.call_later(period_s, tick)
+                action()
+
+        self._timers[name] = self.scheduler.call_later(period_s, tick)
+
+    def _connected(self) -> None:
+        if not self._running:
+            return
+        self.online = True
+        self._event("connected", {})
+        for unit in self.config.areas:
+            self._subscribe(topics.alerts(unit), self._on_alert)
+        self._subscribe(topics.commands(self.thing), self._on_command)
+        self._reported_playback = None
+        self.shadows.connected()
+        self._flush_plays()
+        self._flush_results()
+        self._heartbeat()
+        self._every("heartbeat", self.settings.heartbeat_s, self._heartbeat)
+        self._report_health()
+
+    def _disconnected(self, reason: str) -> None:
+        if self.online:
+            self._event("disconnected", {"reason": reason})
+        self.online = False
+        self.shadows.disconnected()
+
+    def _subscribe(self, topic_filter: str, handler: Callable[[str, bytes], None]) -> None:
+        def receive(topic: str, payload: bytes) -> None:
+            self.scheduler.call_soon(lambda: handler(topic, payload))
+
+        self.transport.subscribe(topic_filter, 1, receive).add_done_callback(
+            lambda f: (
+                f.exception() and log.warning("%s: subscribe %s failed", self.thing, topic_filter)
+            )
+        )
+
+    def _publish(self, topic: str, body: dict[str, Any], qos: int = 1) -> Future[None]:
+        return self.transport.publish(topic, json.dumps(body, ensure_ascii=False).encode(), qos)
+
+    def _event(self, name: str, details: dict[str, Any]) -> None:
+        if self.hooks.on_event is not None:
+            self.hooks.on_event(self, name, details)
+
+    def _player_started(self, item: PlayItem, at: float) -> None:
+        if self.hooks.on_playback_started is not None:
+            self.hooks.on_playback_started(self, item, at)
+
+    def _drop(self, topic: str, reason: str | None) -> None:
+        log.warning("%s: invalid message on %s dropped: %s", self.thing, topic, reason)
+        self._event("dropped", {"topic": topic, "reason": reason})
+
+    # -- shadows ------------------------------------------------------------------------------
+    def _on_desired(self, name: str, desired: dict[str, Any], source: str) -> None:
+        if name == "config":
+            self._apply_config(desired)
+        elif name == "playback":
+            self._apply_playback(desired, source)
+
+    def _apply_config(self, desired: dict[str, Any]) -> None:
+        changed, problems = self.settings.apply(desired)
+        for problem in problems:
+            self._drop("config shadow", problem)
+        if "volume" in changed:
+            self.player.set_volume(self.settings.volume)
+        if "brightness" in changed:
+            self.player.set_brightness(self.settings.brightness)
+        if "heartbeat_s" in changed:
+            self._every("heartbeat", self.settings.heartbeat_s, self._heartbeat)
+        if changed & {"power", "power_schedule"}:
+            self.programme.power_changed(self.settings.powered(self.scheduler.now(), self._tz))
+        if changed:
+            self._event("config", {"changed": sorted(changed)})
+        self.shadows.report("config", self.settings.reported())
+
+    def _apply_playback(self, desired: dict[str, Any], source: str) -> None:
+        # Each key on its own: a bad emergency must not hold back a new manifest, or the reverse.
+        invalid = set()
+        for key in ("manifest", "emergency"):
+            problems = schemas.errors("shadow-playback", {key: desired.get(key)})
+            if problems:
+                invalid.add(key)
+                self._drop("playback shadow", "; ".join(problems[:3]))
+                if source == "delta":  # a partial view gone wrong: read the whole shadow
+                    self.shadows.get("playback")
+        ref = None if "manifest" in invalid else desired.get("manifest")
+        if ref and (self.adopted is None or self.adopted.ref["sha256"] != ref["sha256"]):
+            self._want_manifest(dict(ref))
+        alert = desired.get("emergency")
+        if "emergency" in invalid:
+            pass  # unreadable: leave the emergency as it is
+        elif alert:
+            self._shadow_alert = alert["alert_id"]
+            self._offer(alert, "shadow")
+        elif self._shadow_alert is not None:
+            # The cloud cleared the emergency it had set: withdrawn (or over).
+            self.programme.withdraw(self._shadow_alert, None, "cleared from the playback shadow")
+            self._event("alert_stopped", {"alert_id": self._shadow_alert, "source": "shadow"})
+            self._shadow_alert = None
+        self._report_playback()
+
+    def _report_playback(self) -> None:
+        adopted = self.adopted
+        reported = {
+            "manifest": adopted.ref if adopted else None,
+            "manifest_version": adopted.version if adopted else None,
+            "cached_until": adopted.manifest["valid_until"] if adopted else None,
+            "emergency_id": self.programme.emergency_id,
+        }
+        if reported != self._reported_playback and self.online:
+            self._reported_playback = reported
+            self.shadows.report("playback", reported)
+
+    def _report_health(self) -> None:
+        if not self.online:
+            return
+        current = self.programme.current
+        self.shadows.report(
+            "health",
+            {
+                "kind": self.config.kind,
+                "firmware": self.config.firmware or f"nguon-device/{__version__}",
+                "uptime_s": self.uptime_s,
+                **self._sensors(),
+                "errors": self.errors[-20:],
+                "current_item": self._playing_summary(current),
+                "volume": self.settings.volume,
+                "power": self.settings.power,
+            },
+        )
+
+    def _simulated_sensors(self) -> dict[str, float]:
+        return {
+            "temperature_c": round(38 + self._rng.uniform(-4, 6), 1),
+            "signal_dbm": round(-78 + self._rng.uniform(-12, 12)),
+        }
+
+    def _error(self, text: str) -> None:
+        self.errors = [*self.errors[-19:], text[:200]]
+
+    # -- programme ----------------------------------------------------------------------------
+    def _want_manifest(self, ref: dict[str, str]) -> None:
+        self._wanted = ref
+        if self._fetching is not None:
+            return  # its completion looks at _wanted again
+        self._fetching = ref
+        config = self.config
+        self.scheduler.run_in_background(
+            lambda: download(self.cache, ref, config.kind, self._fetch, config.fetch_timeout_s),
+            lambda result, error: self._fetched(ref, result, error),
+        )
+
+    def _fetched(
+        self, ref: dict[str, str], result: Download | None, error: BaseException | None
+    ) -> None:
+        self._fetching = None
+        if not self._running:
+            return
+        wanted = self._wanted
+        if wanted is not None and wanted["sha256"] != ref["sha256"]:
+            self._want_manifest(wanted)  # superseded while it downloaded
+            return
+        if error is not None or result is None:
+            self._fetch_failures += 1
+            delay = self._rng.uniform(0, min(RETRY_CAP_S, RETRY_BASE_S * 2**self._fetch_failures))
+            log.warning(
+                "%s: manifest %s not fetched (%s); retry in %.0f s",
+                self.thing,
+                ref["version"],
+                error,
+                delay,
+            )
+            self._error(f"manifest {ref['version']}: {error}")
+            self._event("manifest_failed", {"version": ref["version"], "error": str(error)})
+            self._timers["manifest"] = self.scheduler.call_later(
+                delay, lambda: self._retry_manifest(ref)
+            )
+            return
+        self._fetch_failures = 0
+        if result.media_errors:
+            for problem in result.media_errors:
+                self._error(problem)
+            self._timers["manifest"] = self.scheduler.call_later(
+                RETRY_BASE_S * 12, lambda: self._retry_manifest(ref)
+            )
+        if self.adopted is None or self.adopted.ref["sha256"] != ref["sha256"]:
+            self._adopt(result.programme)
+            self.cache.adopt(result.programme)
+            self._event(
+                "manifest", {"version": ref["version"], "media_errors": list(result.media_errors)}
+            )
+        self._report_playback()
+
+    def _retry_manifest(self, ref: dict[str, str]) -> None:
+        if self._running and self._wanted is not None and self._wanted["sha256"] == ref["sha256"]:
+            self._want_manifest(ref)
+
+    def _adopt(self, programme: Any) -> None:
+        self.adopted = programme
+        self.programme.set_items(parse_items(programme.manifest, programme.ref["sha256"]))
+
+    def _want_media(self, media: dict[str, Any]) -> None:
+        digest = media["sha256"]
+        if digest in self._media_wanted:
+            return
+        self._media_wanted.add(digest)
+        self.scheduler.run_in_background(
+            lambda: fetch_media(self.cache, media, self._fetch, self.config.fetch_timeout_s),
+            lambda _path, error: self._media_fetched(digest, error),
+        )
+
+    def _media_fetched(self, digest: str, error: BaseException | None) -> None:
+        self._media_wanted.discard(digest)
+        if error is not None:
+            self._error(f"media {digest[:12]}: {error}")
+
+    def _housekeeping(self) -> None:
+        self.cache.prune(self.adopted)
+        self.memory.prune(self.scheduler.now())
+
+    # -- emergencies --------------------------------------------------------------------------
+    def _on_alert(self, topic: str, payload: bytes) -> None:
+        alert, problem = schemas.parse("alert", payload)
+        if alert is None:
+            self._drop(topic, problem)
+            return
+        if alert["action"] == "stop":
+            stopped = self.programme.withdraw(
+                alert["alert_id"], alert["version"], "stopped by the issuer"
+            )
+            self._event(
+                "alert_stopped",
+                {"alert_id": alert["alert_id"], "source": "topic", "was_known": stopped},
+            )
+        else:
+            self._offer(alert, "topic")
+        self._report_playback()
+
+    def _offer(self, alert: dict[str, Any], source: str) -> None:
+        reason = self.programme.offer_emergency(alert)
+        details = {"alert_id": alert["alert_id"], "version": alert["version"], "source": source}
+        if reason is None:
+            self._event("alert", details)
+        else:
+            log.info(
+                "%s: alert %s v%s ignored: %s",
+                self.thing,
+                alert["alert_id"],
+                alert["version"],
+                reason,
+            )
+            self._event("alert_ignored", {**details, "reason": reason})
+
+    # -- commands -----------------------------------------------------------------------------
+    def _on_command(self, topic: str, payload: bytes) -> None:
+        command, problem = schemas.parse("command", payload)
+        if command is None:
+            self._drop(topic, problem)
+            return
+        command_id = command["command_id"]
+        if command_id in self._commands:
+            log.info("%s: command %s already handled", self.thing, command_id)
+            return
+        self._commands[command_id] = None
+        while len(self._commands) > 256:
+            self._commands.popitem(last=False)
+        self._event("command", {"command_id": command_id, "command": command["command"]})
+        if command["command"] == "reboot":
+            self._answer(command_id, "done", "rebooting")
+            self.scheduler.call_later(1.0, self._reboot)
+        elif command["command"] == "stop":
+            stopped = self.programme.stop_current("stop command")
+            self._answer(command_id, "done", "stopped" if stopped else "nothing was playing")
+        else:
+            self._play_now(command_id, command.get("args") or {})
+
+    def _play_now(self, command_id: str, args: dict[str, Any]) -> None:
+        media, text = args.get("media"), args.get("text")
+        if not media and not text:
+            self._answer(command_id, "failed", "play_now needs text or media")
+            return
+        media_path = self.cache.media_path(media["sha256"]) if media else None
+        if media and media_path is None and not (text and self.config.kind == "speaker"):
+            # Nothing to play until the media is here: fetch it, then play.
+            self.scheduler.run_in_background(
+                lambda: fetch_media(self.cache, media, self._fetch, self.config.fetch_timeout_s),
+                lambda _p, error: (
+                    self._answer(command_id, "failed", f"media: {error}")
+                    if error
+                    else self._play_now(command_id, args)
+                ),
+            )
+            return
+        item = PlayItem(
+            key=command_id,
+            bulletin_id=args.get("bulletin_id") or command_id,
+            title=args.get("bulletin_id") or "play_now",
+            text=text,
+            media=media,
+            media_path=media_path,
+            requested_s=speaking_time_s(self.config.kind, text, media),
+            source="command",
+        )
+        refused = self.programme.play_now(item)
+        self._answer(command_id, "failed" if refused else "done", refused or "playing")
+
+    def _reboot(self) -> None:
+        if not self._running:
+            return
+        log.info("%s: rebooting (simulated)", self.thing)
+        self.programme.shutdown("reboot")
+        self.transport.disconnect()
+        self._boot_at = self.scheduler.monotonic()
+        self._seq = 0
+        self.scheduler.call_later(2.0, self._come_back)
+
+    def _come_back(self) -> None:
+        if self._running:
+            self.programme.resume()
+            self.transport.connect()
+
+    def _answer(self, command_id: str, status: str, detail: str | None = None) -> None:
+        result = {
+            "thing": self.thing,
+            "command_id": command_id,
+            "status": status,
+            "at": iso(self.scheduler.now()),
+        }
+        if detail:
+            result["detail"] = detail[:500]
+        self._results.append(result)
+        self._flush_results()
+
+    def _flush_results(self) -> None:
+        if not self.online:
+            return
+        results, self._results = self._results, []
+        for result in results:
+            future = self._publish(topics.command_result(self.thing), result)
+            future.add_done_callback(lambda f, r=result: self._result_sent(r, f.exception()))
+
+    def _result_sent(self, result: dict[str, Any], error: BaseException | None) -> None:
+        if error is not None:  # offline: answered after reconnection
+            self.scheduler.call_soon(lambda: self._results.append(result))
+
+    # -- heartbeat and proof-of-play ----------------------------------------------------------
+    def _heartbeat(self) -> None:
+        if not self.online:
+            return
+        body = {
+            "thing": self.thing,
+            "seq": self._seq,
+            "sent_at": iso(self.scheduler.now()),
+            "uptime_s": self.uptime_s,
+            "playing": self._playing_summary(self.programme.current),
+        }
+        self._seq += 1
+        self._publish(topics.heartbeat(self.thing), body, qos=0)
+
+    def _playing_summary(self, current: Any) -> dict[str, Any] | None:
+        if current is None:
+            return None
+        return {
+            "bulletin_id": current.item.bulletin_id,
+            "play_id": play_id(self.thing, current.item.key, current.started_at),
+            "started_at": iso(current.started_at),
+            "emergency": current.item.emergency,
+        }
+
+    def _on_record(self, record: dict[str, Any]) -> None:
+        if self.plays.add(record):
+            self._event("play", record)
+        if "plays" not in self._timers or self._timers["plays"].cancelled:
+            self._timers["plays"] = self.scheduler.call_later(
+                self.config.plays_flush_s, self._flush_plays
+            )
+
+    def _flush_plays(self) -> None:
+        handle = self._timers.pop("plays", None)
+        if handle is not None:
+            handle.cancel()
+        if not self.online or self.plays.in_flight:
+            return
+        batch = self.plays.take(self.config.batch_size)
+        if not batch:
+            return
+        ids = [record["play_id"] for record in batch]
+        future = self._publish(topics.plays(self.thing), {"thing": self.thing, "records": batch})
+        future.add_done_callback(
+            lambda f: self.scheduler.call_soon(lambda: self._plays_sent(ids, f.exception()))
+        )
+
+    def _plays_sent(self, ids: list[str], error: BaseException | None) -> None:
+        if error is not None:
+            self.plays.failed(ids)  # resent after reconnection (or soon, if still online)
+            if self.online:
+                self._timers["plays"] = self.scheduler.call_later(
+                    RETRY_BASE_S * 2, self._flush_plays
+                )
+            return
+        self.plays.acked(ids)
+        if len(self.plays):
+            self._flush_plays()
