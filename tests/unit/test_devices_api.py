@@ -35,11 +35,9 @@ def world(monkeypatch):
     units = UnitService(InMemoryUnitStore(load_bundled_catalogue()))
     bulletins = InMemoryBulletinStore()
     news = bulletin(id="news", times=["06:00"], duration_s=300)
-    bulletins.bulletins[news.id], bulletins.events[news.id], bulletins.index[news.id] = (
-        news,
-        [],
-        set(),
-    )
+    bulletins.bulletins[news.id] = news
+    bulletins.events[news.id] = []
+    bulletins.index[news.id] = set()
     store = InMemoryDeviceStore(
         [
             device(SPEAKER, online=True, last_seen=at("08:59"), volume=40),
