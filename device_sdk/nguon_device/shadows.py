@@ -125,9 +125,12 @@ class ShadowClient:
     def _request(self, name: str, operation: str, body: dict[str, Any]) -> None:
         token = f"{self.thing[:40]}-{next(self._tokens)}"
         body = {**body, "clientToken": token}
+        topic = topics.shadow(self.thing, name, operation)
+        if name in self.reported_only:  # fire and forget: only a rejection is listened for
+            self._transport.publish(topic, json.dumps(body).encode(), 1)
+            return
         handle = self._scheduler.call_later(self._timeout_s, lambda: self._timed_out(token))
         self._pending[token] = (name, operation, handle)
-        topic = topics.shadow(self.thing, name, operation)
         future = self._transport.publish(topic, json.dumps(body).encode(), 1)
 
         def sent(done: Future[None]) -> None:
@@ -193,7 +196,7 @@ class ShadowClient:
                 self._accept(name, {}, None, "update")
             elif isinstance(desired, dict) and any(v is None for v in desired.values()):
                 self._accept(name, merge(self.desired(name), desired), None, "update")
-        elif operation == "update/rejected" and mine is not None:
+        elif operation == "update/rejected" and (mine is not None or name in self.reported_only):
             log.warning("%s: report to %s rejected: %s", self.thing, name, document.get("message"))
 
     def _get_again(self, name: str) -> None:

@@ -7,6 +7,7 @@ import random
 import threading
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 from nguon_device import schemas
 from nguon_device.config import DeviceConfig
@@ -49,7 +50,9 @@ class FakeShadowService:
         return self.docs.setdefault((thing, name), {"desired": {}, "reported": {}, "version": 0})
 
     def _reply(self, thing, name, operation, body):
-        self.broker.publish(f"$aws/things/{thing}/shadow/name/{name}/{operation}", body, sender="shadow")
+        self.broker.publish(
+            f"$aws/things/{thing}/shadow/name/{name}/{operation}", body, sender="shadow"
+        )
 
     def _parse(self, topic, payload):
         parts = topic.split("/")
@@ -66,7 +69,9 @@ class FakeShadowService:
         state = {"desired": doc["desired"], "reported": doc["reported"]}
         if d := delta(doc["desired"], doc["reported"]):
             state["delta"] = d
-        self._reply(thing, name, "get/accepted", {"state": state, "version": doc["version"], **token})
+        self._reply(
+            thing, name, "get/accepted", {"state": state, "version": doc["version"], **token}
+        )
 
     def _update(self, topic, payload):
         thing, name, body = self._parse(topic, payload)
@@ -78,7 +83,9 @@ class FakeShadowService:
                 doc[part] = {} if state[part] is None else merge(doc[part], state[part])
         doc["version"] += 1
         token = {"clientToken": body["clientToken"]} if "clientToken" in body else {}
-        self._reply(thing, name, "update/accepted", {"state": state, "version": doc["version"], **token})
+        self._reply(
+            thing, name, "update/accepted", {"state": state, "version": doc["version"], **token}
+        )
         d = delta(doc["desired"], doc["reported"])
         if d and "desired" in state:
             self._reply(thing, name, "update/delta", {"state": d, "version": doc["version"]})
@@ -100,7 +107,7 @@ class FakeShadowService:
 class ContractChecker:
     """Validates everything devices publish against the contract's schemas."""
 
-    TOPICS = {
+    TOPICS: ClassVar = {
         "nguon/devices/+/heartbeat": "heartbeat",
         "nguon/devices/+/plays": "plays",
         "nguon/devices/+/commands/result": "command-result",
@@ -208,7 +215,9 @@ class DeviceKit:
         return self.named("play", thing)
 
     def published_plays(self, thing=THING):
-        return [r for m in self.broker.sent(f"nguon/devices/{thing}/plays") for r in m.json()["records"]]
+        return [
+            r for m in self.broker.sent(f"nguon/devices/{thing}/plays") for r in m.json()["records"]
+        ]
 
     # -- programme --
     def item(self, item_id, at_min, minutes, text="Thông báo của UBND xã", **extra):
@@ -220,7 +229,7 @@ class DeviceKit:
             "end": iso(start + timedelta(minutes=minutes)),
             "priority": extra.pop("priority", "normal"),
             "title": f"Bản tin {item_id}",
-            "text": text,
+            **({"text": text} if text is not None else {}),
             **extra,
         }
 
