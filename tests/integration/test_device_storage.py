@@ -2,6 +2,8 @@
 changes, one alarm per outage in one transaction, plays stored once, subtree listings and the
 communes' pointers, commands settled once."""
 
+import json
+import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -20,6 +22,7 @@ from nguon.models.devices import (
 )
 from nguon.services.monitoring import MonitoringService, Outcome
 from tests.factories import device
+from tests.integration.mqtt_clients import Client, project_ca, write_identity
 
 T0 = localize(datetime(2026, 12, 1, 8, 0))
 
@@ -259,3 +262,35 @@ def test_a_command_is_settled_once(store, run):
     assert store.pending_commands(thing) == []
     with pytest.raises(Conflict):
         store.save_command(issued)
+
+
+def _eventually(check, timeout: float = 10.0):
+    """The IoT rules invoke the telemetry function asynchronously, as Lambda would."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.05)
+
+
+def test_a_device_over_mqtt_through_the_rules_to_its_record(store, endpoints, tmp_path):
+    """Presence, a heartbeat and a clean disconnect, from the broker through the template's
+    topic rules and the telemetry function to the device's record and its alarm."""
+    thing = f"loa-21550-{uuid.uuid4().hex[:6]}"
+    store.create(device(thing))
+    certificate, key = write_identity(project_ca(endpoints), thing, tmp_path)
+    client = Client.device(endpoints, thing, certificate, key)
+    try:
+        assert client.wait_connected()
+        assert _eventually(lambda: store.get(thing).online)
+        beat = {"thing": thing, "seq": 1, "sent_at": "2026-12-01T08:00:00+07:00", "uptime_s": 5}
+        client.paho.publish(f"nguon/devices/{thing}/heartbeat", json.dumps(beat), qos=1)
+        assert _eventually(lambda: store.get(thing).uptime_s == 5)
+    finally:
+        client.close()
+
+    assert _eventually(lambda: not store.get(thing).online)
+    [alarm] = alarms_of(store, thing, ["52", "540", "21550"])
+    assert (alarm.open, alarm.reason) == (True, "CLIENT_INITIATED_DISCONNECT")
+    assert store.get(thing).last_seen is not None
