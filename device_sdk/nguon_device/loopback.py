@@ -38,14 +38,25 @@ class LoopbackBroker:
         self._clients: dict[str, LoopbackTransport] = {}
         self._listeners: list[tuple[str, MessageCallback]] = []
         self._network_down: set[str] = set()
+        # Exact filters by topic (what devices mostly use), so a fleet's delivery is not N².
+        self._exact: dict[str, dict[str, MessageCallback]] = {}
+        self._wild: dict[tuple[str, str], MessageCallback] = {}
         self._held: list[tuple[str, Future[None]]] = []
         self._queue: deque[Callable[[], None]] = deque()
         self._draining = False
 
     # -- the cloud's side ---------------------------------------------------------------------
     def transport(self, client_id: str) -> LoopbackTransport:
+        """A client; one with the same id replaces the previous one (and its subscriptions)."""
         client = LoopbackTransport(self, client_id)
+        known = client_id in self._clients
         self._clients[client_id] = client
+        if not known:
+            return client
+        for subscribers in self._exact.values():
+            subscribers.pop(client_id, None)
+        for key in [k for k in self._wild if k[0] == client_id]:
+            del self._wild[key]
         return client
 
     def listen(self, topic_filter: str, callback: MessageCallback) -> None:
@@ -95,6 +106,14 @@ class LoopbackBroker:
         client._set_connected(True)
         self._enqueue(lambda: _fire(client.on_connection_success))
 
+    def _subscribe(
+        self, client: LoopbackTransport, topic_filter: str, callback: MessageCallback
+    ) -> None:
+        if "+" in topic_filter or "#" in topic_filter:
+            self._wild[(client.client_id, topic_filter)] = callback
+        else:
+            self._exact.setdefault(topic_filter, {})[client.client_id] = callback
+
     def _publish(
         self, client: LoopbackTransport, topic: str, payload: bytes, qos: int
     ) -> Future[None]:
@@ -116,12 +135,15 @@ class LoopbackBroker:
             for topic_filter, callback in list(self._listeners):
                 if topics.matches(topic_filter, message.topic):
                     callback(message.topic, message.payload)
-            for client in list(self._clients.values()):
-                if not client.connected:
-                    continue
-                for topic_filter, callback in list(client.subscriptions.items()):
-                    if topics.matches(topic_filter, message.topic):
-                        callback(message.topic, message.payload)
+            targets = list(self._exact.get(message.topic, {}).items())
+            targets += [
+                (client_id, callback)
+                for (client_id, topic_filter), callback in self._wild.items()
+                if topics.matches(topic_filter, message.topic)
+            ]
+            for client_id, callback in targets:
+                if self._clients[client_id].connected:
+                    callback(message.topic, message.payload)
 
         self._enqueue(deliver)
 
@@ -178,6 +200,7 @@ class LoopbackTransport:
 
     def subscribe(self, topic_filter: str, qos: int, callback: MessageCallback) -> Future[None]:
         self.subscriptions[topic_filter] = callback
+        self._broker._subscribe(self, topic_filter, callback)
         future: Future[None] = Future()
         if self._connected:
             future.set_result(None)
