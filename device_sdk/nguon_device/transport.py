@@ -160,9 +160,9 @@ class _Mqtt5Transport:
             if error is not None:
                 result.set_exception(TransportError(str(error)))
                 return
-            puback = getattr(done.result(), "puback", None)
-            code = getattr(puback, "reason_code", 0) if puback is not None else 0
-            if int(code) >= 0x80:
+            # QoS 0 completes without a PUBACK (or with an empty one).
+            code = getattr(getattr(done.result(), "puback", None), "reason_code", None)
+            if code is not None and int(code) >= 0x80:
                 result.set_exception(TransportError(f"PUBACK {code!r}"))
             else:
                 result.set_result(None)

@@ -59,6 +59,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         if sort.startswith("EVENT#") and record["eventName"] == "INSERT":
             audit = json.loads(record["dynamodb"]["NewImage"]["doc"]["S"])
             report = fanout().bulletin_changed(audit["bulletin_id"], AuditAction(audit["action"]))
+        elif sort == "DEVICE" and record["eventName"] == "INSERT":
+            image = record["dynamodb"]["NewImage"]
+            report = fanout().device_added(image["thing"]["S"], image["unit"]["S"])
         elif sort.startswith(("ORDER#", "SETTINGS#programme")):
             report = fanout().programme_changed(partition.removeprefix("UNIT#"))
         else:

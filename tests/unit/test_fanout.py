@@ -260,3 +260,13 @@ def test_hourly_refresh_clears_expired_emergencies(world):
 
 def load_bundled_catalogue_unit(code):
     return next(u for u in load_bundled_catalogue() if u.code == code)
+
+
+def test_new_device_gets_its_communes_manifest_and_no_other_device_is_touched(world):
+    service, bulletins, plane, _, _ = world
+    _store(bulletins, bulletin(id="news", times=["17:00"], issuer="21550"))
+
+    service.device_added("loa-21550-a", "21550")
+
+    assert list(plane.desired) == [("loa-21550-a", "playback")]
+    assert plane.published == []

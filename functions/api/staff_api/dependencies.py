@@ -3,6 +3,7 @@
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from nguon.clock import now
 from nguon.config import get_settings
 from nguon.services.alerts import AlertService
 from nguon.services.bulletins import BulletinService
@@ -11,6 +12,7 @@ from nguon.services.units import CachedUnitStore, UnitService
 
 if TYPE_CHECKING:
     from nguon.services.devices import DeviceService  # imports boto3: not at cold start
+    from nguon.services.provisioning import ProvisioningService
 
 
 @lru_cache(maxsize=1)
@@ -72,3 +74,11 @@ def device_service() -> "DeviceService":
     return DeviceService(
         unit_service(), _device_store(), _iot_data_plane(), programmes=programme_service()
     )
+
+
+@lru_cache(maxsize=1)
+def provisioning_service() -> "ProvisioningService":
+    from nguon.adapters.registry import DeviceRegistry
+    from nguon.services.provisioning import ProvisioningService
+
+    return ProvisioningService(unit_service(), _device_store(), DeviceRegistry(), now=now)

@@ -211,6 +211,10 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Thiết bị mã {thing} đã có.",
         "en": "Device {thing} already exists.",
     },
+    "device_unit_not_commune": {
+        "vi": "Thiết bị phải thuộc một xã, phường, thị trấn; {unit} không phải cấp xã.",
+        "en": "A device belongs to a commune; {unit} is not one.",
+    },
     "device_decommissioned": {
         "vi": "Thiết bị {thing} đã ngừng sử dụng.",
         "en": "Device {thing} has been decommissioned.",

@@ -27,9 +27,7 @@ router = APIGatewayRouter()
 def provision(
     registration: Annotated[DeviceRegistration, Body()],
 ) -> Response[ProvisioningBundle]:
-    bundle = provisioning_service().provision(
-        current_principal(router.current_event), registration
-    )
+    bundle = provisioning_service().provision(current_principal(router.current_event), registration)
     return Response(
         status_code=201,
         content_type=content_types.APPLICATION_JSON,

@@ -98,6 +98,13 @@ class FanoutService:
         self._deliver(communes, self._devices.in_units([c.code for c in communes]), report)
         return report
 
+    def device_added(self, thing: str, unit: str) -> FanoutReport:
+        """A newly provisioned device gets its commune's manifest (and nothing else moves)."""
+        report = FanoutReport()
+        devices = [device for device in self._devices.in_units([unit]) if device.thing == thing]
+        self._deliver(self._communes([unit]), devices, report)
+        return report
+
     def refresh(self) -> FanoutReport:
         """Hourly: roll every manifest 48 hours forward; clear emergencies past expiry."""
         report = FanoutReport()

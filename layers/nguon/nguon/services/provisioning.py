@@ -7,11 +7,10 @@ the bundle, and never stored. Losing it means decommissioning and provisioning a
 import secrets
 from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel
 
-from nguon.adapters.registry import DeviceCredentials
 from nguon.errors import Conflict, InvalidInput, NotFound
 from nguon.models.bulletins import Actor
 from nguon.models.devices import Device, DeviceKind, DeviceRegistration, DeviceStatus
@@ -20,12 +19,15 @@ from nguon.models.units import UnitLevel
 from nguon.services.access import Permission, authorize
 from nguon.services.units import UnitService
 
+if TYPE_CHECKING:  # boto3 and cryptography stay out of the API's cold start
+    from nguon.adapters.registry import DeviceCredentials
+
 THING_PREFIX = {DeviceKind.SPEAKER: "loa", DeviceKind.BOARD: "bang"}
 """Thing names say what and where: ``loa-21550-3f9a1c`` (loa: speaker, bảng: board)."""
 
 
 class Registry(Protocol):
-    def register(self, thing: str, attributes: dict[str, str]) -> DeviceCredentials: ...
+    def register(self, thing: str, attributes: dict[str, str]) -> "DeviceCredentials": ...
 
     def revoke(self, thing: str, certificate_id: str) -> None: ...
 

@@ -342,6 +342,15 @@ class DynamoDeviceStore:
         active = [device for device in found if device.status is DeviceStatus.ACTIVE]
         return sorted(active, key=lambda device: (device.path, device.thing))
 
+    def all_active(self) -> list[Device]:
+        """Every device in service (the fan-out's hourly refresh)."""
+        return [
+            _device(item)
+            for item in DeviceItem.listing.query(
+                _DEVICES, filter_condition=DeviceItem.status == DeviceStatus.ACTIVE.value
+            )
+        ]
+
     def online(self) -> list[Device]:
         """Every device marked online (the inactivity sweep's round)."""
         return [
