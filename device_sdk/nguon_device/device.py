@@ -78,7 +78,10 @@ class Device:
         self._rng = rng or random.Random()  # noqa: S311 - jitter and simulated sensors
         self._sensors = sensors or self._simulated_sensors
         self._tz = zone(config.timezone)
-        self.memory = EmergencyMemory(config.cache_dir / "emergencies.json")
+        self.memory = EmergencyMemory(
+            config.cache_dir / "emergencies.json",
+            defer=lambda write: scheduler.call_later(0.2, write),
+        )
         self.programme = Programme(
             thing=config.thing,
             kind=config.kind,
@@ -150,6 +153,7 @@ class Device:
             handle.cancel()
         self._timers.clear()
         self.programme.shutdown("device stopped")
+        self.memory.flush()
 
     def _every(self, name: str, period_s: float, action: Callable[[], None]) -> None:
         """Run ``action`` every ``period_s`` (re-arming replaces the previous timer)."""
@@ -260,7 +264,14 @@ class Device:
             self._shadow_alert = None
         self._report_playback()
 
+    def _report_playback_soon(self) -> None:
+        """Report after a short pause: an alert reaching a whole fleet starts every device
+        first, and a stop arriving right after a start makes one report, not two."""
+        if "report" not in self._timers:
+            self._timers["report"] = self.scheduler.call_later(0.5, self._report_playback)
+
     def _report_playback(self) -> None:
+        self._timers.pop("report", None)
         adopted = self.adopted
         reported = {
             "manifest": adopted.ref if adopted else None,
@@ -395,7 +406,7 @@ class Device:
             )
         else:
             self._offer(alert, "topic")
-        self._report_playback()
+        self._report_playback_soon()
 
     def _offer(self, alert: dict[str, Any], source: str) -> None:
         reason = self.programme.offer_emergency(alert)

@@ -4,6 +4,9 @@ An emergency plays once per ``(alert_id, version)``: the alert topic and the sha
 it, and a reconnection or a restart must not play it again. A stopped alert stays stopped even
 if an older copy (a shadow read just before the stop, a redelivered QoS 1 message) arrives
 later. Entries are forgotten once the alert could not play anyway (after ``valid_until``).
+
+Writes can be deferred (``defer``): when one alert reaches thousands of simulated devices at
+once, each device's file write would otherwise delay the next device's start.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -21,8 +25,12 @@ STOP_KEPT = timedelta(days=2)
 
 
 class EmergencyMemory:
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self, path: Path, defer: Callable[[Callable[[], None]], None] | None = None
+    ) -> None:
         self.path = Path(path)
+        self._defer = defer
+        self._dirty = False
         self._played: dict[str, str] = {}
         self._stopped: dict[str, tuple[int, str]] = {}
         try:
@@ -59,6 +67,19 @@ class EmergencyMemory:
             self._save()
 
     def _save(self) -> None:
+        if self._defer is None:
+            self._write()
+        elif not self._dirty:
+            self._dirty = True
+            self._defer(self._write)
+
+    def flush(self) -> None:
+        """Write now what a deferred save still holds (the device is stopping)."""
+        if self._dirty:
+            self._write()
+
+    def _write(self) -> None:
+        self._dirty = False
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_name(f".{self.path.name}.tmp")
         state = {"played": self._played, "stopped": self._stopped}
