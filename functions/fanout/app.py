@@ -6,7 +6,6 @@ content-addressed, shadow updates set the same values, and devices play an alert
 """
 
 import json
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -67,6 +66,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         else:
             continue
         handled += 1
+        if not (report.published or report.manifests or report.shadows):
+            continue
         logger.info(
             "fanned out",
             extra={
@@ -74,7 +75,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
                 "published": report.published,
                 "manifests": report.manifests,
                 "shadows": report.shadows,
-                "at": datetime.now().isoformat(),
             },
         )
     return {"handled": handled}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates .venv with Python 3.12 and installs the layer's runtime and the dev dependencies.
 # The project's own code is put on the path with a .pth file: the layer package
-# (layers/nguon, as /opt/python is in Lambda) and the repository root (infra, tests).
+# (layers/nguon, as /opt/python is in Lambda), the repository root (infra, tests) and the
+# device SDK (device_sdk, which a device installs with pip install ./device_sdk).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 venv="$root/.venv"
@@ -15,4 +16,4 @@ fi
 "$venv/bin/python" -m pip install -q --disable-pip-version-check \
   -r "$root/layers/nguon/requirements.txt" --group "$root/pyproject.toml:dev"
 site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-printf '%s\n%s\n' "$root/layers/nguon" "$root" > "$site/nguon-dev.pth"
+printf '%s\n%s\n%s\n' "$root/layers/nguon" "$root" "$root/device_sdk" > "$site/nguon-dev.pth"

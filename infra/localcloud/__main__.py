@@ -2,7 +2,11 @@
 
 Environment: ``NGUON_API_PORT`` (default 3000), ``NGUON_AWS_PORT`` (default 5000), 0 for a
 free port; ``NGUON_STATE_DIR`` (default .local); ``NGUON_DEMO_PASSWORD`` (default: new each run);
-``NGUON_DEMO_BULLETINS`` (default 1: a week of sample bulletins; 0: none).
+``NGUON_DEMO_BULLETINS`` (default 1: a week of sample bulletins; 0: none);
+``NGUON_MQTT_PORT`` and ``NGUON_MQTT_TLS_PORT`` (default 1884 plain, 8883 mTLS; not 1883, which
+a system Mosquitto may hold); ``NGUON_FLEET`` (default ``district``: a loudspeaker cluster and a
+board in one commune of each district; ``commune``: in every commune; a number N: N of each in
+every commune; ``off``).
 """
 
 import logging
@@ -21,6 +25,9 @@ def _config() -> LocalCloudConfig:
         aws_port=int(os.environ.get("NGUON_AWS_PORT", "5000")),
         state_dir=Path(os.environ.get("NGUON_STATE_DIR", ".local")),
         demo_bulletins=os.environ.get("NGUON_DEMO_BULLETINS", "1") != "0",
+        fleet=os.environ.get("NGUON_FLEET", "district"),
+        mqtt_port=int(os.environ.get("NGUON_MQTT_PORT", "1884")),
+        mqtt_tls_port=int(os.environ.get("NGUON_MQTT_TLS_PORT", "8883")),
     )
     if os.environ.get("NGUON_DEMO_PASSWORD"):
         config.demo_password = os.environ["NGUON_DEMO_PASSWORD"]
@@ -35,6 +42,9 @@ def _banner(endpoints: dict) -> str:
         f"  Swagger UI:          {endpoints['docs_url']}",
         f"  AWS (moto):          {endpoints['aws_endpoint_url']}  ({endpoints['region']})",
         f"  User pool / client:  {endpoints['user_pool_id']} / {endpoints['user_pool_client_id']}",
+        f"  MQTT (IoT Core):     mqtts://127.0.0.1:{endpoints['mqtt']['tls_port']} (mTLS), "
+        f"mqtt://127.0.0.1:{endpoints['mqtt']['port']} (tools)",
+        f"  Thiết bị mô phỏng / simulated devices: {endpoints.get('fleet', {}).get('devices', 0)}",
         "  Tài khoản mẫu / demo accounts (mật khẩu / password: "
         f"{endpoints['demo_users'][0]['password'] if endpoints['demo_users'] else '-'}):",
     ]

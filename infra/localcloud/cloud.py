@@ -15,6 +15,7 @@ from typing import Any
 from infra.localcloud.authorizer import CognitoAuthorizer
 from infra.localcloud.demo_bulletins import seed_demo_bulletins
 from infra.localcloud.event_sources import AsyncInvoker, Scheduler, StreamPoller
+from infra.localcloud.fleet import FleetPlan, SimulatedFleet
 from infra.localcloud.gateway import ApiGateway
 from infra.localcloud.iot.bridge import IotBridge
 from infra.localcloud.iot.broker import MosquittoBroker
@@ -53,6 +54,8 @@ class LocalCloudConfig:
     demo_password: str = field(default_factory=lambda: f"Nguon-{secrets.token_hex(4)}-A1")
     mqtt_port: int = 0
     mqtt_tls_port: int = 0
+    fleet: str = "off"
+    """The simulated fleet (``NGUON_FLEET``): ``district``, ``commune``, a number, ``off``."""
     schedules: bool = True
     """Run the template's schedules (the device sweep, manifest refresh) on the wall clock."""
 
@@ -130,6 +133,13 @@ class LocalCloud:
                 if config.demo_bulletins:
                     count = seed_demo_bulletins(cognito, pool_id)
                     log.info("seeded %d demo bulletins", count)
+            plan = FleetPlan.parse(config.fleet)
+            if plan.scope != "off":
+                self.fleet = self._start(SimulatedFleet(plan, config.state_dir / "fleet"))
+                self.endpoints["fleet"] = {
+                    "devices": len(self.fleet.bundles),
+                    "bundles": str((config.state_dir / "fleet" / "bundles").resolve()),
+                }
             self._write_endpoints()
         except BaseException:
             self.stop()

@@ -193,6 +193,8 @@ class StreamPoller:
                 self._invoke(self._spec.function, {"Records": list(batch)})
                 return
             except Exception as error:
+                if self._stopping.is_set():
+                    return  # shutting down: the services it calls may already be gone
                 attempt += 1
                 log.warning("%s failed on %d records: %s", self._spec.function, len(batch), error)
                 if retries != -1 and attempt > retries:

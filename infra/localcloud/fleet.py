@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from infra.tools.provision_device import write_bundle
+from nguon.clock import now
 from nguon.models.devices import DeviceKind, DeviceRegistration
 from nguon.models.principal import Principal, Role
 from nguon.models.units import AdminUnit, UnitLevel
 from nguon.services.provisioning import ProvisioningService
 from nguon.services.unit_catalogue import load_bundled_catalogue
+from nguon.services.units import CachedUnitStore, UnitService
 
 log = logging.getLogger("localcloud.fleet")
 
@@ -101,3 +103,38 @@ def _location(commune: AdminUnit) -> Any:
     # Bình Định lies around 13.0–14.7 N, 108.6–109.4 E; spread the simulators inside it.
     seed = int(commune.code)
     return {"lat": 13.2 + (seed % 97) / 97 * 1.2, "lon": 108.7 + (seed % 89) / 89 * 0.6}
+
+
+class SimulatedFleet:
+    """The fleet as a local cloud service: provisioned at start, disconnected at stop."""
+
+    name = "fleet"
+
+    def __init__(self, plan: FleetPlan, folder: Path) -> None:
+        self.plan = plan
+        self.folder = folder
+        self.fleet: Any = None
+        self.bundles: list[Path] = []
+
+    def start(self) -> None:
+        from nguon_device.fleet import Fleet  # the device side, exactly as a device runs it
+
+        self.bundles = provision_fleet(_provisioning(), self.plan, self.folder / "bundles")
+        self.fleet = Fleet(cache_root=self.folder / "cache", connect_spread_s=2.0)
+        self.fleet.start(self.bundles)
+        connected = self.fleet.wait_connected(timeout_s=30)
+        log.info("simulated fleet: %d of %d devices connected", connected, len(self.bundles))
+
+    def stop(self) -> None:
+        if self.fleet is not None:
+            self.fleet.stop()
+
+
+def _provisioning() -> ProvisioningService:
+    """The service ``POST /devices`` runs, built here as the API function builds it."""
+    from nguon.adapters.registry import DeviceRegistry
+    from nguon.storage.devices import DynamoDeviceStore
+    from nguon.storage.units import DynamoUnitStore
+
+    units = UnitService(CachedUnitStore(DynamoUnitStore()))
+    return ProvisioningService(units, DynamoDeviceStore(), DeviceRegistry(), now=now)

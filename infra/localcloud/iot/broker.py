@@ -98,6 +98,10 @@ class MosquittoBroker:
         binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
         if not Path(binary).exists():
             raise RuntimeError("mosquitto is not installed (make deps installs it)")
+        for port in (self.port, self.tls_port):
+            with socket.socket() as probe:
+                if probe.connect_ex((self.host, port)) == 0:
+                    raise OSError(f"port {port} is already in use")
         config = self._write_files()
         self._process = subprocess.Popen(
             [binary, "-c", str(config)],
