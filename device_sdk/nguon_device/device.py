@@ -18,20 +18,27 @@ from __future__ import annotations
 import json
 import logging
 import random
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
 from nguon_device import __version__, schemas, topics
-from nguon_device.cache import Download, ProgrammeCache, download, fetch_media, http_fetch
+from nguon_device.cache import (
+    Download,
+    ProgrammeCache,
+    download,
+    fetch_media,
+    http_fetch,
+)
+from nguon_device.cache import Programme as CachedProgramme
 from nguon_device.clock import Handle, Scheduler
+from nguon_device.commands import Commands
 from nguon_device.config import DeviceConfig
 from nguon_device.memory import EmergencyMemory
 from nguon_device.player import Player, PlayItem
-from nguon_device.plays import PlayLog
-from nguon_device.programme import Programme, parse_items, play_id, speaking_time_s
+from nguon_device.plays import PlayLog, PlaySender
+from nguon_device.programme import Programme, parse_items, play_id
 from nguon_device.settings import Settings, zone
 from nguon_device.shadows import ShadowClient
 from nguon_device.timeutil import iso
@@ -48,8 +55,9 @@ class DeviceHooks:
     on_playback_started: Callable[[Device, PlayItem, float], None] | None = None
     """``(device, item, monotonic time)`` each time the player starts something."""
     on_event: Callable[[Device, str, dict[str, Any]], None] | None = None
-    """``(device, name, details)``: connected, disconnected, alert, alert_ignored, command,
-    manifest, manifest_failed, play (a proof-of-play record), dropped (an invalid message)."""
+    """``(device, name, details)``: connected, disconnected, config, manifest, manifest_failed,
+    alert, alert_ignored, alert_stopped, command, play (a proof-of-play record), dropped (an
+    invalid message)."""
 
 
 class Device:
@@ -72,9 +80,18 @@ class Device:
         self.settings = Settings(heartbeat_s=config.heartbeat_s)
         self.cache = ProgrammeCache(config.cache_dir, config.cache_keep_h)
         self.plays = PlayLog(config.cache_dir / "plays.jsonl")
+        self.sender = PlaySender(
+            self.plays,
+            thing=config.thing,
+            scheduler=scheduler,
+            publish=self.publish,
+            batch_size=config.batch_size,
+            flush_s=config.plays_flush_s,
+        )
+        self.commands = Commands(self)
         self.shadows = ShadowClient(config.thing, transport, scheduler)
         self.shadows.on_desired = self._on_desired
-        self._fetch = fetch
+        self.fetch = fetch
         self._rng = rng or random.Random()  # noqa: S311 - jitter and simulated sensors
         self._sensors = sensors or self._simulated_sensors
         self._tz = zone(config.timezone)
@@ -90,12 +107,13 @@ class Device:
             memory=self.memory,
             media_path=lambda media: self.cache.media_path(media["sha256"]) if media else None,
             on_record=self._on_record,
-            on_event=self._event,
+            on_event=self.emit,
             powered=lambda moment: self.settings.powered(moment, self._tz),
             want_media=self._want_media,
         )
         player.on_started = self._player_started
-        self.adopted = None  # the cache.Programme in use
+        self.adopted: CachedProgramme | None = None
+        """The verified manifest in use (from the cache at boot, then from the shadow)."""
         self.online = False
         self.errors: list[str] = []
         self._running = False
@@ -108,8 +126,6 @@ class Device:
         self._media_wanted: set[str] = set()
         self._shadow_alert: str | None = None
         self._reported_playback: dict[str, Any] | None = None
-        self._commands: OrderedDict[str, None] = OrderedDict()
-        self._results: list[dict[str, Any]] = []
 
     # -- lifecycle ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -152,6 +168,7 @@ class Device:
         for handle in self._timers.values():
             handle.cancel()
         self._timers.clear()
+        self.sender.cancel()
         self.programme.shutdown("device stopped")
         self.memory.flush()
 
@@ -172,22 +189,24 @@ class Device:
         if not self._running:
             return
         self.online = True
-        self._event("connected", {})
+        self.emit("connected", {})
         for unit in self.config.areas:
             self._subscribe(topics.alerts(unit), self._on_alert)
-        self._subscribe(topics.commands(self.thing), self._on_command)
+        self._subscribe(topics.commands(self.thing), self.commands.receive)
         self._reported_playback = None
         self.shadows.connected()
-        self._flush_plays()
-        self._flush_results()
+        self.sender.online = True
+        self.sender.flush()
+        self.commands.flush()
         self._heartbeat()
         self._every("heartbeat", self.settings.heartbeat_s, self._heartbeat)
         self._report_health()
 
     def _disconnected(self, reason: str) -> None:
         if self.online:
-            self._event("disconnected", {"reason": reason})
+            self.emit("disconnected", {"reason": reason})
         self.online = False
+        self.sender.online = False
         self.shadows.disconnected()
 
     def _subscribe(self, topic_filter: str, handler: Callable[[str, bytes], None]) -> None:
@@ -200,10 +219,11 @@ class Device:
             )
         )
 
-    def _publish(self, topic: str, body: dict[str, Any], qos: int = 1) -> Future[None]:
+    def publish(self, topic: str, body: dict[str, Any], qos: int = 1) -> Future[None]:
+        """Publish ``body`` as JSON; the future resolves on the PUBACK (QoS 1)."""
         return self.transport.publish(topic, json.dumps(body, ensure_ascii=False).encode(), qos)
 
-    def _event(self, name: str, details: dict[str, Any]) -> None:
+    def emit(self, name: str, details: dict[str, Any]) -> None:
         if self.hooks.on_event is not None:
             self.hooks.on_event(self, name, details)
 
@@ -211,9 +231,9 @@ class Device:
         if self.hooks.on_playback_started is not None:
             self.hooks.on_playback_started(self, item, at)
 
-    def _drop(self, topic: str, reason: str | None) -> None:
+    def drop_invalid(self, topic: str, reason: str | None) -> None:
         log.warning("%s: invalid message on %s dropped: %s", self.thing, topic, reason)
-        self._event("dropped", {"topic": topic, "reason": reason})
+        self.emit("dropped", {"topic": topic, "reason": reason})
 
     # -- shadows ------------------------------------------------------------------------------
     def _on_desired(self, name: str, desired: dict[str, Any], source: str) -> None:
@@ -225,7 +245,7 @@ class Device:
     def _apply_config(self, desired: dict[str, Any]) -> None:
         changed, problems = self.settings.apply(desired)
         for problem in problems:
-            self._drop("config shadow", problem)
+            self.drop_invalid("config shadow", problem)
         if "volume" in changed:
             self.player.set_volume(self.settings.volume)
         if "brightness" in changed:
@@ -235,7 +255,7 @@ class Device:
         if changed & {"power", "power_schedule"}:
             self.programme.power_changed(self.settings.powered(self.scheduler.now(), self._tz))
         if changed:
-            self._event("config", {"changed": sorted(changed)})
+            self.emit("config", {"changed": sorted(changed)})
         self.shadows.report("config", self.settings.reported())
 
     def _apply_playback(self, desired: dict[str, Any], source: str) -> None:
@@ -245,7 +265,7 @@ class Device:
             problems = schemas.errors("shadow-playback", {key: desired.get(key)})
             if problems:
                 invalid.add(key)
-                self._drop("playback shadow", "; ".join(problems[:3]))
+                self.drop_invalid("playback shadow", "; ".join(problems[:3]))
                 if source == "delta":  # a partial view gone wrong: read the whole shadow
                     self.shadows.get("playback")
         ref = None if "manifest" in invalid else desired.get("manifest")
@@ -260,7 +280,7 @@ class Device:
         elif self._shadow_alert is not None:
             # The cloud cleared the emergency it had set: withdrawn (or over).
             self.programme.withdraw(self._shadow_alert, None, "cleared from the playback shadow")
-            self._event("alert_stopped", {"alert_id": self._shadow_alert, "source": "shadow"})
+            self.emit("alert_stopped", {"alert_id": self._shadow_alert, "source": "shadow"})
             self._shadow_alert = None
         self._report_playback()
 
@@ -318,7 +338,7 @@ class Device:
         self._fetching = ref
         config = self.config
         self.scheduler.run_in_background(
-            lambda: download(self.cache, ref, config.kind, self._fetch, config.fetch_timeout_s),
+            lambda: download(self.cache, ref, config.kind, self.fetch, config.fetch_timeout_s),
             lambda result, error: self._fetched(ref, result, error),
         )
 
@@ -343,7 +363,7 @@ class Device:
                 delay,
             )
             self._error(f"manifest {ref['version']}: {error}")
-            self._event("manifest_failed", {"version": ref["version"], "error": str(error)})
+            self.emit("manifest_failed", {"version": ref["version"], "error": str(error)})
             self._timers["manifest"] = self.scheduler.call_later(
                 delay, lambda: self._retry_manifest(ref)
             )
@@ -358,7 +378,7 @@ class Device:
         if self.adopted is None or self.adopted.ref["sha256"] != ref["sha256"]:
             self._adopt(result.programme)
             self.cache.adopt(result.programme)
-            self._event(
+            self.emit(
                 "manifest", {"version": ref["version"], "media_errors": list(result.media_errors)}
             )
         self._report_playback()
@@ -367,7 +387,7 @@ class Device:
         if self._running and self._wanted is not None and self._wanted["sha256"] == ref["sha256"]:
             self._want_manifest(ref)
 
-    def _adopt(self, programme: Any) -> None:
+    def _adopt(self, programme: CachedProgramme) -> None:
         self.adopted = programme
         self.programme.set_items(parse_items(programme.manifest, programme.ref["sha256"]))
 
@@ -377,7 +397,7 @@ class Device:
             return
         self._media_wanted.add(digest)
         self.scheduler.run_in_background(
-            lambda: fetch_media(self.cache, media, self._fetch, self.config.fetch_timeout_s),
+            lambda: fetch_media(self.cache, media, self.fetch, self.config.fetch_timeout_s),
             lambda _path, error: self._media_fetched(digest, error),
         )
 
@@ -394,13 +414,13 @@ class Device:
     def _on_alert(self, topic: str, payload: bytes) -> None:
         alert, problem = schemas.parse("alert", payload)
         if alert is None:
-            self._drop(topic, problem)
+            self.drop_invalid(topic, problem)
             return
         if alert["action"] == "stop":
             stopped = self.programme.withdraw(
                 alert["alert_id"], alert["version"], "stopped by the issuer"
             )
-            self._event(
+            self.emit(
                 "alert_stopped",
                 {"alert_id": alert["alert_id"], "source": "topic", "was_known": stopped},
             )
@@ -412,7 +432,7 @@ class Device:
         reason = self.programme.offer_emergency(alert)
         details = {"alert_id": alert["alert_id"], "version": alert["version"], "source": source}
         if reason is None:
-            self._event("alert", details)
+            self.emit("alert", details)
         else:
             log.info(
                 "%s: alert %s v%s ignored: %s",
@@ -421,62 +441,10 @@ class Device:
                 alert["version"],
                 reason,
             )
-            self._event("alert_ignored", {**details, "reason": reason})
+            self.emit("alert_ignored", {**details, "reason": reason})
 
-    # -- commands -----------------------------------------------------------------------------
-    def _on_command(self, topic: str, payload: bytes) -> None:
-        command, problem = schemas.parse("command", payload)
-        if command is None:
-            self._drop(topic, problem)
-            return
-        command_id = command["command_id"]
-        if command_id in self._commands:
-            log.info("%s: command %s already handled", self.thing, command_id)
-            return
-        self._commands[command_id] = None
-        while len(self._commands) > 256:
-            self._commands.popitem(last=False)
-        self._event("command", {"command_id": command_id, "command": command["command"]})
-        if command["command"] == "reboot":
-            self._answer(command_id, "done", "rebooting")
-            self.scheduler.call_later(1.0, self._reboot)
-        elif command["command"] == "stop":
-            stopped = self.programme.stop_current("stop command")
-            self._answer(command_id, "done", "stopped" if stopped else "nothing was playing")
-        else:
-            self._play_now(command_id, command.get("args") or {})
-
-    def _play_now(self, command_id: str, args: dict[str, Any]) -> None:
-        media, text = args.get("media"), args.get("text")
-        if not media and not text:
-            self._answer(command_id, "failed", "play_now needs text or media")
-            return
-        media_path = self.cache.media_path(media["sha256"]) if media else None
-        if media and media_path is None and not (text and self.config.kind == "speaker"):
-            # Nothing to play until the media is here: fetch it, then play.
-            self.scheduler.run_in_background(
-                lambda: fetch_media(self.cache, media, self._fetch, self.config.fetch_timeout_s),
-                lambda _p, error: (
-                    self._answer(command_id, "failed", f"media: {error}")
-                    if error
-                    else self._play_now(command_id, args)
-                ),
-            )
-            return
-        item = PlayItem(
-            key=command_id,
-            bulletin_id=args.get("bulletin_id") or command_id,
-            title=args.get("bulletin_id") or "play_now",
-            text=text,
-            media=media,
-            media_path=media_path,
-            requested_s=speaking_time_s(self.config.kind, text, media),
-            source="command",
-        )
-        refused = self.programme.play_now(item)
-        self._answer(command_id, "failed" if refused else "done", refused or "playing")
-
-    def _reboot(self) -> None:
+    def reboot(self) -> None:
+        """Simulated reboot: what plays is cut, the connection drops, uptime restarts."""
         if not self._running:
             return
         log.info("%s: rebooting (simulated)", self.thing)
@@ -491,30 +459,6 @@ class Device:
             self.programme.resume()
             self.transport.connect()
 
-    def _answer(self, command_id: str, status: str, detail: str | None = None) -> None:
-        result = {
-            "thing": self.thing,
-            "command_id": command_id,
-            "status": status,
-            "at": iso(self.scheduler.now()),
-        }
-        if detail:
-            result["detail"] = detail[:500]
-        self._results.append(result)
-        self._flush_results()
-
-    def _flush_results(self) -> None:
-        if not self.online:
-            return
-        results, self._results = self._results, []
-        for result in results:
-            future = self._publish(topics.command_result(self.thing), result)
-            future.add_done_callback(lambda f, r=result: self._result_sent(r, f.exception()))
-
-    def _result_sent(self, result: dict[str, Any], error: BaseException | None) -> None:
-        if error is not None:  # offline: answered after reconnection
-            self.scheduler.call_soon(lambda: self._results.append(result))
-
     # -- heartbeat and proof-of-play ----------------------------------------------------------
     def _heartbeat(self) -> None:
         if not self.online:
@@ -527,7 +471,11 @@ class Device:
             "playing": self._playing_summary(self.programme.current),
         }
         self._seq += 1
-        self._publish(topics.heartbeat(self.thing), body, qos=0)
+        self.publish(topics.heartbeat(self.thing), body, qos=0)
+
+    def _on_record(self, record: dict[str, Any]) -> None:
+        if self.sender.add(record):
+            self.emit("play", record)
 
     def _playing_summary(self, current: Any) -> dict[str, Any] | None:
         if current is None:
@@ -538,38 +486,3 @@ class Device:
             "started_at": iso(current.started_at),
             "emergency": current.item.emergency,
         }
-
-    def _on_record(self, record: dict[str, Any]) -> None:
-        if self.plays.add(record):
-            self._event("play", record)
-        if "plays" not in self._timers or self._timers["plays"].cancelled:
-            self._timers["plays"] = self.scheduler.call_later(
-                self.config.plays_flush_s, self._flush_plays
-            )
-
-    def _flush_plays(self) -> None:
-        handle = self._timers.pop("plays", None)
-        if handle is not None:
-            handle.cancel()
-        if not self.online or self.plays.in_flight:
-            return
-        batch = self.plays.take(self.config.batch_size)
-        if not batch:
-            return
-        ids = [record["play_id"] for record in batch]
-        future = self._publish(topics.plays(self.thing), {"thing": self.thing, "records": batch})
-        future.add_done_callback(
-            lambda f: self.scheduler.call_soon(lambda: self._plays_sent(ids, f.exception()))
-        )
-
-    def _plays_sent(self, ids: list[str], error: BaseException | None) -> None:
-        if error is not None:
-            self.plays.failed(ids)  # resent after reconnection (or soon, if still online)
-            if self.online:
-                self._timers["plays"] = self.scheduler.call_later(
-                    RETRY_BASE_S * 2, self._flush_plays
-                )
-            return
-        self.plays.acked(ids)
-        if len(self.plays):
-            self._flush_plays()

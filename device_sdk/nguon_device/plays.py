@@ -13,8 +13,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
+
+from nguon_device import topics
+from nguon_device.clock import Handle, Scheduler
 
 log = logging.getLogger("nguon_device.plays")
 
@@ -84,3 +89,69 @@ class PlayLog:
             "utf-8",
         )
         os.replace(temporary, self.path)
+
+
+class PlaySender:
+    """Sends the buffer in batches at QoS 1, one batch in flight at a time.
+
+    A new record waits ``flush_s`` for company (so a busy hour goes out in a few batches, not
+    one publish per play); a failed batch is retried on reconnection, or shortly if still
+    connected.
+    """
+
+    def __init__(
+        self,
+        buffer: PlayLog,
+        *,
+        thing: str,
+        scheduler: Scheduler,
+        publish: Callable[[str, dict[str, Any]], Future[None]],
+        batch_size: int,
+        flush_s: float,
+        retry_s: float = 10.0,
+    ) -> None:
+        self.buffer = buffer
+        self.online = False
+        self._thing = thing
+        self._scheduler = scheduler
+        self._publish = publish
+        self._batch_size = batch_size
+        self._flush_s = flush_s
+        self._retry_s = retry_s
+        self._timer: Handle | None = None
+
+    def add(self, record: dict[str, Any]) -> bool:
+        added = self.buffer.add(record)
+        if self._timer is None:
+            self._timer = self._scheduler.call_later(self._flush_s, self.flush)
+        return added
+
+    def flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not self.online or self.buffer.in_flight:
+            return
+        batch = self.buffer.take(self._batch_size)
+        if not batch:
+            return
+        ids = [record["play_id"] for record in batch]
+        future = self._publish(topics.plays(self._thing), {"thing": self._thing, "records": batch})
+        future.add_done_callback(
+            lambda f: self._scheduler.call_soon(lambda: self._sent(ids, f.exception()))
+        )
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _sent(self, ids: list[str], error: BaseException | None) -> None:
+        if error is not None:
+            self.buffer.failed(ids)  # resent after reconnection (or soon, if still online)
+            if self.online and self._timer is None:
+                self._timer = self._scheduler.call_later(self._retry_s, self.flush)
+            return
+        self.buffer.acked(ids)
+        if len(self.buffer):
+            self.flush()
