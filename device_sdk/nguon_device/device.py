@@ -172,6 +172,13 @@ class Device:
         self.programme.shutdown("device stopped")
         self.memory.flush()
 
+    def _later(self, name: str, delay_s: float, action: Callable[[], None]) -> None:
+        """One named timer: setting it again replaces the previous one."""
+        old = self._timers.pop(name, None)
+        if old is not None:
+            old.cancel()
+        self._timers[name] = self.scheduler.call_later(delay_s, action)
+
     def _every(self, name: str, period_s: float, action: Callable[[], None]) -> None:
         """Run ``action`` every ``period_s`` (re-arming replaces the previous timer)."""
         old = self._timers.pop(name, None)
@@ -288,7 +295,7 @@ class Device:
         """Report after a short pause: an alert reaching a whole fleet starts every device
         first, and a stop arriving right after a start makes one report, not two."""
         if "report" not in self._timers:
-            self._timers["report"] = self.scheduler.call_later(0.5, self._report_playback)
+            self._later("report", 0.5, self._report_playback)
 
     def _report_playback(self) -> None:
         self._timers.pop("report", None)
@@ -353,28 +360,17 @@ class Device:
             self._want_manifest(wanted)  # superseded while it downloaded
             return
         if error is not None or result is None:
-            self._fetch_failures += 1
-            delay = self._rng.uniform(0, min(RETRY_CAP_S, RETRY_BASE_S * 2**self._fetch_failures))
-            log.warning(
-                "%s: manifest %s not fetched (%s); retry in %.0f s",
-                self.thing,
-                ref["version"],
-                error,
-                delay,
-            )
+            log.warning("%s: manifest %s not fetched: %s", self.thing, ref["version"], error)
             self._error(f"manifest {ref['version']}: {error}")
             self.emit("manifest_failed", {"version": ref["version"], "error": str(error)})
-            self._timers["manifest"] = self.scheduler.call_later(
-                delay, lambda: self._retry_manifest(ref)
-            )
+            self._retry_manifest_later(ref)
             return
-        self._fetch_failures = 0
+        for problem in result.media_errors:
+            self._error(problem)
         if result.media_errors:
-            for problem in result.media_errors:
-                self._error(problem)
-            self._timers["manifest"] = self.scheduler.call_later(
-                RETRY_BASE_S * 12, lambda: self._retry_manifest(ref)
-            )
+            self._retry_manifest_later(ref)  # adopted below all the same
+        else:
+            self._fetch_failures = 0
         if self.adopted is None or self.adopted.ref["sha256"] != ref["sha256"]:
             self._adopt(result.programme)
             self.cache.adopt(result.programme)
@@ -382,6 +378,12 @@ class Device:
                 "manifest", {"version": ref["version"], "media_errors": list(result.media_errors)}
             )
         self._report_playback()
+
+    def _retry_manifest_later(self, ref: dict[str, str]) -> None:
+        """Exponential backoff with full jitter: 5 s doubling up to 10 min, drawn from [0, cap]."""
+        self._fetch_failures += 1
+        cap = min(RETRY_CAP_S, RETRY_BASE_S * 2**self._fetch_failures)
+        self._later("manifest", self._rng.uniform(0, cap), lambda: self._retry_manifest(ref))
 
     def _retry_manifest(self, ref: dict[str, str]) -> None:
         if self._running and self._wanted is not None and self._wanted["sha256"] == ref["sha256"]:

@@ -143,6 +143,7 @@ class Programme:
         self._queue: list[dict[str, Any]] = []
         self._waiting: dict[str, tuple[dict[str, Any], Handle]] = {}
         self._next: Handle | None = None
+        self._next_at: datetime | None = None
 
     # -- state --------------------------------------------------------------------------------
     @property
@@ -289,41 +290,51 @@ class Programme:
 
     # -- the engine ---------------------------------------------------------------------------
     def _advance(self) -> None:
-        if self._next is not None:
-            self._next.cancel()
-            self._next = None
+        self._arm(self._decide())
+
+    def _decide(self) -> datetime | None:
+        """Start or cut what the clock says; when to look again (``None``: on the next event)."""
         now = self._scheduler.now()
         current = self._current
         if current is not None and current.alert is not None:
-            return  # the emergency's end calls back
+            return None  # the emergency's end calls back
         alert = self._pop_ready(now)
         if alert is not None:
             if current is not None:
                 self._cut(current, "interrupted", f"emergency {alert['alert_id']}")
             self._start_emergency(alert, now, alert.get("repeat", 1))
-            return
+            return None
         due, upcoming = self._scan(now)
         if current is not None:
             overran = current.slot_end is not None and current.slot_end <= now
             if due is not None and overran:
                 self._cut(current, "interrupted", "overran its slot")
+            elif due is not None:
+                return current.slot_end  # None for play_now: its end calls back
             else:
-                if due is not None and current.slot_end is not None:
-                    self._arm(current.slot_end)
-                elif due is None and upcoming is not None:
-                    self._arm(upcoming.start)
-                return
+                return upcoming.start if upcoming is not None else None
         if due is not None:
             self._start_item(due, now)
             if self._current is None:  # skipped or failed: look again
-                self._advance()
-                return
-        if upcoming is not None:
-            self._arm(upcoming.start)
+                return self._decide()
+        return upcoming.start if upcoming is not None else None
 
-    def _arm(self, moment: datetime) -> None:
-        delay = (moment - self._scheduler.now()).total_seconds()
-        self._next = self._scheduler.call_later(max(0.0, delay), self._advance)
+    def _arm(self, moment: datetime | None) -> None:
+        """One wake-up timer, kept when unchanged: re-arming on every event would leave a
+        fleet's scheduler heap full of cancelled timers."""
+        if self._next is not None and not self._next.cancelled and moment == self._next_at:
+            return
+        if self._next is not None:
+            self._next.cancel()
+            self._next = None
+        self._next_at = moment
+        if moment is not None:
+            delay = max(0.0, (moment - self._scheduler.now()).total_seconds())
+            self._next = self._scheduler.call_later(delay, self._wake)
+
+    def _wake(self) -> None:
+        self._next = None
+        self._advance()
 
     def _pop_ready(self, now: datetime) -> dict[str, Any] | None:
         while self._queue:

@@ -43,6 +43,7 @@ class FakeShadowService:
         self.broker = broker
         self.docs = {}
         self.requests = []
+        self.silent = False  # True: requests are recorded, never answered
         broker.listen("$aws/things/+/shadow/name/+/get", self._get)
         broker.listen("$aws/things/+/shadow/name/+/update", self._update)
 
@@ -61,6 +62,8 @@ class FakeShadowService:
     def _get(self, topic, payload):
         thing, name, body = self._parse(topic, payload)
         self.requests.append(("get", thing, name))
+        if self.silent:
+            return
         token = {"clientToken": body["clientToken"]} if "clientToken" in body else {}
         doc = self.docs.get((thing, name))
         if doc is None or doc["version"] == 0:
