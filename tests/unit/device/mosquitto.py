@@ -41,11 +41,17 @@ class Mosquitto:
                 "require_certificate true",
                 "use_identity_as_username true",
             ]
-        conf = Path(folder) / "mosquitto.conf"
-        conf.write_text("\n".join(lines) + "\n")
+        self.conf = Path(folder) / "mosquitto.conf"
+        self.conf.write_text("\n".join(lines) + "\n")
         self.log = Path(folder) / "mosquitto.log"
-        with self.log.open("wb") as out:
-            self.process = subprocess.Popen([MOSQUITTO, "-c", str(conf)], stdout=out, stderr=out)
+        self.start()
+
+    def start(self):
+        """(Re)start on the same ports: a broker outage, as devices see it."""
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [MOSQUITTO, "-c", str(self.conf)], stdout=out, stderr=out
+            )
         self._wait_listening()
 
     def _wait_listening(self):

@@ -11,7 +11,7 @@ import pytest
 from nguon_device.clock import ThreadScheduler
 from nguon_device.config import DeviceConfig, write_bundle
 from nguon_device.device import Device, DeviceHooks
-from nguon_device.player import SimulatedSpeaker
+from nguon_device.player import PlayItem, SimulatedSpeaker
 from nguon_device.transport import MqttTransport, PlainTransport
 from tests.unit.device import mosquitto
 from tests.unit.device.pki import Authority
@@ -155,6 +155,60 @@ def test_a_device_over_mtls_beats_and_plays_an_alert_from_its_area_topic(
             observer.publish("nguon/alerts/540", json.dumps(alert).encode(), 1).result(5)
             started.wait(0.2)
         assert started.is_set()
+    finally:
+        device.stop()
+        time.sleep(0.1)
+        scheduler.stop()
+
+
+def test_after_a_broker_outage_the_device_reconnects_resends_plays_and_hears_alerts(
+    pki, broker, plain, tmp_path
+):
+    config = bundle(pki, broker, tmp_path / "b", "loa-mtls-3").with_(
+        cache_dir=tmp_path / "cache", plays_flush_s=0.05, max_reconnect_delay_s=1
+    )
+    scheduler = ThreadScheduler().start()
+    connected, alerted = threading.Semaphore(0), threading.Event()
+    hooks = DeviceHooks(
+        on_event=lambda d, name, details: name == "connected" and connected.release(),
+        on_playback_started=lambda d, item, t: item.emergency and alerted.set(),
+    )
+    device = Device(
+        config, MqttTransport(config), SimulatedSpeaker(config.thing), scheduler, hooks=hooks
+    )
+    try:
+        device.start()
+        assert connected.acquire(timeout=5)
+        broker.stop()
+        item = PlayItem(
+            key="c-1", bulletin_id="b-1", title="t", text="x", media=None, media_path=None,
+            requested_s=0.05, source="command",
+        )  # fmt: skip
+        scheduler.call_soon(lambda: device.programme.play_now(item))
+        deadline = time.monotonic() + 5
+        while len(device.plays) < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(device.plays) == 1  # played offline, buffered
+
+        broker.start()
+        observer = plain("cloud-after")
+        plays = Inbox()
+        observer.subscribe("nguon/devices/+/plays", 1, plays).result(5)
+        assert connected.acquire(timeout=10)
+
+        record = json.loads(plays.wait()[0][1])["records"][0]
+        assert record["play_id"].startswith("loa-mtls-3:c-1:")
+        alert = {
+            "action": "start", "alert_id": "al-2", "version": 1,
+            "issued_at": "2026-01-01T00:00:00Z", "valid_until": "2099-01-01T00:00:00Z",
+            "text": "Sơ tán ngay.",
+        }  # fmt: skip
+        observer.publish("nguon/alerts/52", json.dumps(alert).encode(), 1).result(5)
+        assert alerted.wait(5)
+        deadline = time.monotonic() + 5
+        while len(device.plays) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(device.plays) == 0  # acknowledged, gone from the buffer
     finally:
         device.stop()
         time.sleep(0.1)
