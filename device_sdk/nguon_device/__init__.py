@@ -11,33 +11,47 @@ awscrt: only the MQTT transports do, when they connect.
 - :class:`Fleet` — many simulated devices in one process.
 """
 
-__version__ = "0.1.0"  # before the imports: device.py reports it as the firmware
+from typing import TYPE_CHECKING
 
-from nguon_device.clock import ManualScheduler, Scheduler, ThreadScheduler
-from nguon_device.config import BundleError, DeviceConfig
-from nguon_device.device import Device, DeviceHooks
-from nguon_device.fleet import Fleet
-from nguon_device.loopback import LoopbackBroker, LoopbackTransport
-from nguon_device.player import Player, PlayItem, SimulatedBoard, SimulatedSpeaker
-from nguon_device.transport import ConnectionSettings, MqttTransport, PlainTransport, Transport
+__version__ = "0.1.0"
 
-__all__ = [
-    "BundleError",
-    "ConnectionSettings",
-    "Device",
-    "DeviceConfig",
-    "DeviceHooks",
-    "Fleet",
-    "LoopbackBroker",
-    "LoopbackTransport",
-    "ManualScheduler",
-    "MqttTransport",
-    "PlainTransport",
-    "PlayItem",
-    "Player",
-    "Scheduler",
-    "SimulatedBoard",
-    "SimulatedSpeaker",
-    "ThreadScheduler",
-    "Transport",
-]
+# Exports resolve on first use (PEP 562): ``python -m nguon_device.fleet`` must not find the
+# fleet module already imported by the package, and a tool that needs one piece loads only it.
+_EXPORTS = {
+    "BundleError": "config",
+    "ConnectionSettings": "transport",
+    "Device": "device",
+    "DeviceConfig": "config",
+    "DeviceHooks": "device",
+    "Fleet": "fleet",
+    "LoopbackBroker": "loopback",
+    "LoopbackTransport": "loopback",
+    "ManualScheduler": "clock",
+    "MqttTransport": "transport",
+    "PlainTransport": "transport",
+    "PlayItem": "player",
+    "Player": "player",
+    "Scheduler": "clock",
+    "SimulatedBoard": "player",
+    "SimulatedSpeaker": "player",
+    "ThreadScheduler": "clock",
+    "Transport": "transport",
+}
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # what the lazy exports are, for type checkers and editors
+    from nguon_device.clock import ManualScheduler, Scheduler, ThreadScheduler
+    from nguon_device.config import BundleError, DeviceConfig
+    from nguon_device.device import Device, DeviceHooks
+    from nguon_device.fleet import Fleet
+    from nguon_device.loopback import LoopbackBroker, LoopbackTransport
+    from nguon_device.player import Player, PlayItem, SimulatedBoard, SimulatedSpeaker
+    from nguon_device.transport import ConnectionSettings, MqttTransport, PlainTransport, Transport
+
+
+def __getattr__(name: str) -> object:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'nguon_device' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"nguon_device.{_EXPORTS[name]}"), name)

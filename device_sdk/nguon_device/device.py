@@ -196,6 +196,7 @@ class Device:
         if not self._running:
             return
         self.online = True
+        log.info("%s: connected", self.thing)
         self.emit("connected", {})
         for unit in self.config.areas:
             self._subscribe(topics.alerts(unit), self._on_alert)
@@ -211,6 +212,7 @@ class Device:
 
     def _disconnected(self, reason: str) -> None:
         if self.online:
+            log.info("%s: disconnected (%s)", self.thing, reason)
             self.emit("disconnected", {"reason": reason})
         self.online = False
         self.sender.online = False
