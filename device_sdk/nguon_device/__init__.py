@@ -37,7 +37,26 @@ _EXPORTS = {
     "ThreadScheduler": "clock",
     "Transport": "transport",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "BundleError",
+    "ConnectionSettings",
+    "Device",
+    "DeviceConfig",
+    "DeviceHooks",
+    "Fleet",
+    "LoopbackBroker",
+    "LoopbackTransport",
+    "ManualScheduler",
+    "MqttTransport",
+    "PlainTransport",
+    "PlayItem",
+    "Player",
+    "Scheduler",
+    "SimulatedBoard",
+    "SimulatedSpeaker",
+    "ThreadScheduler",
+    "Transport",
+]
 
 if TYPE_CHECKING:  # what the lazy exports are, for type checkers and editors
     from nguon_device.clock import ManualScheduler, Scheduler, ThreadScheduler
