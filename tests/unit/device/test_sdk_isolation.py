@@ -32,3 +32,11 @@ def test_the_schemas_ship_as_package_data():
     pyproject = (SDK / "pyproject.toml").read_text()
     assert 'nguon_device = ["schemas/*.json"]' in pyproject
     assert len(list((SDK / "nguon_device" / "schemas").glob("*.json"))) == 9
+
+
+def test_every_export_resolves_without_loading_awscrt_first():
+    import nguon_device
+
+    assert sorted(nguon_device.__all__) == sorted(nguon_device._EXPORTS)
+    for name in nguon_device.__all__:
+        assert getattr(nguon_device, name).__name__ == name
