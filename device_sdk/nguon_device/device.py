@@ -275,8 +275,8 @@ class Device:
             if problems:
                 invalid.add(key)
                 self.drop_invalid("playback shadow", "; ".join(problems[:3]))
-                if source == "delta":  # a partial view gone wrong: read the whole shadow
-                    self.shadows.get("playback")
+        if invalid and source == "delta":  # a partial view gone wrong: read the whole shadow
+            self.shadows.get("playback")
         ref = None if "manifest" in invalid else desired.get("manifest")
         if ref and (self.adopted is None or self.adopted.ref["sha256"] != ref["sha256"]):
             self._want_manifest(dict(ref))
