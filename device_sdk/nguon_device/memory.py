@@ -33,9 +33,11 @@ class EmergencyMemory:
         self._dirty = False
         self._played: dict[str, str] = {}
         self._stopped: dict[str, tuple[int, str]] = {}
+        self._live: dict[str, tuple[str, str]] = {}  # alert_id: (first live start, valid_until)
         try:
             data = json.loads(self.path.read_text("utf-8"))
             self._played = dict(data.get("played", {}))
+            self._live = {k: (str(v[0]), str(v[1])) for k, v in data.get("live", {}).items()}
             self._stopped = {k: (int(v[0]), str(v[1])) for k, v in data.get("stopped", {}).items()}
         except FileNotFoundError:
             pass
@@ -49,8 +51,17 @@ class EmergencyMemory:
         entry = self._stopped.get(alert_id)
         return entry is not None and version <= entry[0]
 
-    def mark_played(self, alert_id: str, version: int, valid_until: datetime) -> None:
+    def first_live(self, alert_id: str) -> datetime | None:
+        """When the alert (any version) first started playing live, if it did."""
+        entry = self._live.get(alert_id)
+        return parse_time(entry[0]) if entry else None
+
+    def mark_played(
+        self, alert_id: str, version: int, valid_until: datetime, started: datetime
+    ) -> None:
         self._played[f"{alert_id}:{version}"] = iso(valid_until)
+        if alert_id not in self._live:
+            self._live[alert_id] = (iso(started), iso(valid_until))
         self._save()
 
     def mark_stopped(self, alert_id: str, version: int, until: datetime) -> None:
@@ -63,6 +74,7 @@ class EmergencyMemory:
         before = len(self._played) + len(self._stopped)
         self._played = {k: v for k, v in self._played.items() if parse_time(v) > now}
         self._stopped = {k: v for k, v in self._stopped.items() if parse_time(v[1]) > now}
+        self._live = {k: v for k, v in self._live.items() if parse_time(v[1]) > now}
         if len(self._played) + len(self._stopped) != before:
             self._save()
 
@@ -82,6 +94,6 @@ class EmergencyMemory:
         self._dirty = False
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_name(f".{self.path.name}.tmp")
-        state = {"played": self._played, "stopped": self._stopped}
+        state = {"played": self._played, "stopped": self._stopped, "live": self._live}
         temporary.write_text(json.dumps(state), "utf-8")
         os.replace(temporary, self.path)

@@ -11,6 +11,9 @@ One :class:`Programme` per device, driven by its scheduler. The rules:
 - An emergency pre-empts whatever plays (that play is recorded ``interrupted``), plays
   ``repeat`` times back to back, never after ``valid_until``, and then the programme resumes.
   Emergencies queue behind one another; a newer version of the same alert replaces it.
+- The manifest also lists an emergency bulletin's plays at their times (its repeats, and its
+  first play). A manifest emergency item that an alert already played live is not played
+  again: one whose slot began before the live play, or one the live alert pre-empted.
 - Each play ends in one proof-of-play record handed to ``on_record``.
 """
 
@@ -301,6 +304,8 @@ class Programme:
         alert = self._pop_ready(now)
         if alert is not None:
             if current is not None:
+                if current.item_id is not None and current.item.bulletin_id == alert["alert_id"]:
+                    self._handled.add(current.item_id)  # the same bulletin, now live
                 self._cut(current, "interrupted", f"emergency {alert['alert_id']}")
             self._start_emergency(alert, now, alert.get("repeat", 1))
             return None
@@ -358,11 +363,20 @@ class Programme:
                 elif self._first_seen.get(item.item_id, now) <= item.start:
                     self._skip(item, "its slot passed while another item played")
                 continue
+            if self._played_live(item):
+                self._handled.add(item.item_id)
+                continue
             if item.start <= now:
                 due = due or item
                 continue
             return due, item
         return due, None
+
+    def _played_live(self, item: Item) -> bool:
+        if item.priority != "emergency":
+            return False
+        live = self._memory.first_live(item.bulletin_id)
+        return live is not None and item.start <= live
 
     def _skip(self, item: Item, reason: str) -> None:
         self._record(
@@ -411,7 +425,7 @@ class Programme:
 
     def _start_emergency(self, alert: dict[str, Any], now: datetime, repeats: int) -> None:
         valid_until = parse_time(alert["valid_until"])
-        self._memory.mark_played(alert["alert_id"], alert["version"], valid_until)
+        self._memory.mark_played(alert["alert_id"], alert["version"], valid_until, now)
         media = alert.get("media") or None
         media_path = self._media_path(media)
         if media and media_path is None:

@@ -212,3 +212,35 @@ def test_an_emergency_plays_on_a_device_switched_off(kit):
     kit.publish_alert(kit.alert("al-1"))
 
     assert device.player.current.emergency
+
+
+def emergency_items(kit):
+    # The programme lists the alert's bulletin at 0 and its repeat at 10 minutes.
+    first = kit.item("al-1@0", 0, 2, priority="emergency", bulletin_id="al-1")
+    repeat = kit.item("al-1@10", 10, 2, priority="emergency", bulletin_id="al-1")
+    return [first, repeat]
+
+
+def test_a_manifest_emergency_item_played_live_is_not_played_again_but_its_repeat_is(kit):
+    device = kit.device()
+    kit.publish_alert(kit.alert("al-1"))
+    kit.sched.advance(30)  # the live play is over
+
+    kit.publish_manifest(kit.manifest(emergency_items(kit)))
+    kit.sched.advance(60)
+    assert device.player.current is None  # its first slot is still running: not replayed
+    kit.sched.advance(10 * 60)
+
+    assert [item.key for _, item, _ in kit.started] == ["al-1:1", "al-1@10"]
+
+
+def test_a_live_alert_cutting_its_own_manifest_item_does_not_restart_it(kit):
+    device = kit.device()
+    kit.publish_manifest(kit.manifest(emergency_items(kit)))
+    assert device.player.current.key == "al-1@0"
+
+    kit.publish_alert(kit.alert("al-1"))
+    kit.sched.advance(60)
+
+    assert device.player.current is None
+    assert [item.key for _, item, _ in kit.started] == ["al-1@0", "al-1:1"]
