@@ -86,9 +86,12 @@ class LambdaHost:
 
     @staticmethod
     def _import(spec: FunctionSpec, module_path: str) -> ModuleType:
+        # Appended, not put first: several functions have an ``app.py``, and a plain
+        # ``import app`` elsewhere in this process (tests) must not change meaning with the
+        # order functions were first invoked. The handler itself is loaded by file path.
         for directory in (spec.code_dir, *spec.layer_dirs):
             if str(directory) not in sys.path:
-                sys.path.insert(0, str(directory))
+                sys.path.append(str(directory))
         file = spec.code_dir.joinpath(*module_path.split(".")).with_suffix(".py")
         unique = f"_lambda_{spec.logical_id}_{module_path.replace('.', '_')}"
         module_spec = importlib.util.spec_from_file_location(unique, file)

@@ -2,9 +2,16 @@
 
 import logging
 import socket
-from typing import Protocol
+import threading
+from typing import Any, Protocol
 
-from moto.server import ThreadedMotoServer
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
 
 from infra.localcloud.gateway import HttpServer
 
@@ -27,6 +34,33 @@ class Service(Protocol):
     def stop(self) -> None: ...
 
 
+class _OneTableWriterAtATime:
+    """WSGI middleware: moto's DynamoDB is not thread-safe (a transaction deep-copies the table
+    while another request changes it: "dictionary changed size during iteration"), and the
+    local cloud calls it from many threads. DynamoDB serialises conflicting writes itself;
+    here every DynamoDB (and streams) request takes its turn."""
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
+            with self._lock:
+                return list(self._app(environ, start_response))
+        return self._app(environ, start_response)
+
+
+class _SerialisedMotoServer(ThreadedMotoServer):
+    def _server_entry(self) -> None:
+        app = _OneTableWriterAtATime(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(
+            self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
+        )
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+
 class MotoService:
     """moto in server mode: S3, DynamoDB, Cognito (real JWTs), IoT, SQS... on one port."""
 
@@ -34,7 +68,7 @@ class MotoService:
 
     def __init__(self, port: int = 0) -> None:
         self._port = port
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self._server = _SerialisedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self.url = ""
 
     def start(self) -> None:

@@ -46,12 +46,27 @@ def _listening(url: str) -> bool:
         return probe.connect_ex((parsed.hostname, parsed.port)) == 0
 
 
+def _wait_for_summary(api_url: str, token: str, online: int, timeout: float = 30) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        summary = requests.get(
+            f"{api_url}/units/52/devices/summary",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        ).json()
+        if summary["online"] >= online or time.monotonic() > deadline:
+            return summary
+        time.sleep(0.5)
+
+
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 def test_run_serves_units_and_stops_cleanly(tmp_path, stop_signal):
     environment = {
         **os.environ,
         "NGUON_API_PORT": "0",
         "NGUON_AWS_PORT": "0",
+        "NGUON_MQTT_PORT": "0",
+        "NGUON_MQTT_TLS_PORT": "0",
         "NGUON_STATE_DIR": str(tmp_path),
         "PYTHONUNBUFFERED": "1",
     }
@@ -97,6 +112,11 @@ def test_run_serves_units_and_stops_cleanly(tmp_path, stop_signal):
         ).json()
         assert {item["priority"] for item in programme["items"]} == {"normal", "priority"}
         assert {item["layer"] for item in programme["items"]} >= {"district", "commune"}
+        # The simulated fleet: a loudspeaker cluster and a board in a commune of each district,
+        # provisioned and connected over mTLS before the endpoints file is written.
+        assert endpoints["fleet"]["devices"] == 22
+        summary = _wait_for_summary(endpoints["api_url"], token, online=22)
+        assert (summary["online"], summary["total"]) == (22, 22)
     finally:
         process.send_signal(stop_signal)
         output, _ = process.communicate(timeout=30)
@@ -106,6 +126,7 @@ def test_run_serves_units_and_stops_cleanly(tmp_path, stop_signal):
     assert not _group_alive(process.pid), "a process of the local cloud is still running"
     assert not _listening(endpoints["api_url"])
     assert not _listening(endpoints["aws_endpoint_url"])
+    assert not _listening(f"mqtt://127.0.0.1:{endpoints['mqtt']['tls_port']}")
     assert not (tmp_path / "endpoints.json").exists()
 
 
@@ -118,6 +139,9 @@ def test_busy_port_is_a_clear_error_not_a_hang(tmp_path, busy):
             **os.environ,
             "NGUON_API_PORT": "0",
             "NGUON_AWS_PORT": "0",
+            "NGUON_MQTT_PORT": "0",
+            "NGUON_MQTT_TLS_PORT": "0",
+            "NGUON_FLEET": "off",
             busy: str(holder.getsockname()[1]),
             "NGUON_STATE_DIR": str(tmp_path),
         }
