@@ -45,8 +45,7 @@ class Plane:
         self.published.append((topic, message))
 
     def update_desired(self, thing, shadow, desired):
-        current = self.desired.setdefault((thing, shadow), {})
-        current.update(desired)
+        _merge(self.desired.setdefault((thing, shadow), {}), desired)
         return 1
 
     def get_shadow(self, thing, shadow):
@@ -54,9 +53,25 @@ class Plane:
         return {"state": {"desired": desired}} if desired is not None else None
 
 
+def _merge(current: dict, patch: dict) -> None:
+    """Shadow merge: objects merge, None deletes (as IoT Core does)."""
+    for key, value in patch.items():
+        if value is None:
+            current.pop(key, None)
+        elif isinstance(value, dict):
+            _merge(current.setdefault(key, {}), value)
+        else:
+            current[key] = value
+
+
 class Manifests:
     def __init__(self) -> None:
         self.bodies: dict[str, bytes] = {}
+
+    def put_alert(self, alert_id, version, body):
+        key = f"alerts/{alert_id}/{version}"
+        self.bodies[key] = body
+        return {"version": str(version), "url": f"https://s3/{key}", "sha256": _sha(body)}
 
     def put(self, unit, kind, version, body):
         key = f"{unit}/{kind}/{version}"
@@ -101,16 +116,14 @@ def _store(bulletins: InMemoryBulletinStore, made):
 
 
 def _flood(**fields):
+    defaults = {"id": "flood", "issuer": "540", "targets": ["540"]}
     return bulletin(
-        id="flood",
         priority="emergency",
         at_time="07:00",
-        issuer="540",
-        targets=["540"],
         category="disaster",
         valid_from=at("06:59"),
         valid_until=at("09:00"),
-        **fields,
+        **(defaults | fields),
     )
 
 
@@ -128,15 +141,37 @@ def test_approved_emergency_is_published_once_per_target_area_not_per_device(wor
     assert report.published == ["nguon/alerts/540"]
 
 
-def test_emergency_stays_in_the_shadows_of_the_area_only(world):
-    service, bulletins, plane, _, _ = world
-    _store(bulletins, _flood())
+def held(plane, thing):
+    return plane.desired.get((thing, "playback"), {}).get("emergencies", {})
+
+
+def test_emergency_stays_in_the_shadows_of_the_area_only_as_a_small_reference(world):
+    service, bulletins, plane, manifests, _ = world
+    _store(bulletins, _flood(body="Nước lên nhanh. " * 600))  # 9,600 characters
 
     service.bulletin_changed("flood", AuditAction.APPROVED)
 
-    holding = {thing for (thing, _), d in plane.desired.items() if d.get("emergency")}
+    holding = {thing for (thing, _), d in plane.desired.items() if d.get("emergencies")}
     assert holding == {"loa-21550-a", "bang-21550-a", "loa-21553-a"}
-    assert "action" not in plane.desired[("loa-21550-a", "playback")]["emergency"]
+    reference = held(plane, "loa-21550-a")["flood"]
+    assert set(reference) == {"alert_id", "version", "valid_from", "valid_until", "url", "sha256"}
+    shadow = json.dumps(plane.desired[("loa-21550-a", "playback")], ensure_ascii=False)
+    assert len(shadow.encode()) < 8192
+    document = json.loads(manifests.bodies["alerts/flood/1"])
+    assert _sha(manifests.bodies["alerts/flood/1"]) == reference["sha256"]
+    assert document["text"].startswith("Nước lên nhanh.")
+
+
+def test_two_emergencies_in_force_are_both_held(world):
+    service, bulletins, plane, _, _ = world
+    _store(bulletins, _flood())
+    _store(bulletins, _flood(id="storm", targets=["21550"], issuer="21550"))
+
+    service.bulletin_changed("flood", AuditAction.APPROVED)
+    service.bulletin_changed("storm", AuditAction.APPROVED)
+
+    assert sorted(held(plane, "loa-21550-a")) == ["flood", "storm"]
+    assert sorted(held(plane, "loa-21553-a")) == ["flood"]
 
 
 def test_withdrawn_emergency_is_stopped_live_and_cleared_from_shadows(world):
@@ -156,7 +191,7 @@ def test_withdrawn_emergency_is_stopped_live_and_cleared_from_shadows(world):
             "issued_at": "2026-12-01T07:00:00+07:00",
         },
     )
-    assert plane.desired[("loa-21553-a", "playback")]["emergency"] is None
+    assert held(plane, "loa-21553-a") == {}
 
 
 def test_emergency_approved_after_its_expiry_is_not_sent_live(world):
@@ -167,7 +202,7 @@ def test_emergency_approved_after_its_expiry_is_not_sent_live(world):
     service.bulletin_changed("flood", AuditAction.APPROVED)
 
     assert [m["action"] for _, m in plane.published] == ["stop"]
-    assert all(d.get("emergency") is None for d in plane.desired.values() if "emergency" in d)
+    assert all(not d.get("emergencies") for d in plane.desired.values())
 
 
 def test_emergency_for_later_plays_from_the_manifest_not_live(world):
@@ -255,7 +290,7 @@ def test_hourly_refresh_clears_expired_emergencies(world):
 
     service.refresh()
 
-    assert plane.desired[("loa-21550-a", "playback")]["emergency"] is None
+    assert held(plane, "loa-21550-a") == {}
 
 
 def load_bundled_catalogue_unit(code):

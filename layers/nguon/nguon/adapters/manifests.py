@@ -33,7 +33,13 @@ class ManifestStore:
 
     def put(self, unit: str, kind: str, version: str, body: bytes) -> dict[str, str]:
         """Store one manifest; the reference a ``playback`` shadow carries."""
-        key = f"manifests/{unit}/{kind}/{version}.json"
+        return self._put(f"manifests/{unit}/{kind}/{version}.json", version, body)
+
+    def put_alert(self, alert_id: str, version: int, body: bytes) -> dict[str, str]:
+        """Store an emergency's document; its ``url`` and ``sha256`` for the shadows."""
+        return self._put(f"alerts/{alert_id}/{version}.json", str(version), body)
+
+    def _put(self, key: str, version: str, body: bytes) -> dict[str, str]:
         self._client.put_object(
             Bucket=self.bucket,
             Key=key,

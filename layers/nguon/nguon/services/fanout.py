@@ -39,6 +39,8 @@ class DeviceDirectory(Protocol):
 class Manifests(Protocol):
     def put(self, unit: str, kind: str, version: str, body: bytes) -> dict[str, str]: ...
 
+    def put_alert(self, alert_id: str, version: int, body: bytes) -> dict[str, str]: ...
+
 
 class DevicePlane(Protocol):
     def update_desired(self, thing: str, shadow: str, desired: dict[str, Any]) -> int: ...
@@ -114,9 +116,14 @@ class FanoutService:
         now = self._now()
         for device in devices:
             shadow = self._iot.get_shadow(device.thing, PLAYBACK_SHADOW) or {}
-            emergency = shadow.get("state", {}).get("desired", {}).get("emergency")
-            if emergency and datetime.fromisoformat(emergency["valid_until"]) <= now:
-                self._iot.update_desired(device.thing, PLAYBACK_SHADOW, {"emergency": None})
+            held = shadow.get("state", {}).get("desired", {}).get("emergencies") or {}
+            expired = {
+                alert_id: None
+                for alert_id, reference in held.items()
+                if reference and datetime.fromisoformat(reference["valid_until"]) <= now
+            }
+            if expired:
+                self._iot.update_desired(device.thing, PLAYBACK_SHADOW, {"emergencies": expired})
                 report.shadows += 1
         return report
 
@@ -133,10 +140,27 @@ class FanoutService:
         for target in bulletin.targets:  # one publish per area, whatever its device count
             self._iot.publish(alert_topic(target), message)
             report.published.append(alert_topic(target))
-        durable = {k: v for k, v in message.items() if k != "action"} if live else None
+        # The durable copy: a reference in each shadow (the text can be 10,000 characters,
+        # a shadow holds 8 KB); null removes it.
+        reference = self._alert_reference(message) if live else None
         for device in devices:
-            self._iot.update_desired(device.thing, PLAYBACK_SHADOW, {"emergency": durable})
+            self._iot.update_desired(
+                device.thing, PLAYBACK_SHADOW, {"emergencies": {bulletin.id: reference}}
+            )
             report.shadows += 1
+
+    def _alert_reference(self, message: dict[str, Any]) -> dict[str, Any]:
+        stored = self._manifests.put_alert(
+            message["alert_id"], message["version"], manifest_bytes(message)
+        )
+        return {
+            "alert_id": message["alert_id"],
+            "version": message["version"],
+            "valid_from": message["valid_from"],
+            "valid_until": message["valid_until"],
+            "url": stored["url"],
+            "sha256": stored["sha256"],
+        }
 
     def alert_message(self, bulletin: Bulletin, action: str) -> dict[str, Any]:
         start, until = bulletin.validity()
