@@ -8,7 +8,8 @@ Layout under the device's cache directory::
 
 Everything is written to a temporary name and renamed, so a power cut leaves the previous
 programme intact. :func:`download` is blocking and runs on the scheduler's background pool; it
-touches only this device's files.
+touches only this device's files. :func:`fetch_alert` (an alert document a ``playback`` shadow
+refers to) stores nothing: an alert plays once, from memory.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ log = logging.getLogger("nguon_device.cache")
 Fetch = Callable[[str, float], bytes]
 MAX_MANIFEST_BYTES = 2 * 1024 * 1024
 MAX_MEDIA_BYTES = 512 * 1024 * 1024
+MAX_ALERT_BYTES = 256 * 1024
 
 
 class FetchError(Exception):
@@ -179,3 +181,20 @@ def fetch_media(
     if sha256(body) != media["sha256"]:
         raise FetchError(f"media {media['sha256'][:12]}: SHA-256 mismatch")
     return cache.store_media(media["sha256"], body)
+
+
+def fetch_alert(
+    ref: dict[str, Any], fetch: Fetch, timeout_s: float
+) -> tuple[dict[str, Any] | None, str | None]:
+    """Fetch the alert document a shadow reference points to and check its SHA-256.
+
+    Raises :class:`FetchError` (or the fetch's own error) when the bytes cannot be had or are
+    not the ones referred to: worth another try. Returns ``(alert, None)`` for a document valid
+    against ``alert.json``, ``(None, reason)`` for one that is not (no point fetching it again).
+    """
+    data = fetch(ref["url"], timeout_s)
+    if len(data) > MAX_ALERT_BYTES:
+        raise FetchError(f"alert {ref['alert_id']} v{ref['version']}: document too large")
+    if sha256(data) != ref["sha256"]:
+        raise FetchError(f"alert {ref['alert_id']} v{ref['version']}: SHA-256 mismatch")
+    return schemas.parse("alert", data)

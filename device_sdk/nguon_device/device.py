@@ -9,8 +9,10 @@ What it does:
   ``health`` and resends unacknowledged proof-of-play;
 - plays the programme from the manifest the ``playback`` shadow points to, cached on disk so it
   keeps playing offline and after a restart (:mod:`nguon_device.programme`);
-- plays emergencies from the alert topics or the shadow, answers commands, beats every
-  ``heartbeat_s``, and buffers proof-of-play until the broker acknowledges it.
+- plays emergencies from the alert topics, or from the alert documents the ``playback``
+  shadow refers to (``desired.emergencies``: fetched, checked against their SHA-256, played
+  once per ``(alert_id, version)`` and never after ``valid_until``), answers commands, beats
+  every ``heartbeat_s``, and buffers proof-of-play until the broker acknowledges it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from nguon_device.cache import (
     Download,
     ProgrammeCache,
     download,
+    fetch_alert,
     fetch_media,
     http_fetch,
 )
@@ -41,7 +44,7 @@ from nguon_device.plays import PlayLog, PlaySender
 from nguon_device.programme import Programme, parse_items, play_id
 from nguon_device.settings import Settings, zone
 from nguon_device.shadows import ShadowClient
-from nguon_device.timeutil import iso
+from nguon_device.timeutil import iso, parse_time
 from nguon_device.transport import Transport
 
 log = logging.getLogger("nguon_device.device")
@@ -56,8 +59,22 @@ class DeviceHooks:
     """``(device, item, monotonic time)`` each time the player starts something."""
     on_event: Callable[[Device, str, dict[str, Any]], None] | None = None
     """``(device, name, details)``: connected, disconnected, config, manifest, manifest_failed,
-    alert, alert_ignored, alert_stopped, command, play (a proof-of-play record), dropped (an
-    invalid message)."""
+    alert, alert_ignored, alert_stopped, alert_failed (an alert document the shadow refers to
+    could not be fetched or verified; retried), command, play (a proof-of-play record), dropped
+    (an invalid message)."""
+
+
+@dataclass(eq=False)
+class ShadowAlert:
+    """An alert the ``playback`` shadow refers to, as the device holds it."""
+
+    ref: dict[str, Any]
+    """The latest reference for this ``(alert_id, version)``: alert_id, version, valid_until,
+    url, sha256 (valid_from)."""
+    fetching: bool = False
+    done: bool = False
+    """Offered to the programme, ignored (expired, already played, stopped) or invalid."""
+    failures: int = 0
 
 
 class Device:
@@ -89,7 +106,9 @@ class Device:
             flush_s=config.plays_flush_s,
         )
         self.commands = Commands(self)
-        self.shadows = ShadowClient(config.thing, transport, scheduler)
+        self.shadows = ShadowClient(
+            config.thing, transport, scheduler, whole_in_delta={"playback": ("emergencies",)}
+        )
         self.shadows.on_desired = self._on_desired
         self.fetch = fetch
         self._rng = rng or random.Random()  # noqa: S311 - jitter and simulated sensors
@@ -124,7 +143,8 @@ class Device:
         self._wanted: dict[str, str] | None = None
         self._fetch_failures = 0
         self._media_wanted: set[str] = set()
-        self._shadow_alert: str | None = None
+        self.shadow_alerts: dict[str, ShadowAlert] = {}
+        """The alerts the ``playback`` shadow refers to, by alert id."""
         self._reported_playback: dict[str, Any] | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -269,29 +289,45 @@ class Device:
 
     def _apply_playback(self, desired: dict[str, Any], source: str) -> None:
         # Each key on its own: a bad emergency must not hold back a new manifest, or the reverse.
-        invalid = set()
-        for key in ("manifest", "emergency"):
-            problems = schemas.errors("shadow-playback", {key: desired.get(key)})
-            if problems:
-                invalid.add(key)
-                self.drop_invalid("playback shadow", "; ".join(problems[:3]))
-        if invalid and source == "delta":  # a partial view gone wrong: read the whole shadow
-            self.shadows.get("playback")
-        ref = None if "manifest" in invalid else desired.get("manifest")
+        problems = schemas.errors("shadow-playback", {"manifest": desired.get("manifest")})
+        if problems:
+            self.drop_invalid("playback shadow", "; ".join(problems[:3]))
+        refs, unreadable = self._emergency_refs(desired.get("emergencies", {}))
+        if (problems or refs is None or unreadable) and source == "delta":
+            self.shadows.get("playback")  # a partial view gone wrong: read the whole shadow
+        ref = None if problems else desired.get("manifest")
         if ref and (self.adopted is None or self.adopted.ref["sha256"] != ref["sha256"]):
             self._want_manifest(dict(ref))
-        alert = desired.get("emergency")
-        if "emergency" in invalid:
-            pass  # unreadable: leave the emergency as it is
-        elif alert:
-            self._shadow_alert = alert["alert_id"]
-            self._offer(alert, "shadow")
-        elif self._shadow_alert is not None:
-            # The cloud cleared the emergency it had set: withdrawn (or over).
-            self.programme.withdraw(self._shadow_alert, None, "cleared from the playback shadow")
-            self.emit("alert_stopped", {"alert_id": self._shadow_alert, "source": "shadow"})
-            self._shadow_alert = None
+        if refs is not None:
+            # The map is whole (a get, a delta that has it, or the known one merged with an
+            # update that removed entries): an alert held from it and now absent was cleared.
+            for alert_id in list(self.shadow_alerts):
+                if alert_id not in refs and alert_id not in unreadable:
+                    self._shadow_alert_cleared(alert_id)
+            for alert_ref in refs.values():
+                self._want_alert(alert_ref)
         self._report_playback()
+
+    def _emergency_refs(self, value: Any) -> tuple[dict[str, dict[str, Any]] | None, set[str]]:
+        """The readable references of ``desired.emergencies`` by alert id (``None``: the whole
+        value is unreadable) and the ids whose entry is unreadable (left as they are)."""
+        if not isinstance(value, dict):
+            self.drop_invalid("playback shadow", f"emergencies: not an object: {value!r:.80}")
+            return None, set()
+        refs: dict[str, dict[str, Any]] = {}
+        unreadable: set[str] = set()
+        for alert_id, ref in value.items():
+            if ref is None:
+                continue  # removed
+            problems = schemas.errors("shadow-playback", {"emergencies": {alert_id: ref}})
+            if not problems and ref["alert_id"] != alert_id:
+                problems = [f"emergencies/{alert_id}: holds alert {ref['alert_id']}"]
+            if problems:
+                unreadable.add(alert_id)
+                self.drop_invalid("playback shadow", "; ".join(problems[:3]))
+            else:
+                refs[alert_id] = ref
+        return refs, unreadable
 
     def _report_playback_soon(self) -> None:
         """Report after a short pause: an alert reaching a whole fleet starts every device
@@ -446,6 +482,118 @@ class Device:
                 reason,
             )
             self.emit("alert_ignored", {**details, "reason": reason})
+
+    # -- emergencies the playback shadow refers to ---------------------------------------------
+    def _want_alert(self, ref: dict[str, Any]) -> None:
+        """A reference from ``desired.emergencies``: fetch its document unless it is known."""
+        alert_id, version = ref["alert_id"], ref["version"]
+        held = self.shadow_alerts.get(alert_id)
+        if held is not None and held.ref["version"] > version:
+            return  # an older version than the one held
+        if held is not None and held.ref["version"] == version:
+            if held.done or held.ref == ref:
+                return  # known at this (alert_id, version)
+            held.ref = dict(ref)  # a fresh URL (presigned URLs expire) or a rewritten document
+            held.failures = 0
+            if not held.fetching:
+                self._cancel_timer(f"alert {alert_id}")
+                self._fetch_alert(held)
+            return  # else its completion fetches again with this one
+        if held is not None:
+            self._cancel_timer(f"alert {alert_id}")  # superseded by a newer version
+        held = ShadowAlert(dict(ref))
+        self.shadow_alerts[alert_id] = held
+        self._fetch_alert(held)
+
+    def _fetch_alert(self, held: ShadowAlert) -> None:
+        ref = held.ref
+        details = {"alert_id": ref["alert_id"], "version": ref["version"], "source": "shadow"}
+        reason = None
+        if parse_time(ref["valid_until"]) <= self.scheduler.now():
+            reason = "expired"  # never played after valid_until: not even fetched
+        elif self.memory.played(ref["alert_id"], ref["version"]):
+            reason = "already played"  # live, or before a restart: no need for the document
+        elif self.memory.stopped(ref["alert_id"], ref["version"]):
+            reason = "stopped"
+        if reason is not None:
+            held.done = True
+            log.info(
+                "%s: alert %s v%s ignored: %s", self.thing, ref["alert_id"], ref["version"], reason
+            )
+            self.emit("alert_ignored", {**details, "reason": reason})
+            return
+        held.fetching = True
+        timeout_s = self.config.fetch_timeout_s
+        self.scheduler.run_in_background(
+            lambda: fetch_alert(ref, self.fetch, timeout_s),
+            lambda result, error: self._alert_fetched(held, ref, result, error),
+        )
+
+    def _alert_fetched(
+        self,
+        held: ShadowAlert,
+        ref: dict[str, Any],
+        result: tuple[dict[str, Any] | None, str | None] | None,
+        error: BaseException | None,
+    ) -> None:
+        held.fetching = False
+        alert_id = ref["alert_id"]
+        if not self._running or self.shadow_alerts.get(alert_id) is not held:
+            return  # cleared or superseded while it downloaded
+        if held.ref is not ref:
+            self._fetch_alert(held)  # a fresher reference came meanwhile
+            return
+        if error is not None or result is None:
+            log.warning(
+                "%s: alert %s v%s not fetched: %s", self.thing, alert_id, ref["version"], error
+            )
+            self._error(f"alert {alert_id} v{ref['version']}: {error}")
+            self.emit(
+                "alert_failed",
+                {"alert_id": alert_id, "version": ref["version"], "error": str(error)},
+            )
+            self._retry_alert_later(held)
+            return
+        held.done = True
+        alert, problem = result
+        if alert is not None and alert["action"] != "start":
+            problem = f"action {alert['action']}, not start"
+        elif alert is not None and (alert["alert_id"], alert["version"]) != (
+            alert_id,
+            ref["version"],
+        ):
+            problem = f"holds {alert['alert_id']} v{alert['version']}, not v{ref['version']}"
+        if alert is None or problem is not None:
+            self.drop_invalid(f"alert document {alert_id} v{ref['version']}", problem)
+            return
+        self._offer(alert, "shadow")
+        self._report_playback()
+
+    def _retry_alert_later(self, held: ShadowAlert) -> None:
+        """The manifest's backoff (5 s doubling to 10 min, full jitter), per alert; each try
+        first checks that the alert is still valid."""
+        held.failures += 1
+        cap = min(RETRY_CAP_S, RETRY_BASE_S * 2**held.failures)
+        name = f"alert {held.ref['alert_id']}"
+
+        def retry() -> None:
+            self._timers.pop(name, None)
+            if self._running and self.shadow_alerts.get(held.ref["alert_id"]) is held:
+                self._fetch_alert(held)
+
+        self._later(name, self._rng.uniform(0, cap), retry)
+
+    def _shadow_alert_cleared(self, alert_id: str) -> None:
+        """The cloud removed the reference: the alert was withdrawn (or is over)."""
+        self.shadow_alerts.pop(alert_id)
+        self._cancel_timer(f"alert {alert_id}")
+        stopped = self.programme.withdraw(alert_id, None, "cleared from the playback shadow")
+        self.emit("alert_stopped", {"alert_id": alert_id, "source": "shadow", "was_known": stopped})
+
+    def _cancel_timer(self, name: str) -> None:
+        handle = self._timers.pop(name, None)
+        if handle is not None:
+            handle.cancel()
 
     def reboot(self) -> None:
         """Simulated reboot: what plays is cut, the connection drops, uptime restarts."""

@@ -5,10 +5,16 @@ On every (re)connection the client subscribes to the response topics, waits for 
 shadow. The owner (:class:`~nguon_device.device.Device`) receives the *whole* desired state
 through ``on_desired`` — after a ``get``, after each ``/update/delta`` (merged into the last
 known desired state, because AWS sends only what differs from ``reported``) and after someone
-else's update that deleted desired keys (``null``; AWS publishes no delta for a deletion, so
-``/update/accepted`` is the only place the device learns that an emergency was cleared).
+else's update that deleted desired keys (``null``, at any depth: AWS publishes no delta for a
+deletion, so ``/update/accepted`` is the only place the device learns that the cloud removed,
+say, the last emergency in force).
 The owner applies it and calls :meth:`report` with what it applied; AWS clears the delta for
 every reported value that matches the desired one.
+
+A desired key the device never reports (``whole_in_delta``, e.g. the ``playback`` shadow's
+``emergencies``) always differs from ``reported``, so a delta that has it carries its whole
+current value: that value *replaces* the known one instead of merging into it (an entry
+missing from it is gone). A delta without the key leaves it unchanged.
 """
 
 from __future__ import annotations
@@ -30,6 +36,11 @@ DesiredCallback = Callable[[str, dict[str, Any], str], None]
 """``(shadow name, whole desired state, source: "get" | "delta" | "update")``."""
 
 _SYNCED = ("get/accepted", "get/rejected", "update/accepted", "update/rejected", "update/delta")
+
+
+def has_null(value: object) -> bool:
+    """Whether a desired patch deletes something (a ``null`` at any depth)."""
+    return isinstance(value, dict) and any(v is None or has_null(v) for v in value.values())
 
 
 def merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
@@ -55,10 +66,13 @@ class ShadowClient:
         synced: tuple[str, ...] = ("config", "playback"),
         reported_only: tuple[str, ...] = ("health",),
         request_timeout_s: float = 30.0,
+        whole_in_delta: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.thing = thing
         self.synced = synced
         self.reported_only = reported_only
+        self.whole_in_delta = dict(whole_in_delta or {})
+        """By shadow name: desired keys never reported, whose delta value is their whole value."""
         self.on_desired: DesiredCallback | None = None
         self._transport = transport
         self._scheduler = scheduler
@@ -189,15 +203,23 @@ class ShadowClient:
             if isinstance(version, int) and version <= self._versions.get(name, -1):
                 log.debug("%s: stale delta %s v%s ignored", self.thing, name, version)
                 return
-            self._accept(name, merge(self.desired(name), state), version, "delta")
+            self._accept(name, self._apply_delta(name, state), version, "delta")
         elif operation == "update/accepted" and mine is None:
             desired = state.get("desired", ...)
             if desired is None:
                 self._accept(name, {}, None, "update")
-            elif isinstance(desired, dict) and any(v is None for v in desired.values()):
+            elif has_null(desired):
                 self._accept(name, merge(self.desired(name), desired), None, "update")
         elif operation == "update/rejected" and (mine is not None or name in self.reported_only):
             log.warning("%s: report to %s rejected: %s", self.thing, name, document.get("message"))
+
+    def _apply_delta(self, name: str, state: dict[str, Any]) -> dict[str, Any]:
+        desired = merge(self.desired(name), state)
+        for key in self.whole_in_delta.get(name, ()):
+            value = state.get(key)
+            if isinstance(value, dict):
+                desired[key] = merge({}, value)  # replaces; its nulls are dropped
+        return desired
 
     def _get_again(self, name: str) -> None:
         if self._transport.connected:

@@ -282,6 +282,31 @@ class DeviceKit:
     def publish_alert(self, alert, unit="21550"):
         self.broker.publish(f"nguon/alerts/{unit}", alert)
 
+    def reference(self, alert, body=None, digest=None):
+        """Store ``alert`` as the cloud does (the live message, in S3) and return the shadow's
+        reference to it; ``body`` serves other bytes, ``digest`` refers to other ones."""
+        body = json.dumps(alert, ensure_ascii=False).encode() if body is None else body
+        url = self.http.put(f"/alerts/{alert['alert_id']}/{alert['version']}.json", body)
+        ref = {
+            "alert_id": alert["alert_id"],
+            "version": alert["version"],
+            "valid_until": alert["valid_until"],
+            "url": url,
+            "sha256": digest or sha(body),
+        }
+        if "valid_from" in alert:
+            ref["valid_from"] = alert["valid_from"]
+        return ref
+
+    def set_emergencies(self, refs, thing=THING):
+        """The cloud's update of ``desired.emergencies``: ``{alert_id: reference or None}``."""
+        self.shadows.set_desired(thing, "playback", {"emergencies": refs})
+
+    def alert_fetches(self, alert_id=None):
+        """Requests for alert documents (of ``alert_id``) the local HTTP server answered."""
+        prefix = "/alerts/" if alert_id is None else f"/alerts/{alert_id}/"
+        return [path for path in self.http.requests if path.startswith(prefix)]
+
     def command(self, command, command_id="c-1", thing=THING, **args):
         body = {"command_id": command_id, "command": command, "issued_at": iso(self.sched.now())}
         if args:

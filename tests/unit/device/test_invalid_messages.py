@@ -1,5 +1,7 @@
 """Every incoming message is validated against its schema; invalid ones are logged and dropped."""
 
+import json
+
 import pytest
 
 from tests.unit.device.support import THING, sha
@@ -37,7 +39,7 @@ def test_invalid_commands_are_dropped_unanswered(kit):
     assert kit.named("dropped")
 
 
-def test_an_invalid_emergency_in_the_shadow_does_not_hold_back_the_manifest(kit):
+def test_an_invalid_emergency_reference_does_not_hold_back_the_manifest(kit):
     device = kit.device()
     body = kit.manifest([kit.item("i1", 5, 5)])
     url = kit.http.put("/manifests/v1.json", body)
@@ -46,13 +48,57 @@ def test_an_invalid_emergency_in_the_shadow_does_not_hold_back_the_manifest(kit)
         "playback",
         {
             "manifest": {"version": "v1", "url": url, "sha256": sha(body)},
-            "emergency": {"alert_id": "x"},
+            "emergencies": {"x": {"alert_id": "x"}},
         },
     )
 
     assert device.adopted.version == "v1"
     assert kit.started == []
     assert kit.named("dropped")
+    assert kit.alert_fetches() == []
+
+
+def test_an_invalid_reference_leaves_the_valid_ones_alone(kit):
+    device = kit.device()
+    good = kit.reference(kit.alert("al-1"))
+    wrong_key = kit.reference(kit.alert("al-2"))
+
+    kit.set_emergencies({"al-1": good, "al-3": wrong_key, "al-4": {**good, "sha256": "x"}})
+
+    assert device.player.current.key == "al-1:1"
+    assert kit.alert_fetches() == ["/alerts/al-1/1.json"]
+    assert len(kit.named("dropped")) >= 2
+
+
+def document(alert):
+    return json.dumps(alert).encode()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda alert: b"not json",
+        lambda alert: document({**alert, "action": "stop"}),
+        lambda alert: document({k: v for k, v in alert.items() if k != "text"}),
+        lambda alert: document({**alert, "version": 2}),
+        lambda alert: document({**alert, "alert_id": "al-2"}),
+    ],
+    ids=["not-json", "a-stop", "start-without-text", "other-version", "other-alert"],
+)
+def test_an_invalid_alert_document_is_dropped_and_not_fetched_again(kit, change):
+    device = kit.device()
+    alert = kit.alert("al-1")
+
+    kit.set_emergencies({"al-1": kit.reference(alert, body=change(alert))})
+    kit.sched.advance(3600)
+    kit.broker.drop(THING)
+    kit.broker.restore(THING)
+
+    assert device.player.current is None
+    assert kit.started == []
+    assert kit.named("dropped")[0]["topic"] == "alert document al-1 v1"
+    assert len(kit.alert_fetches()) == 1
+    assert kit.named("alert_failed") == []
 
 
 def test_the_device_keeps_working_after_dropping(kit):
