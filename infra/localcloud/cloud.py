@@ -27,6 +27,7 @@ from infra.localcloud.services import HttpService, MotoService, Service
 from infra.localcloud.template import ACCOUNT_ID, TEMPLATE_PATH, Template, TemplateError
 from infra.tools.device_ca import install_ca
 from infra.tools.load_units import load_units
+from nguon.config import get_settings
 
 log = logging.getLogger("localcloud")
 
@@ -93,6 +94,9 @@ class LocalCloud:
             provisioner.provision()
             broker, bridge = self._start_iot(template, provisioner)
             host = LambdaHost(template.functions(), config.region, template.stack_name)
+            # Functions share this process: settings read before the environment was complete
+            # (endpoints only known now) must be read again, as a fresh container would.
+            get_settings.cache_clear()
             self.invoker = self._start(
                 AsyncInvoker(host.invoke, template, provisioner.client("sqs"))
             )

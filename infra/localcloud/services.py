@@ -13,6 +13,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+from infra.localcloud import moto_transactions
 from infra.localcloud.gateway import HttpServer
 
 
@@ -72,6 +73,7 @@ class MotoService:
         self.url = ""
 
     def start(self) -> None:
+        moto_transactions.install()
         # moto reports a busy port from its server thread and then waits for ever: check first.
         _require_free_port(self._port)
         self._server.start()
