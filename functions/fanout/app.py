@@ -52,6 +52,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         logger.info("refreshed", extra={"manifests": len(report.manifests)})
         return {"manifests": len(report.manifests), "shadows": report.shadows}
     handled = 0
+    added: dict[str, list[str]] = {}  # new devices by commune: one manifest for the batch
     for record in event["Records"]:
         keys = record["dynamodb"]["Keys"]
         partition, sort = keys["PK"]["S"], keys["SK"]["S"]
@@ -60,7 +61,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             report = fanout().bulletin_changed(audit["bulletin_id"], AuditAction(audit["action"]))
         elif sort == "DEVICE" and record["eventName"] == "INSERT":
             image = record["dynamodb"]["NewImage"]
-            report = fanout().device_added(image["thing"]["S"], image["unit"]["S"])
+            added.setdefault(image["unit"]["S"], []).append(image["thing"]["S"])
+            continue
         elif sort.startswith(("ORDER#", "SETTINGS#programme")):
             report = fanout().programme_changed(partition.removeprefix("UNIT#"))
         else:
@@ -76,5 +78,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
                 "manifests": report.manifests,
                 "shadows": report.shadows,
             },
+        )
+    for unit, things in added.items():
+        report = fanout().devices_added(unit, things)
+        handled += len(things)
+        logger.info(
+            "new devices", extra={"unit": unit, "things": things, "shadows": report.shadows}
         )
     return {"handled": handled}

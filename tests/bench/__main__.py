@@ -7,10 +7,13 @@
 - suite: ``make test`` wall time (skip with ``--quick``).
 - programme: the programme resolver on generated bulletins against a plain expand-and-sort
   pass (``tests/bench/programme.py``; ``--quick`` takes fewer runs).
+- devices: emergency fan-out to N simulated devices against the broker's raw QoS 1 delivery
+  to N clients, and the heartbeat ingest rate (``tests/bench/devices.py``; ``--quick``: N up to
+  500).
 
 Results are printed and written to ``.local/bench.json``. ``--only SECTION`` (repeatable:
-cold_start, startup, make_test, programme) runs just those sections and updates their keys in
-``.local/bench.json``, keeping the others, e.g. ``python -m tests.bench --only programme``.
+cold_start, startup, make_test, programme, devices) runs just those sections and updates
+their keys in ``.local/bench.json``, keeping the others, e.g. ``python -m tests.bench --only programme``.
 """
 
 import argparse
@@ -131,6 +134,8 @@ def startup(runs: int) -> dict:
                 **os.environ,
                 "NGUON_API_PORT": "0",
                 "NGUON_AWS_PORT": "0",
+                "NGUON_MQTT_PORT": "0",
+                "NGUON_MQTT_TLS_PORT": "0",
                 "NGUON_STATE_DIR": state,
             }
             started = time.perf_counter()
@@ -168,7 +173,7 @@ def suite() -> dict:
     return {"wall_s": round(time.perf_counter() - started, 1)}
 
 
-SECTIONS = ("cold_start", "startup", "make_test", "programme")
+SECTIONS = ("cold_start", "startup", "make_test", "programme", "devices")
 
 
 def main() -> None:
@@ -194,6 +199,10 @@ def main() -> None:
         from tests.bench import programme  # in-process; imports the project's layer
 
         results["programme"] = programme.run(quick=args.quick)
+    if "devices" in only:
+        from tests.bench import devices  # starts its own local cloud and device processes
+
+        results["devices"] = devices.run(quick=args.quick)
     results["python"] = sys.version.split()[0]
     results["cpus"] = os.cpu_count()
     print(json.dumps(results, indent=2))

@@ -105,6 +105,15 @@ class Devices:
             self.process.kill()
 
 
+def settle(cloud: LocalCloud) -> None:
+    """Wait until the fan-out has no backlog and no rule invocation is pending."""
+    for _ in range(3):
+        for poller in cloud.stream_pollers:
+            poller.wait_idle(timeout=600)
+        cloud.invoker.wait_idle(timeout=600)
+        time.sleep(1)
+
+
 def approve_emergency(api: str, editor: str, approver: str) -> float:
     now = datetime.now(ZONE).replace(microsecond=0)
     body = {
@@ -154,7 +163,7 @@ def fanout(cloud: LocalCloud, bundles_dir: Path, sizes: list[int]) -> list[dict]
 
         devices = Devices("fleet", str(bundles_dir), str(size))
         connected = devices.ready()
-        time.sleep(3)  # let connection-time shadow traffic settle
+        settle(cloud)  # connections' presence, reports and shadow gets done: a quiet system
         returned = approve_emergency(endpoints["api_url"], editor, approver)
         heard = devices.heard(size, timeout=120)
         devices.stop()
@@ -216,6 +225,7 @@ def run(quick: bool = False) -> dict:
         with LocalCloud(config) as cloud:
             bundles, seconds = provision(max(sizes), state / "bundles")
             print(f"provisioned {len(bundles)} devices in {seconds:.1f} s", flush=True)
+            settle(cloud)
             rows = fanout(cloud, state / "bundles", sizes)
             things = [path.name for path in bundles]
             beats = heartbeats(cloud, things, 500 if quick else 2000)

@@ -301,7 +301,7 @@ def test_new_device_gets_its_communes_manifest_and_no_other_device_is_touched(wo
     service, bulletins, plane, _, _ = world
     _store(bulletins, bulletin(id="news", times=["17:00"], issuer="21550"))
 
-    service.device_added("loa-21550-a", "21550")
+    service.devices_added("21550", ["loa-21550-a"])
 
     assert list(plane.desired) == [("loa-21550-a", "playback")]
     assert plane.published == []

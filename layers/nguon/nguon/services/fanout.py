@@ -100,10 +100,11 @@ class FanoutService:
         self._deliver(communes, self._devices.in_units([c.code for c in communes]), report)
         return report
 
-    def device_added(self, thing: str, unit: str) -> FanoutReport:
-        """A newly provisioned device gets its commune's manifest (and nothing else moves)."""
+    def devices_added(self, unit: str, things: Iterable[str]) -> FanoutReport:
+        """New devices of one commune get its manifest (built once for all of them)."""
         report = FanoutReport()
-        devices = [device for device in self._devices.in_units([unit]) if device.thing == thing]
+        wanted = set(things)
+        devices = [device for device in self._devices.in_units([unit]) if device.thing in wanted]
         self._deliver(self._communes([unit]), devices, report)
         return report
 
