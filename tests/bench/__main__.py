@@ -13,7 +13,8 @@
 
 Results are printed and written to ``.local/bench.json``. ``--only SECTION`` (repeatable:
 cold_start, startup, make_test, programme, devices) runs just those sections and updates
-their keys in ``.local/bench.json``, keeping the others, e.g. ``python -m tests.bench --only programme``.
+their keys in ``.local/bench.json``, keeping the others, e.g.
+``python -m tests.bench --only programme``.
 """
 
 import argparse
