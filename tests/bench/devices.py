@@ -43,10 +43,11 @@ def provision(count: int, folder: Path, workers: int = 8) -> tuple[list[Path], f
 
     service = _provisioning()
     communes = [u for u in load_bundled_catalogue() if u.level is UnitLevel.COMMUNE]
+    # Commune by commune, as technicians install them (and as the fan-out batches them).
     requests_ = [
         DeviceRegistration(
             kind=DeviceKind.SPEAKER,
-            unit=communes[index % len(communes)].code,
+            unit=communes[index * len(communes) // count].code,
             name=f"Bench {index}",
             location={"lat": 13.9, "lon": 109.0},
             vendor="bench",

@@ -52,3 +52,9 @@ class Conflict(NguonError):
     """A state change lost a race or breaks the current state (stale version, duplicate)."""
 
     default_code = "conflict"
+
+
+class Unavailable(NguonError):
+    """A service the request needs did not answer (e.g. IoT Core); safe to try again."""
+
+    default_code = "unavailable"

@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from nguon.clock import localize
+from nguon.models.principal import Principal
 from nguon.models.schedules import Repeat, Schedule
 from nguon.models.units import UnitCode, UnitLevel
 
@@ -277,11 +278,17 @@ class BulletinPatch(BaseModel):
 
 
 class Actor(BaseModel):
+    """Who did something, as the record keeps it (the principal at that moment)."""
+
     model_config = ConfigDict(frozen=True)
 
     user_id: str
     username: str
     unit: UnitCode
+
+    @classmethod
+    def of(cls, principal: Principal) -> "Actor":
+        return cls(user_id=principal.user_id, username=principal.username, unit=principal.home_unit)
 
 
 class Decision(BaseModel):

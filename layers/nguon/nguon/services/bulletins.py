@@ -134,7 +134,7 @@ class BulletinService:
         authorize(principal, Permission.BULLETINS_COMPOSE, issuer)
         self._check_targets(principal, issuer, content.targets)
         now = self._now()
-        actor = self._actor(principal)
+        actor = Actor.of(principal)
         status = Status.PENDING if submit else Status.DRAFT
         bulletin = Bulletin.model_validate(
             {
@@ -194,7 +194,7 @@ class BulletinService:
         )
         event = self._event(
             updated,
-            self._actor(principal),
+            Actor.of(principal),
             AuditAction.UPDATED,
             bulletin.status,
             Status.DRAFT,
@@ -235,7 +235,7 @@ class BulletinService:
         self._check_status(bulletin, {Status.PENDING}, "approve")
         self._check_version(bulletin, version)
         now = self._now()
-        actor = self._actor(principal)
+        actor = Actor.of(principal)
         approved = bulletin.model_copy(
             update={
                 "status": Status.APPROVED,
@@ -340,7 +340,7 @@ class BulletinService:
         reason: str | None = None,
     ) -> Bulletin:
         now = self._now()
-        actor = self._actor(principal)
+        actor = Actor.of(principal)
         update: dict[str, Any] = {
             "status": status,
             "version": bulletin.version + 1,
@@ -399,12 +399,6 @@ class BulletinService:
             version=bulletin.version,
             changes=changes or {},
             reason=reason,
-        )
-
-    @staticmethod
-    def _actor(principal: Principal) -> Actor:
-        return Actor(
-            user_id=principal.user_id, username=principal.username, unit=principal.home_unit
         )
 
     def _require(self, bulletin_id: str) -> Bulletin:

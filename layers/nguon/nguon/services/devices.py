@@ -12,7 +12,7 @@ from typing import Protocol
 
 from nguon import clock
 from nguon.adapters.iot import CONFIG_SHADOW, IotDataPlane, command_topic
-from nguon.errors import Conflict, InvalidInput, NguonError, NotFound
+from nguon.errors import Conflict, InvalidInput, NotFound, Unavailable
 from nguon.models.bulletins import Actor, Channel
 from nguon.models.devices import (
     RANGE_DAYS_MAX,
@@ -136,9 +136,7 @@ class DeviceService:
             value=request.value,
             args=request.args,
             issued_at=now,
-            issued_by=Actor(
-                user_id=principal.user_id, username=principal.username, unit=principal.home_unit
-            ),
+            issued_by=Actor.of(principal),
         )
         self._store.save_command(record)
         try:
@@ -151,7 +149,7 @@ class DeviceService:
             logger.exception("command not delivered", extra={"thing": thing})
             failed = record.finished(CommandStatus.FAILED, "not_delivered", now)
             self._store.finish_command(failed)
-            raise NguonError("command_not_delivered", thing=thing) from error
+            raise Unavailable("command_not_delivered", thing=thing) from error
         if request.command in SHADOW_COMMANDS:
             current = getattr(device, request.command.value)
             if current == request.value:

@@ -98,9 +98,7 @@ class ProvisioningService:
             model=request.model,
             speakers=request.speakers,
             created_at=self._now(),
-            created_by=Actor(
-                user_id=principal.user_id, username=principal.username, unit=principal.home_unit
-            ),
+            created_by=Actor.of(principal),
             certificate_id=credentials.certificate_id,
         )
         try:
