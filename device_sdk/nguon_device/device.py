@@ -58,8 +58,8 @@ class DeviceHooks:
     on_playback_started: Callable[[Device, PlayItem, float], None] | None = None
     """``(device, item, monotonic time)`` each time the player starts something."""
     on_event: Callable[[Device, str, dict[str, Any]], None] | None = None
-    """``(device, name, details)``: connected, disconnected, config, manifest, manifest_failed,
-    alert, alert_ignored, alert_stopped, alert_failed (an alert document the shadow refers to
+    """``(device, name, details)``: connected, subscribed (every area topic acknowledged),
+    disconnected, config, manifest, manifest_failed, alert, alert_ignored, alert_stopped, alert_failed (an alert document the shadow refers to
     could not be fetched or verified; retried), command, play (a proof-of-play record), dropped
     (an invalid message)."""
 
@@ -218,9 +218,19 @@ class Device:
         self.online = True
         log.info("%s: connected", self.thing)
         self.emit("connected", {})
-        for unit in self.config.areas:
-            self._subscribe(topics.alerts(unit), self._on_alert)
-        self._subscribe(topics.commands(self.thing), self.commands.receive)
+        subscriptions = [
+            *(self._subscribe(topics.alerts(unit), self._on_alert) for unit in self.config.areas),
+            self._subscribe(topics.commands(self.thing), self.commands.receive),
+        ]
+        pending = [len(subscriptions)]
+
+        def acknowledged(_future: Future[None]) -> None:
+            pending[0] -= 1
+            if pending[0] == 0:  # listening to every area now: an alert cannot slip past
+                self.scheduler.call_soon(lambda: self.emit("subscribed", {}))
+
+        for subscription in subscriptions:
+            subscription.add_done_callback(acknowledged)
         self._reported_playback = None
         self.shadows.connected()
         self.sender.online = True
@@ -238,15 +248,17 @@ class Device:
         self.sender.online = False
         self.shadows.disconnected()
 
-    def _subscribe(self, topic_filter: str, handler: Callable[[str, bytes], None]) -> None:
+    def _subscribe(self, topic_filter: str, handler: Callable[[str, bytes], None]) -> Future[None]:
         def receive(topic: str, payload: bytes) -> None:
             self.scheduler.call_soon(lambda: handler(topic, payload))
 
-        self.transport.subscribe(topic_filter, 1, receive).add_done_callback(
+        subscription = self.transport.subscribe(topic_filter, 1, receive)
+        subscription.add_done_callback(
             lambda f: (
                 f.exception() and log.warning("%s: subscribe %s failed", self.thing, topic_filter)
             )
         )
+        return subscription
 
     def publish(self, topic: str, body: dict[str, Any], qos: int = 1) -> Future[None]:
         """Publish ``body`` as JSON; the future resolves on the PUBACK (QoS 1)."""

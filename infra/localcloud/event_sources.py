@@ -40,6 +40,7 @@ class AsyncInvoker:
         self._sqs = sqs
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambda-async")
         self._pending = 0
+        self._stopped = False
         self._idle = threading.Condition()
 
     def start(self) -> None:
@@ -47,6 +48,9 @@ class AsyncInvoker:
 
     def submit(self, function: str, event: Mapping[str, Any]) -> None:
         with self._idle:
+            if self._stopped:
+                log.debug("%s: event after shutdown, dropped", function)
+                return
             self._pending += 1
         self._pool.submit(self._run, function, dict(event))
 
@@ -56,6 +60,8 @@ class AsyncInvoker:
             return self._idle.wait_for(lambda: self._pending == 0, timeout)
 
     def stop(self) -> None:
+        with self._idle:
+            self._stopped = True
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _run(self, function: str, event: dict[str, Any]) -> None:

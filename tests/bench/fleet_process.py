@@ -10,6 +10,7 @@ once connected, then one ``heard <client> <monotonic>`` line per emergency playb
 process of the machine. Standard input closing stops them.
 """
 
+import os
 import sys
 import threading
 import time
@@ -32,9 +33,23 @@ def fleet(bundles: Path, count: int) -> None:
         if item.emergency:
             say(f"heard {device.config.thing} {moment:.6f}")
 
-    running = Fleet(on_playback_started=started, connect_spread_s=count / 200)
+    listening: set[str] = set()
+    lock = threading.Lock()
+
+    def event(device, name, details):
+        if name == "subscribed":
+            with lock:
+                listening.add(device.config.thing)
+        if name.startswith("alert") and os.environ.get("NGUON_BENCH_DEBUG"):
+            say(f"event {device.config.thing} {name} {details}")
+
+    running = Fleet(on_playback_started=started, on_event=event, connect_spread_s=count / 200)
     running.start(Fleet.bundles_in(bundles)[:count])
-    say(f"ready {running.wait_connected(timeout_s=180)}")
+    running.wait_connected(timeout_s=180)
+    deadline = time.monotonic() + 60
+    while len(listening) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    say(f"ready {len(listening)}")
     sys.stdin.read()
     running.stop(timeout_s=30)
 

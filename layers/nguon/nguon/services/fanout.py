@@ -87,10 +87,14 @@ class FanoutService:
         bulletin = self._bulletins.get(bulletin_id)
         if bulletin is None:
             return report
+        live = None
+        if bulletin.priority is Priority.EMERGENCY:
+            # First, before anything that grows with the number of devices: the live path.
+            live = self._publish_live(bulletin, action, report)
         communes = self._communes(bulletin.targets)
         devices = self._devices.in_units([c.code for c in communes])
-        if bulletin.priority is Priority.EMERGENCY:
-            self._emergency(bulletin, action, devices, report)
+        if live is not None:
+            self._hold_in_shadows(bulletin, live, devices, report)
         self._deliver(communes, devices, report)
         return report
 
@@ -129,21 +133,29 @@ class FanoutService:
         return report
 
     # ------------------------------------------------------------------ emergencies
-    def _emergency(
-        self, bulletin: Bulletin, action: AuditAction, devices: list[Any], report: FanoutReport
-    ) -> None:
+    def _publish_live(
+        self, bulletin: Bulletin, action: AuditAction, report: FanoutReport
+    ) -> dict[str, Any] | None:
+        """Start (approved and in force) or stop (withdrawn, superseded, expired) on the area
+        topics; the message, or None for an emergency that is not in force yet (it plays from
+        the manifest at its time)."""
         now = self._now()
         start, until = bulletin.validity()
         live = action is AuditAction.APPROVED and bulletin.status_at(now) is Status.APPROVED
         if live and not start <= now < until:
-            return  # a later emergency plays from the manifest at its time
+            return None
         message = self.alert_message(bulletin, "start" if live else "stop")
         for target in bulletin.targets:  # one publish per area, whatever its device count
             self._iot.publish(alert_topic(target), message)
             report.published.append(alert_topic(target))
-        # The durable copy: a reference in each shadow (the text can be 10,000 characters,
-        # a shadow holds 8 KB); null removes it.
-        reference = self._alert_reference(message) if live else None
+        return message
+
+    def _hold_in_shadows(
+        self, bulletin: Bulletin, message: dict[str, Any], devices: list[Any], report: FanoutReport
+    ) -> None:
+        """The durable copy: a reference in each shadow (the text can be 10,000 characters, a
+        shadow holds 8 KB); null removes it."""
+        reference = self._alert_reference(message) if message["action"] == "start" else None
         for device in devices:
             self._iot.update_desired(
                 device.thing, PLAYBACK_SHADOW, {"emergencies": {bulletin.id: reference}}
