@@ -59,9 +59,9 @@ class DeviceHooks:
     """``(device, item, monotonic time)`` each time the player starts something."""
     on_event: Callable[[Device, str, dict[str, Any]], None] | None = None
     """``(device, name, details)``: connected, subscribed (every area topic acknowledged),
-    disconnected, config, manifest, manifest_failed, alert, alert_ignored, alert_stopped, alert_failed (an alert document the shadow refers to
-    could not be fetched or verified; retried), command, play (a proof-of-play record), dropped
-    (an invalid message)."""
+    disconnected, config, manifest, manifest_failed, alert, alert_ignored, alert_stopped,
+    alert_failed (an alert document the shadow refers to could not be fetched or verified;
+    retried), command, play (a proof-of-play record), dropped (an invalid message)."""
 
 
 @dataclass(eq=False)
