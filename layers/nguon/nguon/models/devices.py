@@ -298,6 +298,19 @@ class Alarm(BaseModel):
     closed_at: LocalTime | None = None
     open: bool = True
 
+    @classmethod
+    def of(cls, device: "Device", opened_at: datetime, reason: str) -> "Alarm":
+        """The alarm of ``device``'s outage that began at ``opened_at``."""
+        return cls(
+            thing=device.thing,
+            unit=device.unit,
+            path=device.path,
+            name=device.name,
+            device_kind=device.kind,
+            reason=reason,
+            opened_at=opened_at,
+        )
+
     def closed(self, at: datetime) -> "Alarm":
         return self.model_copy(update={"open": False, "closed_at": localize(at)})
 

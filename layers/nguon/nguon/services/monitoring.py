@@ -205,7 +205,7 @@ class MonitoringService:
                 True,
                 changes,
                 presence=guard,
-                opens=_alarm(device, opened, reason),
+                opens=Alarm.of(device, opened, reason),
             )
 
         return self._change(change.thing, decide)
@@ -276,7 +276,7 @@ class MonitoringService:
                 True,
                 {"online": False, "alarm_opened_at": moment},
                 unchanged={"last_seen": device.last_seen, "connected_at": device.connected_at},
-                opens=_alarm(device, moment, "missed_heartbeats"),
+                opens=Alarm.of(device, moment, "missed_heartbeats"),
             )
             if self._store.apply(update):
                 gone += 1
@@ -336,23 +336,11 @@ def _grace(device: Device) -> timedelta:
     return timedelta(seconds=MISSED_HEARTBEATS * device.heartbeat_s)
 
 
-def _alarm(device: Device, opened_at: datetime, reason: str) -> Alarm:
-    return Alarm(
-        thing=device.thing,
-        unit=device.unit,
-        path=device.path,
-        name=device.name,
-        device_kind=device.kind,
-        reason=reason,
-        opened_at=opened_at,
-    )
-
-
 def _closing(device: Device, at: datetime) -> Alarm | None:
     """The device's open alarm, closed at ``at`` (``None`` if it has none)."""
     if device.alarm_opened_at is None:
         return None
-    return _alarm(device, device.alarm_opened_at, "").closed(max(at, device.alarm_opened_at))
+    return Alarm.of(device, device.alarm_opened_at, "").closed(max(at, device.alarm_opened_at))
 
 
 def _parse[M: BaseModel](model: type[M], data: Any, stream: str) -> M:

@@ -558,15 +558,7 @@ class DynamoDeviceStore:
 def _open_alarm(device: Device) -> Alarm:
     """The key of a device's open alarm (enough to close it)."""
     assert device.alarm_opened_at is not None
-    return Alarm(
-        thing=device.thing,
-        unit=device.unit,
-        path=device.path,
-        name=device.name,
-        device_kind=device.kind,
-        reason="",
-        opened_at=device.alarm_opened_at,
-    )
+    return Alarm.of(device, device.alarm_opened_at, reason="")
 
 
 def _condition(update: DeviceUpdate) -> Condition:
