@@ -87,16 +87,17 @@ class Devices:
     def heard(self, count: int, timeout: float) -> list[float]:
         import selectors
 
-        moments: list[float] = []
+        first: dict[str, float] = {}  # a device may play it twice (repeats): its first time
         selector = selectors.DefaultSelector()
         selector.register(self.process.stdout, selectors.EVENT_READ)
         deadline = time.monotonic() + timeout
-        while len(moments) < count and time.monotonic() < deadline:
+        while len(first) < count and time.monotonic() < deadline:
             if selector.select(timeout=max(0.0, deadline - time.monotonic())):
                 line = self.process.stdout.readline()
                 if line.startswith("heard"):
-                    moments.append(float(line.split()[2]))
-        return moments
+                    _, name, moment = line.split()
+                    first.setdefault(name, float(moment))
+        return list(first.values())
 
     def stop(self) -> None:
         self.process.stdin.close()

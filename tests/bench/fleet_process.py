@@ -40,7 +40,7 @@ def fleet(bundles: Path, count: int) -> None:
         if name == "subscribed":
             with lock:
                 listening.add(device.config.thing)
-        if name.startswith("alert") and os.environ.get("NGUON_BENCH_DEBUG"):
+        if os.environ.get("NGUON_BENCH_DEBUG") and name not in ("play", "config"):
             say(f"event {device.config.thing} {name} {details}")
 
     running = Fleet(on_playback_started=started, on_event=event, connect_spread_s=count / 200)
