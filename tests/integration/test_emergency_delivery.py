@@ -164,7 +164,7 @@ def test_proof_of_play_reaches_the_cloud_once(api, tmp_path, fleet):
 
     def plays():
         response = api.get(f"/devices/{thing}/plays?from={today}&to={today}", as_user="xa-operator")
-        return [p for p in response.json()["items"] if p["bulletin_id"] == bulletin["id"]]
+        return [p for p in response.json() if p["bulletin_id"] == bulletin["id"]]
 
     assert wait_until(lambda: len(plays()) >= 1, timeout=30)
     device.reboot()  # reconnects and resends anything not yet acknowledged
