@@ -32,8 +32,13 @@ class ManifestStore:
         return self._bucket or get_settings().delivery_bucket
 
     def put(self, unit: str, kind: str, version: str, body: bytes) -> dict[str, str]:
-        """Store one manifest; the reference a ``playback`` shadow carries."""
-        return self._put(f"manifests/{unit}/{kind}/{version}.json", version, body)
+        """Store one manifest; the reference a ``playback`` shadow carries.
+
+        The key is the body's SHA-256, not the version: two builds of the same programme have
+        the same version but not the same ``generated_at``, and a key shared by both would let
+        the second overwrite the bytes the first reference's checksum describes."""
+        digest = hashlib.sha256(body).hexdigest()
+        return self._put(f"manifests/{unit}/{kind}/{digest}.json", version, body)
 
     def put_alert(self, alert_id: str, version: int, body: bytes) -> dict[str, str]:
         """Store an emergency's document; its ``url`` and ``sha256`` for the shadows."""
