@@ -31,7 +31,7 @@ def say(line: str) -> None:
 def fleet(bundles: Path, count: int) -> None:
     def started(device, item, moment):
         if item.emergency:
-            say(f"heard {device.config.thing} {moment:.6f}")
+            say(f"heard {device.config.thing} {moment:.6f} {item.bulletin_id}")
 
     listening: set[str] = set()
     lock = threading.Lock()
@@ -40,7 +40,7 @@ def fleet(bundles: Path, count: int) -> None:
         if name == "subscribed":
             with lock:
                 listening.add(device.config.thing)
-        if os.environ.get("NGUON_BENCH_DEBUG") and name not in ("play", "config"):
+        if os.environ.get("NGUON_BENCH_DEBUG") and name.startswith("alert"):
             say(f"event {device.config.thing} {name} {details}")
 
     running = Fleet(on_playback_started=started, on_event=event, connect_spread_s=count / 200)
@@ -62,7 +62,7 @@ def baseline(host: str, port: int, count: int) -> None:
         name = client.client_id
 
         def received(_topic, _payload, name=name):
-            say(f"heard {name} {time.monotonic():.6f}")
+            say(f"heard {name} {time.monotonic():.6f} baseline")
 
         def on_up(client=client, received=received):
             client.subscribe("bench/baseline", 1, received).add_done_callback(
