@@ -10,7 +10,6 @@ once connected, then one ``heard <client> <monotonic>`` line per emergency playb
 process of the machine. Standard input closing stops them.
 """
 
-import os
 import sys
 import threading
 import time
@@ -40,8 +39,6 @@ def fleet(bundles: Path, count: int) -> None:
         if name == "subscribed":
             with lock:
                 listening.add(device.config.thing)
-        if os.environ.get("NGUON_BENCH_DEBUG") and name.startswith("alert"):
-            say(f"event {device.config.thing} {name} {details}")
 
     running = Fleet(on_playback_started=started, on_event=event, connect_spread_s=count / 200)
     running.start(Fleet.bundles_in(bundles)[:count])

@@ -98,6 +98,8 @@ class MosquittoBroker:
         binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
         if not Path(binary).exists():
             raise RuntimeError("mosquitto is not installed (make deps installs it)")
+        # A listener on the port, not a bind test: a port left in TIME_WAIT by a client is
+        # still usable by Mosquitto (SO_REUSEADDR) but would fail a bind here.
         for port in (self.port, self.tls_port):
             with socket.socket() as probe:
                 if probe.connect_ex((self.host, port)) == 0:
