@@ -25,7 +25,9 @@ from nguon.adapters.certificates import CertificateAuthority
 log = logging.getLogger("localcloud.mosquitto")
 
 _CONNECTED = re.compile(r"New client connected from (\S+):(\d+) as (\S+) \(.*?(?:u'(.*)')?\)\.$")
-_LISTENING = re.compile(r"Opening ipv4 listen socket on port (\d+)\.$")
+# Printed once every listener is bound and listening ("Opening ... listen socket" comes
+# before the bind, so a client acting on it can be refused).
+_RUNNING = re.compile(r"mosquitto version \S+ running$")
 _NEW_SOCKET = re.compile(r"New connection from (\S+):(\d+) on port (\d+)\.$")
 # How Mosquitto 2.0 words each way a connection ends, and what IoT Core calls it.
 _DISCONNECTED = (
@@ -78,6 +80,7 @@ class MosquittoBroker:
     ) -> None:
         self.dir = state_dir / "mosquitto"
         self.host = "127.0.0.1"
+        self._chosen_ports = (port, tls_port)
         self.port = port or free_port()
         self.tls_port = tls_port or free_port()
         self.on_connection = on_connection
@@ -87,8 +90,8 @@ class MosquittoBroker:
         self._reader: threading.Thread | None = None
         self._sockets: dict[str, int] = {}  # "ip:port" → the listener it came in on
         self._tls_clients: set[str] = set()
-        self._listening: set[int] = set()
         self._ready = threading.Event()
+        self._last_lines: list[str] = []
 
     @property
     def ca_file(self) -> Path:
@@ -98,12 +101,29 @@ class MosquittoBroker:
         binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
         if not Path(binary).exists():
             raise RuntimeError("mosquitto is not installed (make deps installs it)")
+        # Ports we picked ourselves can be taken by another process between the pick and
+        # Mosquitto's bind (parallel test workers); pick again rather than fail the run.
+        attempts = 1 if all(self._chosen_ports) else 3
+        for attempt in range(1, attempts + 1):
+            try:
+                self._launch(binary)
+                return
+            except (_ExitedEarly, _PortTaken):
+                if attempt == attempts:
+                    raise
+                log.info("mosquitto could not listen on %s/%s; new ports", self.port, self.tls_port)
+                self.port = self._chosen_ports[0] or free_port()
+                self.tls_port = self._chosen_ports[1] or free_port()
+
+    def _launch(self, binary: str) -> None:
+        self._ready.clear()
+        self._last_lines.clear()
         # A listener on the port, not a bind test: a port left in TIME_WAIT by a client is
         # still usable by Mosquitto (SO_REUSEADDR) but would fail a bind here.
         for port in (self.port, self.tls_port):
             with socket.socket() as probe:
                 if probe.connect_ex((self.host, port)) == 0:
-                    raise OSError(f"port {port} is already in use")
+                    raise _PortTaken(f"port {port} is already in use")
         config = self._write_files()
         self._process = subprocess.Popen(
             [binary, "-c", str(config)],
@@ -180,24 +200,27 @@ class MosquittoBroker:
         deadline = time.monotonic() + timeout
         while not self._ready.wait(0.05):
             if self._process and self._process.poll() is not None:
-                raise RuntimeError(f"mosquitto exited with {self._process.returncode}")
+                if self._reader:
+                    self._reader.join(timeout=1)
+                said = " | ".join(self._last_lines[-3:])
+                raise _ExitedEarly(f"mosquitto exited with {self._process.returncode}: {said}")
             if time.monotonic() > deadline:
+                self.stop()
                 raise TimeoutError(f"mosquitto did not open ports {self.port}, {self.tls_port}")
 
     def _read_log(self) -> None:
         stream = self._process.stderr if self._process else None
         for line in stream or ():
             line = line.rstrip()
+            self._last_lines = [*self._last_lines[-9:], line]
             try:
                 self._parse(line)
             except Exception:
                 log.exception("could not handle the broker's log line %r", line)
 
     def _parse(self, line: str) -> None:
-        if match := _LISTENING.search(line):
-            self._listening.add(int(match[1]))
-            if {self.port, self.tls_port} <= self._listening:
-                self._ready.set()
+        if _RUNNING.search(line):
+            self._ready.set()
             return
         if match := _NEW_SOCKET.search(line):
             self._sockets[f"{match[1]}:{match[2]}"] = int(match[3])
@@ -222,6 +245,14 @@ class MosquittoBroker:
     def _emit(self, event: ConnectionEvent) -> None:
         if self.on_connection:
             self.on_connection(event)
+
+
+class _ExitedEarly(RuntimeError):
+    """Mosquitto stopped before it was listening (typically: a port already taken)."""
+
+
+class _PortTaken(OSError):
+    pass
 
 
 def _now_ms() -> int:
