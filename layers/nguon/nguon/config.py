@@ -34,12 +34,36 @@ class Settings(BaseSettings):
     """``host:port`` written into device bundles; empty: the ATS endpoint on 8883."""
     iot_data_endpoint: str | None = Field(default=None, validation_alias="NGUON_IOT_DATA_ENDPOINT")
     """The account's IoT data endpoint (``https://xxx-ats.iot.<region>.amazonaws.com``)."""
+    uploads_bucket: str = Field(default="", validation_alias="NGUON_UPLOADS_BUCKET")
+    """Where staff and departments upload through presigned POSTs; originals are kept there."""
+    media_bucket: str = Field(default="", validation_alias="NGUON_MEDIA_BUCKET")
+    """Processed media (speaker MP3, board images and video, generated speech)."""
+    ingest_dead_letters: str = Field(default="", validation_alias="NGUON_INGEST_DEAD_LETTERS")
+    """Queue URL for uploads that could not be processed, with their cause."""
+    speech_tasks_queue: str = Field(default="", validation_alias="NGUON_SPEECH_TASKS_QUEUE")
+    """Queue URL of asynchronous speech work (Polly-style tasks, bulletin voices)."""
+    ffmpeg: str = Field(default="ffmpeg", validation_alias="NGUON_FFMPEG")
+    """The ffmpeg binary (Debian's locally; the ffmpeg layer's /opt/bin/ffmpeg in Lambda)."""
+    default_voice: str = Field(default="vi-vn-x-central", validation_alias="NGUON_DEFAULT_VOICE")
+    """Voice for areas with none configured (Bình Định: Central)."""
+    neural_tts_url: str | None = Field(default=None, validation_alias="NGUON_NEURAL_TTS_URL")
+    """Base URL of an operator-configured neural/domestic TTS service; empty: not offered."""
+    neural_tts_key_secret: str | None = Field(
+        default=None, validation_alias="NGUON_NEURAL_TTS_KEY_SECRET"
+    )
+    """Secrets Manager secret holding that service's API key."""
     iot_data_endpoint_from_environment: str | None = Field(
         default=None, validation_alias="AWS_ENDPOINT_URL_IOT_DATA"
     )
     """Set by the local cloud (its IoT bridge); boto3 reads it itself."""
 
-    @field_validator("mqtt_endpoint", "iot_data_endpoint", "iot_data_endpoint_from_environment")
+    @field_validator(
+        "mqtt_endpoint",
+        "iot_data_endpoint",
+        "iot_data_endpoint_from_environment",
+        "neural_tts_url",
+        "neural_tts_key_secret",
+    )
     @classmethod
     def _empty_is_unset(cls, value: str | None) -> str | None:
         # CloudFormation cannot leave a variable out, only pass "", which means "discover".

@@ -1,0 +1,1 @@
+"""Speech: Vietnamese text normalisation, SSML, lexicons, engines and the Polly-shaped service."""
