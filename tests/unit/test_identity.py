@@ -1,9 +1,9 @@
 """The principal from API Gateway's Cognito claims (every value a string)."""
 
 import pytest
-from staff_api.identity import principal_from_claims
 
 from nguon.errors import Forbidden, Unauthenticated
+from nguon.identity import principal_from_claims
 from nguon.models.principal import Role
 
 BASE = {"sub": "abc", "cognito:username": "huyen-editor", "custom:unit": "540"}
