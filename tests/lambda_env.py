@@ -16,6 +16,17 @@ _LOCAL_VALUES = {
     "NGUON_DEVICE_CA_SECRET": "nguon/device-ca/dev",
     "NGUON_MQTT_ENDPOINT": "",
     "NGUON_IOT_DATA_ENDPOINT": "",
+    "NGUON_UPLOADS_BUCKET": "nguon-uploads-dev-123456789012",
+    "NGUON_MEDIA_BUCKET": "nguon-delivery-dev-123456789012",
+    "NGUON_INGEST_DEAD_LETTERS": (
+        "https://sqs.ap-southeast-1.amazonaws.com/123456789012/nguon-ingest-dlq-dev"
+    ),
+    "NGUON_SPEECH_TASKS_QUEUE": (
+        "https://sqs.ap-southeast-1.amazonaws.com/123456789012/nguon-speech-tasks-dev"
+    ),
+    "NGUON_DEFAULT_VOICE": "vi-vn-x-central",
+    "NGUON_NEURAL_TTS_URL": "",
+    "NGUON_NEURAL_TTS_KEY_SECRET": "",
 }
 
 
