@@ -22,6 +22,7 @@ from infra.localcloud.iot.broker import MosquittoBroker
 from infra.localcloud.iot.policy_acl import acl_from_policy
 from infra.localcloud.lambda_host import LambdaHost
 from infra.localcloud.provision import Provisioner
+from infra.localcloud.queue_source import QueuePoller
 from infra.localcloud.seed import seed_demo_users
 from infra.localcloud.services import HttpService, MotoService, Service
 from infra.localcloud.template import ACCOUNT_ID, TEMPLATE_PATH, Template, TemplateError
@@ -105,6 +106,10 @@ class LocalCloud:
                 self._start(StreamPoller(spec, template, provisioner.client, host.invoke))
                 for spec in template.stream_sources()
             ]
+            self.queue_pollers = [
+                self._start(QueuePoller(spec, template, provisioner.client("sqs"), host.invoke))
+                for spec in template.queue_sources()
+            ]
             if config.schedules:
                 self._start(Scheduler(template.schedules(), self.invoker.submit))
             api = self._start_api(template, provisioner, host, moto.url)
@@ -119,6 +124,9 @@ class LocalCloud:
                 "user_pool_client_id": template.physical_ids["UserPoolClient"],
                 "table_name": template.physical_ids["MainTable"],
                 "delivery_bucket": template.physical_ids["DeliveryBucket"],
+                "uploads_bucket": template.physical_ids["UploadsBucket"],
+                # endpoint_url for a boto3 polly client (with the bearer token).
+                "polly_url": f"{api.url}/tts",
                 "iot_data_url": bridge.data_url,
                 "mqtt": {
                     "host": broker.host,

@@ -79,6 +79,9 @@ class Provisioner:
         for resource_type, create in order:
             for logical_id, _ in self.template.resources(resource_type):
                 create(logical_id)
+        # Notifications name queues, which exist only now.
+        for logical_id, _ in self.template.resources("AWS::S3::Bucket"):
+            self._bucket_notifications(logical_id)
 
     def _name(self, logical_id: str, props: dict[str, Any], key: str) -> str:
         return props.get(key) or f"{self.template.stack_name}-{logical_id}".lower()
@@ -102,7 +105,8 @@ class Provisioner:
         self.template.attributes[(logical_id, "Arn")] = arn
 
     def _bucket(self, logical_id: str) -> None:
-        props = self.template.properties(logical_id)
+        # Only the name: its notifications name queues that do not exist yet.
+        props = {"BucketName": self.template.property(logical_id, "BucketName")}
         name = self._name(logical_id, props, "BucketName")
         location = {"LocationConstraint": self.template.region}
         if self.template.region == "us-east-1":
@@ -120,11 +124,31 @@ class Provisioner:
             for key in ("MessageRetentionPeriod", "VisibilityTimeout", "DelaySeconds")
             if key in props
         }
+        if "RedrivePolicy" in props:  # its dead-letter queue comes earlier in the template
+            attributes["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
         url = self.client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
         self.template.physical_ids[logical_id] = url  # Ref of a queue is its URL
         arn = f"arn:aws:sqs:{self.template.region}:{ACCOUNT_ID}:{name}"
         self.template.attributes[(logical_id, "Arn")] = arn
         self.template.attributes[(logical_id, "QueueName")] = name
+
+    def _bucket_notifications(self, logical_id: str) -> None:
+        queues = self.template.properties(logical_id).get("NotificationConfiguration", {})
+        queues = queues.get("QueueConfigurations", [])
+        if not queues:
+            return
+        # CloudFormation's shape → the API's (Event → Events, S3Key.Rules → Key.FilterRules).
+        configurations = []
+        for entry in queues:
+            rules = entry.get("Filter", {}).get("S3Key", {}).get("Rules", [])
+            configuration: dict[str, Any] = {"QueueArn": entry["Queue"], "Events": [entry["Event"]]}
+            if rules:
+                configuration["Filter"] = {"Key": {"FilterRules": rules}}
+            configurations.append(configuration)
+        self.client("s3").put_bucket_notification_configuration(
+            Bucket=self.template.physical_ids[logical_id],
+            NotificationConfiguration={"QueueConfigurations": configurations},
+        )
 
     def _secret(self, logical_id: str) -> None:
         props = self.template.properties(logical_id)

@@ -57,6 +57,19 @@ class StreamSourceSpec:
 
 
 @dataclass(frozen=True)
+class QueueSourceSpec:
+    """One ``Type: SQS`` event: Lambda's poller feeds ``function`` from ``queue`` in batches."""
+
+    function: str
+    name: str
+    queue: str
+    """Logical id of the queue."""
+    batch_size: int
+    report_batch_item_failures: bool
+    """``FunctionResponseTypes: [ReportBatchItemFailures]``: only the listed records return."""
+
+
+@dataclass(frozen=True)
 class ScheduleSpec:
     """One ``Type: Schedule``/``ScheduleV2`` event."""
 
@@ -109,6 +122,11 @@ class Template:
     def properties(self, logical_id: str) -> dict[str, Any]:
         """The resource's properties with every intrinsic resolved."""
         return self.resolve(self.document["Resources"][logical_id].get("Properties", {}))
+
+    def property(self, logical_id: str, name: str) -> Any:
+        """One property, resolved (others may refer to resources not created yet)."""
+        raw = self.document["Resources"][logical_id].get("Properties", {}).get(name)
+        return None if raw is None else self.resolve(raw)
 
     def functions(self) -> list[FunctionSpec]:
         globals_ = self.document.get("Globals", {}).get("Function", {})
@@ -194,6 +212,24 @@ class Template:
                     maximum_retry_attempts=int(props.get("MaximumRetryAttempts", -1)),
                     filters=tuple(str(f["Pattern"]) for f in filters),
                     on_failure=_logical_of(failure),
+                )
+            )
+        return sources
+
+    def queue_sources(self) -> list[QueueSourceSpec]:
+        sources = []
+        for function, name, props in self._events("SQS"):
+            queue = _logical_of(props["Queue"])
+            if queue is None:
+                raise TemplateError(f"{function}.{name}: Queue must be !GetAtt <Queue>.Arn")
+            sources.append(
+                QueueSourceSpec(
+                    function=function,
+                    name=name,
+                    queue=queue,
+                    batch_size=int(props.get("BatchSize", 10)),
+                    report_batch_item_failures="ReportBatchItemFailures"
+                    in props.get("FunctionResponseTypes", []),
                 )
             )
         return sources
