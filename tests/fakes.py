@@ -345,3 +345,37 @@ class FakeIotDataPlane:
         if self.fail:
             raise self.fail
         self.published.append((topic, message, qos))
+
+
+class InMemoryVoiceStore:
+    """:class:`nguon.services.voices.VoiceJobs` with the same conditional writes."""
+
+    def __init__(self) -> None:
+        from nguon.models.voices import VoiceJob
+
+        self.jobs: dict[str, VoiceJob] = {}
+        self.voices: dict[str, str] = {}
+        self.writes: list[VoiceJob] = []
+
+    def get(self, bulletin_id):
+        return self.jobs.get(bulletin_id)
+
+    def put(self, job, *, only_from=None):
+        current = self.jobs.get(job.bulletin_id)
+        if only_from is not None and (current is None or current.status not in only_from):
+            raise Conflict("voice_state_changed", bulletin=job.bulletin_id)
+        self.jobs[job.bulletin_id] = job
+        self.writes.append(job)
+
+    def create(self, job, *, replacing):
+        current = self.jobs.get(job.bulletin_id)
+        if current is not None and current.status not in replacing:
+            raise Conflict("voice_state_changed", bulletin=job.bulletin_id)
+        self.jobs[job.bulletin_id] = job
+        self.writes.append(job)
+
+    def area_voice(self, unit_code):
+        return self.voices.get(unit_code)
+
+    def set_area_voice(self, unit_code, voice):
+        self.voices[unit_code] = voice

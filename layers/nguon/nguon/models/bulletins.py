@@ -324,6 +324,8 @@ class Bulletin(BulletinContent):
     superseded_by: str | None = None
     cap_identifier: str | None = None
     """The CAP ``identifier`` it was imported from or is exported as."""
+    voice_media: dict[str, str] = Field(default_factory=dict)
+    """Generated speech, once ready: voice id → media id (one per voice its areas use)."""
 
     def status_at(self, moment: datetime) -> Status:
         """The status people see: an approved bulletin past its validity has expired."""
@@ -364,6 +366,8 @@ class AuditAction(StrEnum):
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
     SUPERSEDED = "superseded"
+    VOICED = "voiced"
+    """The system attached generated speech (no status change)."""
 
 
 class AuditEvent(BaseModel):

@@ -254,6 +254,29 @@ class BulletinService:
         self._store.commit(changes)
         return approved
 
+    def record_voice(
+        self, bulletin_id: str, voice_media: dict[str, str], duration_s: int | None
+    ) -> Bulletin:
+        """The system attaches generated speech: no status change, a ``voiced`` event (which
+        the fan-out turns into manifests with audio). A measured length replaces the estimate,
+        never a length the editor gave."""
+        bulletin = self._require(bulletin_id)
+        now = self._now()
+        update: dict[str, Any] = {
+            "voice_media": voice_media,
+            "version": bulletin.version + 1,
+            "updated_at": now,
+        }
+        if duration_s and bulletin.duration_s is None:
+            update["duration_s"] = min(duration_s, 3 * 3600)
+        voiced = bulletin.model_copy(update=update)
+        actor = Actor(user_id="system", username="nguon", unit=bulletin.issuer_unit)
+        event = self._event(
+            voiced, actor, AuditAction.VOICED, bulletin.status, bulletin.status, now
+        )
+        self._store.commit([self._change(voiced, event, bulletin)])
+        return voiced
+
     def reject(
         self, principal: Principal, bulletin_id: str, reason: str, version: int | None = None
     ) -> Bulletin:

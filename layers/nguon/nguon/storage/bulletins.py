@@ -142,12 +142,18 @@ class DynamoBulletinStore:
                 transaction.save(
                     UnitListingItem(pk=f"UNIT#{code}", sk=new_sk, bulletin_id=bulletin.id)
                 )
-        # The on-air index: present exactly while approved.
+        # The on-air index: present exactly while approved, with the current document (a
+        # bulletin changes while approved when its voice is attached).
         was_on_air = previous is not None and previous.status is Status.APPROVED
-        if was_on_air and bulletin.status is not Status.APPROVED:
+        on_air = bulletin.status is Status.APPROVED
+        if was_on_air:
+            kept = (
+                set(bulletin.targets) if on_air and _air_sk(previous) == _air_sk(bulletin) else ()
+            )
             for code in previous.targets:
-                transaction.delete(OnAirItem(pk=f"UNIT#{code}", sk=_air_sk(previous)))
-        if bulletin.status is Status.APPROVED and not was_on_air:
+                if code not in kept:
+                    transaction.delete(OnAirItem(pk=f"UNIT#{code}", sk=_air_sk(previous)))
+        if on_air:
             for code in bulletin.targets:
                 transaction.save(
                     OnAirItem(
