@@ -26,6 +26,9 @@ MANIFEST_HOURS = 48
 KINDS = ("speaker", "board")
 _CHANNEL = {"speaker": Channel.SPEAKER, "board": Channel.BOARD}
 _LIVE_ACTIONS = {AuditAction.APPROVED, AuditAction.WITHDRAWN, AuditAction.SUPERSEDED}
+# Steps that change what devices hold: the live ones, and the voice arriving (audio in the
+# manifests, no new alert).
+_DELIVERED_ACTIONS = _LIVE_ACTIONS | {AuditAction.VOICED}
 
 
 class DeviceDirectory(Protocol):
@@ -80,15 +83,15 @@ class FanoutService:
 
     # ------------------------------------------------------------------ triggers
     def bulletin_changed(self, bulletin_id: str, action: AuditAction) -> FanoutReport:
-        """A workflow step was committed; only approval and withdrawal reach devices."""
+        """A workflow step was committed; approval, withdrawal and the voice reach devices."""
         report = FanoutReport()
-        if action not in _LIVE_ACTIONS:
+        if action not in _DELIVERED_ACTIONS:
             return report
         bulletin = self._bulletins.get(bulletin_id)
         if bulletin is None:
             return report
         live = None
-        if bulletin.priority is Priority.EMERGENCY:
+        if bulletin.priority is Priority.EMERGENCY and action in _LIVE_ACTIONS:
             # First, before anything that grows with the number of devices: the live path.
             live = self._publish_live(bulletin, action, report)
         communes = self._communes(bulletin.targets)
