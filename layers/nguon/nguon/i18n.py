@@ -255,6 +255,71 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Không biết luồng dữ liệu thiết bị {stream}.",
         "en": "Unknown device data stream {stream}.",
     },
+    # Media: uploads and their ingest (reasons are shown on the media item).
+    "media_not_found": {
+        "vi": "Không có tệp phương tiện mã {media}.",
+        "en": "There is no media item {media}.",
+    },
+    "media_not_ready": {
+        "vi": "Tệp phương tiện {media} chưa sẵn sàng (trạng thái {status}).",
+        "en": "Media item {media} is not ready (it is {status}).",
+    },
+    "content_type_not_allowed": {
+        "vi": (
+            "Loại tệp {content_type} không được nhận cho mục đích {purpose}; chỉ nhận: {allowed}."
+        ),
+        "en": "{content_type} is not accepted for {purpose}; accepted: {allowed}.",
+    },
+    "upload_too_large": {
+        "vi": "Tệp cho mục đích {purpose} tối đa {limit_mb} MB.",
+        "en": "A {purpose} upload has at most {limit_mb} MB.",
+    },
+    "media_too_large": {
+        "vi": "Tệp tải lên ({size_mb} MB) lớn hơn mức cho phép ({limit_mb} MB).",
+        "en": "The uploaded file ({size_mb} MB) is larger than allowed ({limit_mb} MB).",
+    },
+    "media_type_unknown": {
+        "vi": "Không nhận ra định dạng của tệp (khai báo là {declared}); tệp có thể bị hỏng.",
+        "en": "The file's format is not one we know (declared {declared}); it may be damaged.",
+    },
+    "media_type_mismatch": {
+        "vi": (
+            "Nội dung tệp là {detected}, không phải loại dùng cho {purpose} (khai báo {declared})."
+        ),
+        "en": "The file holds {detected}, which is not for {purpose} (declared {declared}).",
+    },
+    "media_undecodable": {
+        "vi": "Không giải mã được tệp: tệp bị hỏng hoặc không đầy đủ.",
+        "en": "The file cannot be decoded: it is damaged or incomplete.",
+    },
+    "media_no_audio": {
+        "vi": "Tệp không có âm thanh.",
+        "en": "The file has no sound.",
+    },
+    "media_no_video": {
+        "vi": "Tệp không có hình ảnh video.",
+        "en": "The file has no video picture.",
+    },
+    "media_silent": {
+        "vi": "Âm thanh trong tệp hoàn toàn im lặng.",
+        "en": "The file's sound is silent.",
+    },
+    "media_too_long": {
+        "vi": "Tệp dài {duration_min} phút; tối đa {limit_min} phút.",
+        "en": "The file lasts {duration_min} minutes; at most {limit_min} are accepted.",
+    },
+    "media_too_short": {
+        "vi": "Tệp chỉ dài {duration_s} giây; tối thiểu {limit_s} giây.",
+        "en": "The file lasts only {duration_s} s; at least {limit_s} s are needed.",
+    },
+    "media_too_many_pixels": {
+        "vi": "Ảnh {width}×{height} quá lớn: tối đa {limit_mp} triệu điểm ảnh.",
+        "en": "The {width}×{height} picture is too large: at most {limit_mp} megapixels.",
+    },
+    "media_processing_failed": {
+        "vi": "Hệ thống chưa xử lý được tệp sau {attempts} lần thử; bộ phận kỹ thuật đã được báo.",
+        "en": "The system could not process the file after {attempts} attempts; support is told.",
+    },
 }
 
 SUPPORTED: tuple[Language, ...] = ("vi", "en")

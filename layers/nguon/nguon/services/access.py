@@ -20,16 +20,26 @@ class Permission(StrEnum):
     PROGRAMME_ORDER = "programme:order"
     DEVICES_READ = "devices:read"
     DEVICES_MANAGE = "devices:manage"
+    MEDIA_READ = "media:read"
+    MEDIA_UPLOAD = "media:upload"
 
 
-_READ = frozenset({Permission.UNITS_READ, Permission.BULLETINS_READ, Permission.DEVICES_READ})
+_READ = frozenset(
+    {
+        Permission.UNITS_READ,
+        Permission.BULLETINS_READ,
+        Permission.DEVICES_READ,
+        Permission.MEDIA_READ,
+    }
+)
 
 ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.VIEWER: _READ,
-    Role.EDITOR: _READ | {Permission.BULLETINS_COMPOSE},
-    Role.PROVIDER: _READ | {Permission.BULLETINS_COMPOSE},
+    Role.EDITOR: _READ | {Permission.BULLETINS_COMPOSE, Permission.MEDIA_UPLOAD},
+    Role.PROVIDER: _READ | {Permission.BULLETINS_COMPOSE, Permission.MEDIA_UPLOAD},
     Role.APPROVER: _READ | {Permission.BULLETINS_APPROVE},
-    Role.OPERATOR: _READ | {Permission.PROGRAMME_ORDER, Permission.DEVICES_MANAGE},
+    Role.OPERATOR: _READ
+    | {Permission.PROGRAMME_ORDER, Permission.DEVICES_MANAGE, Permission.MEDIA_UPLOAD},
     Role.ADMIN: frozenset(Permission),
 }
 
