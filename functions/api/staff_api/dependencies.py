@@ -12,6 +12,7 @@ from nguon.services.units import CachedUnitStore, UnitService
 
 if TYPE_CHECKING:
     from nguon.services.devices import DeviceService  # imports boto3: not at cold start
+    from nguon.services.media import MediaService
     from nguon.services.provisioning import ProvisioningService
 
 
@@ -82,3 +83,12 @@ def provisioning_service() -> "ProvisioningService":
     from nguon.services.provisioning import ProvisioningService
 
     return ProvisioningService(unit_service(), _device_store(), DeviceRegistry(), now=now)
+
+
+@lru_cache(maxsize=1)
+def media_service() -> "MediaService":
+    from nguon.adapters.media_objects import MediaObjects
+    from nguon.services.media import MediaService
+    from nguon.storage.media import DynamoMediaStore
+
+    return MediaService(unit_service(), DynamoMediaStore(), MediaObjects())
