@@ -1,0 +1,652 @@
+"""The speech service: Polly's SynthesizeSpeech and DescribeVoices over our engines.
+
+Text goes: SSML (or plain text) → lexicon aliases → Vietnamese normalisation → engine →
+encoder. Long text is read in chunks of whole sentences (at most ``CHUNK_CHARACTERS`` each),
+encoded as it comes, so a 100,000-character task never holds its PCM whole; the same path
+serves the 3,000-character synchronous call.
+
+Speech marks are Polly's: one JSON object a line, ``{"time","type","start","end","value"}``,
+``start``/``end`` being UTF-8 *byte* offsets into the request's ``Text`` (for SSML, into the
+SSML: a sentence's value is the SSML from its first to its last character, tags inside
+included, as Polly's). Engine offsets go back through the normaliser's map, the lexicon map
+and the SSML map (:mod:`nguon.speech.textmap`). ``viseme`` marks are accepted and none are
+given (no engine here computes visemes).
+
+Limits are Polly's: 3,000 billed characters and 6,000 in all for SynthesizeSpeech, 100,000
+and 200,000 for tasks (billed: the text, not the SSML tags).
+"""
+
+import io
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, Protocol
+
+from nguon.speech import audio
+from nguon.speech.engines.base import Mark, Segment, SpeechEngine, Voice
+from nguon.speech.errors import (
+    EngineNotSupportedException,
+    InvalidNextTokenException,
+    LanguageNotSupportedException,
+    LexiconNotFoundException,
+    MarksNotSupportedForFormatException,
+    MaxLexiconsNumberExceededException,
+    ServiceFailureException,
+    SsmlMarksNotSupportedForTextTypeException,
+    TextLengthExceededException,
+    ValidationException,
+)
+from nguon.speech.lexicons import (
+    MAX_LEXICONS_PER_REQUEST,
+    MAX_LEXICONS_STORED,
+    AliasRewriter,
+    Lexicon,
+    check_name,
+    parse_lexicon,
+)
+from nguon.speech.ssml import Document, SsmlMark, TextSegment, parse_ssml, plain_text
+from nguon.speech.textmap import ByteOffsets, Chain, CharMap, Joined, SourceMap
+
+SYNC_BILLED_LIMIT = 3_000
+SYNC_TOTAL_LIMIT = 6_000
+TASK_BILLED_LIMIT = 100_000
+TASK_TOTAL_LIMIT = 200_000
+CHUNK_CHARACTERS = 2_000
+ENGINES = ("standard", "neural", "long-form", "generative")
+MARK_TYPES = ("sentence", "ssml", "viseme", "word")
+TEXT_TYPES = ("text", "ssml")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]»]*\s*$")
+
+Progress = Callable[[int, int], None]
+"""``on_progress(done_characters, total_characters)`` after each chunk."""
+
+
+class Normalized(Protocol):
+    """What the normaliser answers (``nguon.speech.normalize.Normalized``)."""
+
+    text: str
+
+    def source_range(self, out_start: int, out_end: int) -> tuple[int, int]: ...
+
+
+Normalizer = Callable[[str], Normalized]
+
+
+class LexiconStore(Protocol):
+    def get(self, name: str) -> Lexicon | None: ...
+
+    def put(self, lexicon: Lexicon) -> None: ...
+
+    def delete(self, name: str) -> bool: ...
+
+    def page(self, next_token: str | None) -> tuple[list[Lexicon], str | None]: ...
+
+    def count(self) -> int: ...
+
+
+class _Unchanged:
+    """The text as given, when no normaliser is installed (see :func:`default_normalizer`)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def source_range(self, out_start: int, out_end: int) -> tuple[int, int]:
+        return out_start, out_end
+
+
+def default_normalizer() -> Normalizer:
+    """``nguon.speech.normalize.normalize_with_map``, imported when first needed."""
+    try:
+        from nguon.speech.normalize import normalize_with_map  # type: ignore[import-not-found]
+    except ImportError:  # not installed yet: read the text as written
+        from nguon.observability import logger
+
+        logger.warning("no Vietnamese normaliser installed; text is read as written")
+        return _Unchanged
+    return normalize_with_map
+
+
+@dataclass(frozen=True)
+class SynthesisRequest:
+    """SynthesizeSpeech's (and StartSpeechSynthesisTask's) input, checked for shape."""
+
+    text: str
+    voice_id: str
+    output_format: str
+    text_type: str = "text"
+    sample_rate: str | None = None
+    speech_mark_types: tuple[str, ...] = ()
+    lexicon_names: tuple[str, ...] = ()
+    engine: str | None = None
+    language_code: str | None = None
+
+    @classmethod
+    def from_polly(cls, body: Mapping[str, Any]) -> "SynthesisRequest":
+        """From Polly's JSON members; missing or mistyped members are ValidationException."""
+        for required in ("OutputFormat", "Text", "VoiceId"):
+            if not isinstance(body.get(required), str):
+                raise ValidationException(
+                    f"1 validation error detected: Value at '{required[0].lower()}"
+                    f"{required[1:]}' failed to satisfy constraint: Member must not be null",
+                    field=required,
+                )
+        text_type = body.get("TextType") or "text"
+        if text_type not in TEXT_TYPES:
+            raise ValidationException(
+                f"Value '{text_type}' at 'textType' failed to satisfy constraint: Member must "
+                "satisfy enum value set: [ssml, text]",
+                field="TextType",
+            )
+        engine = body.get("Engine")
+        if engine is not None and engine not in ENGINES:
+            raise ValidationException(
+                f"Value '{engine}' at 'engine' failed to satisfy constraint: Member must "
+                f"satisfy enum value set: [{', '.join(ENGINES)}]",
+                field="Engine",
+            )
+        marks = _string_list(body.get("SpeechMarkTypes"), "SpeechMarkTypes", 4)
+        for mark in marks:
+            if mark not in MARK_TYPES:
+                raise ValidationException(
+                    f"Value '{mark}' at 'speechMarkTypes' failed to satisfy constraint: Member "
+                    "must satisfy enum value set: [sentence, ssml, viseme, word]",
+                    field="SpeechMarkTypes",
+                )
+        lexicons = _string_list(body.get("LexiconNames"), "LexiconNames", None)
+        if len(lexicons) > MAX_LEXICONS_PER_REQUEST:
+            raise MaxLexiconsNumberExceededException(
+                f"At most {MAX_LEXICONS_PER_REQUEST} lexicons may be applied to one request."
+            )
+        for name in lexicons:
+            check_name(name)
+        rate = body.get("SampleRate")
+        return cls(
+            text=body["Text"],
+            voice_id=body["VoiceId"],
+            output_format=body["OutputFormat"],
+            text_type=text_type,
+            sample_rate=None if rate is None else str(rate),
+            speech_mark_types=tuple(dict.fromkeys(marks)),
+            lexicon_names=tuple(lexicons),
+            engine=engine,
+            language_code=body.get("LanguageCode"),
+        )
+
+
+def _string_list(value: object, member: str, maximum: int | None) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationException(f"{member} must be a list of strings.", field=member)
+    if maximum is not None and len(value) > maximum:
+        raise ValidationException(
+            f"Value at '{member}' failed to satisfy constraint: Member must have length less "
+            f"than or equal to {maximum}",
+            field=member,
+        )
+    return value
+
+
+@dataclass
+class SynthesisResult:
+    """SynthesizeSpeech's answer: the audio (or marks), its content type, billed characters."""
+
+    audio: bytes
+    content_type: str
+    request_characters: int
+    duration_ms: int = 0
+
+
+@dataclass
+class Plan:
+    """A request checked and resolved, ready to read (synchronously or in a task)."""
+
+    request: SynthesisRequest
+    document: Document
+    engine: SpeechEngine
+    voice: Voice
+    format: audio.AudioFormat | None
+    """None for speech marks (``OutputFormat=json``)."""
+    sample_rate: int
+    rewriter: AliasRewriter
+
+    @property
+    def request_characters(self) -> int:
+        return self.document.billed_characters
+
+    @property
+    def content_type(self) -> str:
+        return self.format.content_type if self.format else audio.MARKS_CONTENT_TYPE
+
+    @property
+    def extension(self) -> str:
+        return self.format.extension if self.format else audio.MARKS_EXTENSION
+
+
+@dataclass
+class _Piece:
+    """A part of a text segment read in one chunk (long segments are cut at sentences)."""
+
+    segment: TextSegment
+    text: str
+    offset: int
+    """Where ``text`` starts in the segment's text."""
+    first: bool
+    """The segment's first piece: it carries the pause and the SSML marks."""
+    sentence_start: bool
+
+
+class _Shifted:
+    """A map of part of a text: offsets into the part, to the whole text's map."""
+
+    __slots__ = ("_inner", "_shift")
+
+    def __init__(self, inner: SourceMap, shift: int) -> None:
+        self._inner, self._shift = inner, shift
+
+    def source_range(self, out_start: int, out_end: int) -> tuple[int, int]:
+        return self._inner.source_range(out_start + self._shift, out_end + self._shift)
+
+
+@dataclass
+class _Reading:
+    """What reading a plan produced: its marks (already Polly's dicts) and its length."""
+
+    marks: list[dict[str, Any]] = field(default_factory=list)
+    duration_ms: int = 0
+
+
+class SpeechService:
+    """Polly's synthesis and lexicon operations, on the engines given (espeak-ng first)."""
+
+    def __init__(
+        self,
+        engines: Sequence[SpeechEngine],
+        lexicons: LexiconStore,
+        *,
+        normalizer: Normalizer | None = None,
+        chunk_characters: int = CHUNK_CHARACTERS,
+    ) -> None:
+        self.engines = list(engines)
+        self.lexicons = lexicons
+        self._normalizer = normalizer
+        self.chunk_characters = chunk_characters
+        self._voices: dict[str, tuple[SpeechEngine, Voice]] = {}
+        for engine in self.engines:
+            for voice in engine.voices():
+                self._voices.setdefault(voice.id, (engine, voice))
+                for alias in voice.aliases:
+                    self._voices.setdefault(alias, (engine, voice))
+
+    @property
+    def normalize(self) -> Normalizer:
+        if self._normalizer is None:
+            self._normalizer = default_normalizer()
+        return self._normalizer
+
+    # ------------------------------------------------------------ voices
+
+    def voices(self) -> list[Voice]:
+        seen: dict[str, Voice] = {}
+        for engine in self.engines:
+            for voice in engine.voices():
+                seen.setdefault(voice.id, voice)
+        return list(seen.values())
+
+    def languages(self) -> list[str]:
+        return sorted({voice.language_code for voice in self.voices()})
+
+    def describe_voices(
+        self,
+        language_code: str | None = None,
+        *,
+        engine: str | None = None,
+        include_additional_language_codes: bool = False,
+        next_token: str | None = None,
+    ) -> dict[str, Any]:
+        """DescribeVoices: every voice here (one page: there are few), filtered as Polly does."""
+        if next_token:
+            raise InvalidNextTokenException("The NextToken is not valid.")
+        if engine is not None and engine not in ENGINES:
+            raise ValidationException(
+                f"Value '{engine}' at 'engine' failed to satisfy constraint: Member must "
+                f"satisfy enum value set: [{', '.join(ENGINES)}]",
+                field="Engine",
+            )
+        listed = []
+        for voice in self.voices():
+            if engine and engine not in voice.supported_engines:
+                continue
+            if language_code:
+                matches = voice.language_code.lower() == language_code.lower() or (
+                    include_additional_language_codes and voice.speaks(language_code)
+                )
+                if not matches:
+                    continue
+            listed.append(voice.describe(include_additional=include_additional_language_codes))
+        return {"Voices": listed}
+
+    def voice(self, voice_id: str) -> tuple[SpeechEngine, Voice]:
+        """The engine and voice called ``voice_id`` (an Id or an engine voice name)."""
+        found = self._voices.get(voice_id)
+        if found is None:
+            names = ", ".join(voice.id for voice in self.voices())
+            raise ValidationException(
+                f"1 validation error detected: Value '{voice_id}' at 'voiceId' failed to "
+                f"satisfy constraint: Member must satisfy enum value set: [{names}]",
+                field="VoiceId",
+            )
+        return found
+
+    # ------------------------------------------------------------ lexicons
+
+    def put_lexicon(self, name: str, content: str, *, now: float) -> Lexicon:
+        lexicon = parse_lexicon(name, content, languages=self.languages(), last_modified=now)
+        if self.lexicons.get(name) is None and self.lexicons.count() >= MAX_LEXICONS_STORED:
+            raise MaxLexiconsNumberExceededException(
+                f"At most {MAX_LEXICONS_STORED} lexicons may be stored."
+            )
+        self.lexicons.put(lexicon)
+        return lexicon
+
+    def get_lexicon(self, name: str) -> Lexicon:
+        check_name(name)
+        lexicon = self.lexicons.get(name)
+        if lexicon is None:
+            raise LexiconNotFoundException(f"Lexicon not found: {name}")
+        return lexicon
+
+    def delete_lexicon(self, name: str) -> None:
+        check_name(name)
+        if not self.lexicons.delete(name):
+            raise LexiconNotFoundException(f"Lexicon not found: {name}")
+
+    def list_lexicons(self, next_token: str | None = None) -> tuple[list[Lexicon], str | None]:
+        return self.lexicons.page(next_token)
+
+    # ------------------------------------------------------------ synthesis
+
+    def plan(self, request: SynthesisRequest, *, task: bool = False) -> Plan:
+        """Check a request as Polly would, before any audio is made."""
+        engine, voice = self.voice(request.voice_id)
+        if request.engine and request.engine not in voice.supported_engines:
+            raise EngineNotSupportedException(
+                f"This voice is not compatible with the {request.engine} engine. Voice "
+                f"{voice.id} supports: {', '.join(voice.supported_engines)}."
+            )
+        if request.language_code and not voice.speaks(request.language_code):
+            raise LanguageNotSupportedException(
+                f"Voice {voice.id} does not speak {request.language_code}."
+            )
+        marks = request.speech_mark_types
+        if request.output_format == "json":
+            if not marks:
+                raise MarksNotSupportedForFormatException(
+                    "OutputFormat json needs at least one SpeechMarkTypes value."
+                )
+            fmt = None
+            rate = 0
+        else:
+            fmt = audio.audio_format(request.output_format)
+            if marks:
+                raise MarksNotSupportedForFormatException(
+                    f"Speech marks are given only with OutputFormat json, not "
+                    f"{request.output_format}."
+                )
+            neural = (request.engine or voice.supported_engines[0]) != "standard"
+            rate = audio.sample_rate(fmt, request.sample_rate, neural=neural)
+        if "ssml" in marks and request.text_type != "ssml":
+            raise SsmlMarksNotSupportedForTextTypeException(
+                "SSML speech marks are not supported for plain text."
+            )
+        billed_limit, total_limit = (
+            (TASK_BILLED_LIMIT, TASK_TOTAL_LIMIT) if task else (SYNC_BILLED_LIMIT, SYNC_TOTAL_LIMIT)
+        )
+        if len(request.text) > total_limit:
+            raise TextLengthExceededException(
+                f"Maximum text length has been exceeded: {len(request.text)} characters, at "
+                f"most {total_limit} in all."
+            )
+        document = (
+            parse_ssml(request.text) if request.text_type == "ssml" else plain_text(request.text)
+        )
+        if document.billed_characters > billed_limit:
+            raise TextLengthExceededException(
+                f"Maximum text length has been exceeded: {document.billed_characters} billed "
+                f"characters, at most {billed_limit}."
+            )
+        lexicons = []
+        for name in request.lexicon_names:
+            lexicon = self.lexicons.get(name)
+            if lexicon is None:
+                raise LexiconNotFoundException(f"Lexicon not found: {name}")
+            if lexicon.applies_to(voice.language_code):
+                lexicons.append(lexicon)
+        return Plan(request, document, engine, voice, fmt, rate, AliasRewriter(lexicons))
+
+    def synthesize(self, request: SynthesisRequest) -> SynthesisResult:
+        """SynthesizeSpeech: the audio (or speech marks) in one piece."""
+        plan = self.plan(request)
+        out = io.BytesIO()
+        reading = self.render(plan, out)
+        return SynthesisResult(
+            out.getvalue(), plan.content_type, plan.request_characters, reading.duration_ms
+        )
+
+    def render(self, plan: Plan, out: BinaryIO, on_progress: Progress | None = None) -> _Reading:
+        """Read ``plan`` chunk by chunk, writing audio (or marks) to ``out`` as it comes."""
+        chunks = self._chunks(plan.document.segments)
+        total = sum(len(piece.text) for chunk in chunks for piece in chunk) or 0
+        offsets = ByteOffsets(plan.document.source)
+        reading = _Reading()
+        sink = None
+        native_rate = 0
+        done = 0
+        elapsed_ms = 0
+        for chunk in chunks:
+            segments, maps = self._prepare(chunk, plan.rewriter)
+            try:
+                pcm = plan.engine.synthesize(segments, plan.voice, engine=plan.request.engine)
+            except ServiceFailureException:
+                raise
+            except Exception as error:
+                from nguon.observability import logger
+
+                logger.exception("speech engine failed", extra={"engine": plan.engine.name})
+                raise ServiceFailureException("The speech engine failed.") from error
+            if plan.format is not None:
+                if sink is None:
+                    native_rate = pcm.sample_rate
+                    sink = audio.open_sink(plan.format, native_rate, plan.sample_rate, out)
+                samples = pcm.samples
+                if pcm.sample_rate != native_rate:
+                    samples = audio.resample(samples, pcm.sample_rate, native_rate)
+                sink.write(samples)
+            else:
+                reading.marks += self._marks(plan, chunk, segments, maps, pcm, elapsed_ms, offsets)
+            elapsed_ms += pcm.duration_ms
+            done += sum(len(piece.text) for piece in chunk)
+            if on_progress is not None:
+                on_progress(done, total)
+        if sink is not None:
+            sink.close()
+        if plan.format is None:
+            out.write("".join(_mark_line(mark) for mark in reading.marks).encode("utf-8"))
+        reading.duration_ms = elapsed_ms
+        return reading
+
+    # ------------------------------------------------------------ internals
+
+    def _chunks(self, segments: Sequence[TextSegment]) -> list[list[_Piece]]:
+        """Pieces of at most about ``chunk_characters``, cut where sentences end."""
+        pieces: list[_Piece] = []
+        for segment in segments:
+            cuts = _sentence_cuts(segment.text, self.chunk_characters)
+            for index, (start, end) in enumerate(cuts):
+                pieces.append(
+                    _Piece(
+                        segment,
+                        segment.text[start:end],
+                        start,
+                        first=index == 0,
+                        sentence_start=segment.sentence_start if index == 0 else True,
+                    )
+                )
+        chunks: list[list[_Piece]] = []
+        current: list[_Piece] = []
+        size = 0
+        for piece in pieces:
+            starts_sentence = piece.sentence_start or (
+                bool(current) and bool(_SENTENCE_END.search(current[-1].text))
+            )
+            if current and starts_sentence and size + len(piece.text) > self.chunk_characters:
+                chunks.append(current)
+                current, size = [], 0
+            current.append(piece)
+            size += len(piece.text)
+        if current:
+            chunks.append(current)
+        return chunks
+
+    def _prepare(
+        self, chunk: Sequence[_Piece], rewriter: AliasRewriter
+    ) -> tuple[list[Segment], list[tuple[int, SourceMap]]]:
+        """Engine segments for a chunk (aliases applied, normalised) and their maps back."""
+        segments: list[Segment] = []
+        maps: list[tuple[int, SourceMap]] = []
+        for piece in chunk:
+            segment = piece.segment
+            piece_map: SourceMap = _Shifted(segment.map, piece.offset)
+            if piece.text.strip():
+                aliased = rewriter.apply(piece.text) if rewriter else CharMap.identity(piece.text)
+                normalized = self.normalize(aliased.text)
+                text = normalized.text
+                mapping: SourceMap = Chain(normalized, aliased, piece_map)
+            else:
+                text, mapping = piece.text, piece_map
+            segments.append(
+                Segment(
+                    text=text,
+                    rate=segment.rate,
+                    volume_db=segment.volume_db,
+                    pitch=segment.pitch,
+                    pause_ms=segment.pause_ms if piece.first else 0,
+                    language=segment.language,
+                )
+            )
+            maps.append((len(text), mapping))
+        return segments, maps
+
+    def _marks(
+        self,
+        plan: Plan,
+        chunk: Sequence[_Piece],
+        segments: Sequence[Segment],
+        maps: Sequence[tuple[int, SourceMap]],
+        pcm: Any,
+        elapsed_ms: int,
+        offsets: ByteOffsets,
+    ) -> list[dict[str, Any]]:
+        wanted = set(plan.request.speech_mark_types)
+        source = plan.document.source
+        joined = Joined(maps)
+        starts = []  # where each segment's text starts in the joined text
+        position = 0
+        for segment in segments:
+            starts.append(position)
+            position += len(segment.text)
+        # A sentence mark at the start of a segment that continues a sentence (a prosody
+        # change mid-sentence) is not a new sentence: it extends the previous one.
+        continues = []
+        previous_text = ""
+        for piece, segment in zip(chunk, segments, strict=True):
+            continues.append(
+                not piece.sentence_start and not _SENTENCE_END.search(previous_text or ".")
+            )
+            if segment.text.strip():
+                previous_text = segment.text
+        sentences: list[Mark] = []
+        words: list[Mark] = []
+        for mark in pcm.marks:
+            if mark.kind == "word":
+                words.append(mark)
+                continue
+            index = max(i for i, start in enumerate(starts) if start <= mark.text_start)
+            head = segments[index].text
+            leading = len(head) - len(head.lstrip())
+            if sentences and continues[index] and mark.text_start <= starts[index] + leading:
+                last = sentences[-1]
+                sentences[-1] = Mark("sentence", last.time_ms, last.text_start, mark.text_end)
+            else:
+                sentences.append(mark)
+        found: list[tuple[int, int, dict[str, Any]]] = []
+        if "sentence" in wanted:
+            for mark in sentences:
+                found.append((mark.time_ms, 0, self._span_mark(mark, joined, source, offsets)))
+        if "word" in wanted:
+            last_span = None
+            for mark in words:
+                shaped = self._span_mark(mark, joined, source, offsets)
+                span = (shaped["start"], shaped["end"])
+                if span == last_span:  # "12" read as "mười hai": one word of the input
+                    continue
+                last_span = span
+                found.append((mark.time_ms, 1, shaped))
+        if "ssml" in wanted:
+            for index, piece in enumerate(chunk):
+                if not piece.first:
+                    continue
+                for ssml_mark in piece.segment.marks:
+                    time_ms = pcm.segment_times_ms[index] if pcm.segment_times_ms else 0
+                    found.append((time_ms, 2, _ssml_mark(ssml_mark, offsets)))
+        found.sort(key=lambda item: (item[0], item[1]))
+        for time_ms, _, shaped in found:
+            shaped["time"] = time_ms + elapsed_ms
+        return [shaped for _, _, shaped in found]
+
+    @staticmethod
+    def _span_mark(mark: Mark, joined: Joined, source: str, offsets: ByteOffsets) -> dict[str, Any]:
+        start, end = joined.source_range(mark.text_start, mark.text_end)
+        return {
+            "time": mark.time_ms,
+            "type": mark.kind,
+            "start": offsets(start),
+            "end": offsets(end),
+            "value": source[start:end],
+        }
+
+
+def _ssml_mark(mark: SsmlMark, offsets: ByteOffsets) -> dict[str, Any]:
+    return {
+        "time": 0,
+        "type": "ssml",
+        "start": offsets(mark.source_start),
+        "end": offsets(mark.source_end),
+        "value": mark.name,
+    }
+
+
+def _mark_line(mark: dict[str, Any]) -> str:
+    ordered = {key: mark[key] for key in ("time", "type", "start", "end", "value")}
+    return json.dumps(ordered, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+_CUT = re.compile(r"[.!?…][\"'”’)\]»]*\s+|\n\s*\n\s*")
+
+
+def _sentence_cuts(text: str, limit: int) -> list[tuple[int, int]]:
+    """``text`` as consecutive spans of whole sentences, each at most about ``limit``."""
+    if len(text) <= limit:
+        return [(0, len(text))]
+    ends = [match.end() for match in _CUT.finditer(text)]
+    cuts: list[tuple[int, int]] = []
+    start = 0
+    last_end = 0
+    for end in ends:
+        if end - start > limit and last_end > start:
+            cuts.append((start, last_end))
+            start = last_end
+        last_end = end
+    cuts.append((start, len(text)))
+    return cuts

@@ -1,0 +1,233 @@
+"""Speech lexicons and synthesis tasks on the single table.
+
+Items:
+
+- ``PK=LEXICON#<name>  SK=LEXICON``: a PLS document as given (re-read on load), its
+  last-modified time; GSI1 ``LEXICONS`` / ``<name>`` lists them by name (ListLexicons).
+- ``PK=SPEECHTASK#<id>  SK=SPEECHTASK``: the task in Polly's ``SynthesisTask`` shape (JSON),
+  its status, when a worker claimed it, its attempts, and the request itself (zlib-compressed
+  JSON: 200,000 characters of SSML stay far under DynamoDB's 400 KB item); GSI1
+  ``SPEECHTASKS`` / ``<creation time, UTC>#<id>`` lists them newest first
+  (ListSpeechSynthesisTasks), filtered by status.
+
+Status changes are conditional on the status read (and the claim time), so two workers
+handed the same SQS message never both run a task, and a completed task is never redone.
+"""
+
+import base64
+import binascii
+import json
+import zlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import DeleteError, PutError
+
+from nguon.speech.errors import InvalidNextTokenException
+from nguon.speech.lexicons import Lexicon, parse_lexicon
+from nguon.speech.models import StoredTask
+from nguon.storage.table import Gsi1, TableItem, table_meta
+
+_LEXICON = "LEXICON"
+_LEXICONS = "LEXICONS"
+_TASK = "SPEECHTASK"
+_TASKS = "SPEECHTASKS"
+_ATTR_NAMES = {"pk": "PK", "sk": "SK", "gsi1pk": "GSI1PK", "gsi1sk": "GSI1SK"}
+
+
+class LexiconItem(TableItem):
+    """PK ``LEXICON#<name>``  SK ``LEXICON``  GSI1 ``LEXICONS`` / ``<name>``."""
+
+    Meta = table_meta()
+    content = UnicodeAttribute()
+    last_modified = NumberAttribute()
+    gsi1pk = UnicodeAttribute(attr_name="GSI1PK")
+    gsi1sk = UnicodeAttribute(attr_name="GSI1SK")
+    listing = Gsi1()
+
+
+class SpeechTaskItem(TableItem):
+    """PK ``SPEECHTASK#<id>``  SK ``SPEECHTASK``  GSI1 ``SPEECHTASKS`` / ``<created>#<id>``."""
+
+    Meta = table_meta()
+    doc = UnicodeAttribute()
+    task_status = UnicodeAttribute()
+    request = BinaryAttribute(legacy_encoding=False)
+    started_at = NumberAttribute(default=0)
+    attempts = NumberAttribute(default=0)
+    gsi1pk = UnicodeAttribute(attr_name="GSI1PK")
+    gsi1sk = UnicodeAttribute(attr_name="GSI1SK")
+    listing = Gsi1()
+
+
+class DynamoLexiconStore:
+    """:class:`nguon.speech.synthesis.LexiconStore` on the main table."""
+
+    def __init__(self, page_size: int = 50) -> None:
+        self._page_size = page_size
+
+    def get(self, name: str) -> Lexicon | None:
+        try:
+            item = LexiconItem.get(f"LEXICON#{name}", _LEXICON, consistent_read=True)
+        except LexiconItem.DoesNotExist:
+            return None
+        return _lexicon(item)
+
+    def put(self, lexicon: Lexicon) -> None:
+        LexiconItem(
+            pk=f"LEXICON#{lexicon.name}",
+            sk=_LEXICON,
+            content=lexicon.content,
+            last_modified=lexicon.last_modified,
+            gsi1pk=_LEXICONS,
+            gsi1sk=lexicon.name,
+        ).save()
+
+    def delete(self, name: str) -> bool:
+        item = LexiconItem(pk=f"LEXICON#{name}", sk=_LEXICON)
+        try:
+            item.delete(condition=LexiconItem.pk.exists())
+        except DeleteError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def page(self, next_token: str | None) -> tuple[list[Lexicon], str | None]:
+        query = LexiconItem.listing.query(
+            _LEXICONS,
+            page_size=self._page_size,
+            last_evaluated_key=_decode(next_token, _LEXICONS, ""),
+        )
+        items = _take(query, self._page_size)
+        token = _encode(items[-1]) if len(items) == self._page_size else None
+        return [_lexicon(item) for item in items], token
+
+    def count(self) -> int:
+        return LexiconItem.listing.count(_LEXICONS)
+
+
+def _lexicon(item: LexiconItem) -> Lexicon:
+    return parse_lexicon(
+        item.pk.removeprefix("LEXICON#"), item.content, last_modified=item.last_modified
+    )
+
+
+class DynamoSpeechTaskStore:
+    """Speech synthesis tasks on the main table (see the module's docstring)."""
+
+    def create(self, stored: StoredTask) -> None:
+        created = datetime.fromtimestamp(stored.task["CreationTime"], UTC)
+        item = SpeechTaskItem(
+            pk=f"SPEECHTASK#{stored.task_id}",
+            sk=_TASK,
+            doc=json.dumps(stored.task, ensure_ascii=False),
+            task_status=stored.status,
+            request=zlib.compress(json.dumps(stored.request, ensure_ascii=False).encode(), 6),
+            started_at=0,
+            attempts=0,
+            gsi1pk=_TASKS,
+            gsi1sk=f"{created.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{stored.task_id}",
+        )
+        item.save(condition=SpeechTaskItem.pk.does_not_exist())
+
+    def get(self, task_id: str) -> StoredTask | None:
+        try:
+            item = SpeechTaskItem.get(f"SPEECHTASK#{task_id}", _TASK, consistent_read=True)
+        except SpeechTaskItem.DoesNotExist:
+            return None
+        return _stored(item)
+
+    def change(
+        self,
+        task_id: str,
+        *,
+        expected_status: str,
+        expected_started_at: float | None = None,
+        update: Callable[[StoredTask], None],
+    ) -> StoredTask | None:
+        """Apply ``update`` if the task is still in ``expected_status`` (and was claimed at
+        ``expected_started_at``); the new task, or None when another writer came first."""
+        try:
+            item = SpeechTaskItem.get(f"SPEECHTASK#{task_id}", _TASK, consistent_read=True)
+        except SpeechTaskItem.DoesNotExist:
+            return None
+        stored = _stored(item)
+        if stored.status != expected_status:
+            return None
+        if expected_started_at is not None and stored.started_at != expected_started_at:
+            return None
+        update(stored)
+        item.doc = json.dumps(stored.task, ensure_ascii=False)
+        item.task_status = stored.status
+        item.started_at = stored.started_at
+        item.attempts = stored.attempts
+        condition = SpeechTaskItem.task_status == expected_status
+        if expected_started_at is not None:
+            condition &= SpeechTaskItem.started_at == expected_started_at
+        try:
+            item.save(condition=condition)
+        except PutError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return None
+            raise
+        return stored
+
+    def page(
+        self, status: str | None, max_results: int, next_token: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        query = SpeechTaskItem.listing.query(
+            _TASKS,
+            scan_index_forward=False,
+            filter_condition=(SpeechTaskItem.task_status == status) if status else None,
+            page_size=max_results,
+            last_evaluated_key=_decode(next_token, _TASKS, ""),
+        )
+        items = _take(query, max_results)
+        token = _encode(items[-1]) if len(items) == max_results else None
+        return [json.loads(item.doc) for item in items], token
+
+
+def _stored(item: SpeechTaskItem) -> StoredTask:
+    return StoredTask(
+        task=json.loads(item.doc),
+        request=json.loads(zlib.decompress(item.request)),
+        started_at=float(item.started_at or 0),
+        attempts=int(item.attempts or 0),
+    )
+
+
+def _take(query: Any, limit: int) -> list[Any]:
+    taken = []
+    for item in query:
+        taken.append(item)
+        if len(taken) >= limit:
+            break
+    return taken
+
+
+def _encode(item: Any) -> str:
+    """The next page starts after ``item`` (the last one returned)."""
+    key = {attr: {"S": getattr(item, name)} for name, attr in _ATTR_NAMES.items()}
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+def _decode(token: str | None, partition: str, prefix: str) -> dict | None:
+    """A NextToken back into a key, refused unless it points into the listing being read."""
+    if not token:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(token.encode()))
+        valid = (
+            set(key) == set(_ATTR_NAMES.values())
+            and key["GSI1PK"]["S"] == partition
+            and key["GSI1SK"]["S"].startswith(prefix)
+            and all(isinstance(value.get("S"), str) for value in key.values())
+        )
+    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
+        valid = False
+    if not valid:
+        raise InvalidNextTokenException("The NextToken is not valid.")
+    return key
