@@ -63,11 +63,14 @@ class BulletinService:
         store: BulletinStore,
         now: clock.Clock = clock.now,
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+        ready_media: Callable[[Principal, str], object] | None = None,
     ) -> None:
         self._units = units
         self._store = store
         self._now = now
         self._new_id = new_id
+        # ``MediaService.get_ready``: attached media must be processed and the author's to use.
+        self._ready_media = ready_media
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -133,6 +136,7 @@ class BulletinService:
             raise InvalidInput("unknown_issuer", unit=content.issuer_unit)
         authorize(principal, Permission.BULLETINS_COMPOSE, issuer)
         self._check_targets(principal, issuer, content.targets)
+        self._check_media(principal, content.media)
         now = self._now()
         actor = Actor.of(principal)
         status = Status.PENDING if submit else Status.DRAFT
@@ -174,6 +178,8 @@ class BulletinService:
         except ValidationError as error:
             raise validation_problem(error) from error
         self._check_targets(principal, issuer, content.targets)
+        if "media" in changed:
+            self._check_media(principal, [m for m in content.media if m not in bulletin.media])
         new = content.model_dump(mode="json", by_alias=True)
         diff = {
             name: {"from": old.get(name), "to": new.get(name)}
@@ -341,6 +347,12 @@ class BulletinService:
             authorize(principal, Permission.BULLETINS_COMPOSE, unit)
             if not unit.is_within(issuer.code):
                 raise InvalidInput("target_outside_issuer", unit=unit.code, issuer=issuer.code)
+
+    def _check_media(self, principal: Principal, media_ids: Iterable[str]) -> None:
+        if self._ready_media is None:
+            return
+        for media_id in dict.fromkeys(media_ids):
+            self._ready_media(principal, media_id)
 
     @staticmethod
     def _check_status(bulletin: Bulletin, allowed: Iterable[Status], action: str) -> None:
