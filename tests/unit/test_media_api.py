@@ -333,4 +333,18 @@ def test_the_routes_are_in_the_openapi_document(world):
     status, document = call(handler, "GET", "/openapi.json")
 
     assert status == 200
-    assert {"/uploads", "/media", "/media/{media_id}"} <= set(document["paths"])
+    assert {"/uploads", "/media", "/media/{id}"} <= set(document["paths"])
+
+
+class _NoUploadsBucket:
+    uploads_bucket = ""
+
+
+def test_without_an_uploads_bucket_uploads_are_unavailable(world):
+    handler, store, service = world
+    service._objects = _NoUploadsBucket()
+
+    status, body = call(handler, "POST", "/uploads", body=UPLOAD, **{"Accept-Language": "en"})
+
+    assert (status, body["code"]) == (503, "uploads_not_configured")
+    assert store.items == {}

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from moto import mock_aws
 
+from nguon.errors import Conflict, InvalidInput
 from nguon.models.media import MediaStatus, UploadRequest
 from nguon.models.principal import Role
 from nguon.services.ingest import notices_of
@@ -418,3 +419,39 @@ def _dead_letters(world) -> list[dict]:
         WaitTimeSeconds=0,
     )
     return found.get("Messages", [])
+
+
+# --- the table -------------------------------------------------------------------------------
+
+
+def test_the_table_lists_a_units_media_newest_first_in_pages(world, clock):
+    ids = []
+    for n in range(3):
+        request = UploadRequest(
+            file_name=f"{n}.wav", content_type="audio/wav", size=10, purpose="audio"
+        )
+        ids.append(world.service.request_upload(EDITOR, request).media_id)
+        clock.advance(minutes=1)
+
+    first, cursor = world.store.page("21550", limit=2, cursor=None)
+    rest, end = world.store.page("21550", limit=2, cursor=cursor)
+
+    assert [media.id for media in first + rest] == ids[::-1]
+    assert end is None
+    assert world.store.page("21808", limit=2, cursor=None) == ([], None)
+    with pytest.raises(InvalidInput):
+        world.store.page("21808", limit=2, cursor=cursor)
+
+
+def test_a_write_on_a_stale_version_changes_nothing(world):
+    request = UploadRequest(file_name="a.wav", content_type="audio/wav", size=10, purpose="audio")
+    media = world.store.get(world.service.request_upload(EDITOR, request).media_id)
+    claimed = media.model_copy(update={"status": MediaStatus.PROCESSING, "version": 2})
+    world.store.replace(claimed, expected_version=1)
+
+    with pytest.raises(Conflict):
+        world.store.replace(media.model_copy(update={"version": 2}), expected_version=1)
+    with pytest.raises(Conflict):
+        world.store.create(media)
+
+    assert world.store.get(media.id) == claimed

@@ -316,6 +316,10 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Ảnh {width}×{height} quá lớn: tối đa {limit_mp} triệu điểm ảnh.",
         "en": "The {width}×{height} picture is too large: at most {limit_mp} megapixels.",
     },
+    "uploads_not_configured": {
+        "vi": "Chức năng tải tệp lên chưa được cấu hình trên hệ thống này.",
+        "en": "Uploads are not configured on this system.",
+    },
     "media_processing_failed": {
         "vi": "Hệ thống chưa xử lý được tệp sau {attempts} lần thử; bộ phận kỹ thuật đã được báo.",
         "en": "The system could not process the file after {attempts} attempts; support is told.",

@@ -59,12 +59,12 @@ def list_media(
 
 
 @router.get(
-    "/media/<media_id>",
+    "/media/<id>",
     summary="Một tệp phương tiện: trạng thái, lý do, các bản đã xử lý / One media item",
     tags=["media"],
     responses=error_responses(401, 403, 404),
 )
-def get_media(media_id: MediaId) -> MediaView:
+def get_media(id: MediaId) -> MediaView:  # the template's {id}
     service = media_service()
-    media = service.get(_principal(), media_id)
+    media = service.get(_principal(), id)
     return service.view(media, request_language(router.current_event))

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 from nguon import clock
 from nguon.adapters.ffmpeg import Ffmpeg, LoudnessScan, Undecodable
 from nguon.config import Language
-from nguon.errors import Conflict, NotFound
+from nguon.errors import Conflict, NotFound, Unavailable
 from nguon.i18n import translate
 from nguon.models.bulletins import Actor
 from nguon.models.media import (
@@ -155,6 +155,8 @@ class MediaService:
         """Record the upload-to-be and sign a POST for exactly its key, type and size."""
         unit = self._units.require(principal.home_unit)
         authorize(principal, Permission.MEDIA_UPLOAD, unit)
+        if not self._objects.uploads_bucket:  # a deployment without the uploads bucket wired
+            raise Unavailable("uploads_not_configured")
         media_id = self._new_id()
         key = upload_key(unit.code, media_id, request.file_name)
         now = self._now()
