@@ -20,7 +20,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO, Protocol
 
 from nguon.speech import audio
@@ -444,8 +444,8 @@ class SpeechService:
         native_rate = 0
         done = 0
         elapsed_ms = 0
-        for chunk in chunks:
-            segments, maps = self._prepare(chunk, plan.rewriter)
+        for number, chunk in enumerate(chunks, start=1):
+            segments, maps = self._prepare(chunk, plan.rewriter, last=number == len(chunks))
             try:
                 pcm = plan.engine.synthesize(segments, plan.voice, engine=plan.request.engine)
             except ServiceFailureException:
@@ -510,7 +510,7 @@ class SpeechService:
         return chunks
 
     def _prepare(
-        self, chunk: Sequence[_Piece], rewriter: AliasRewriter
+        self, chunk: Sequence[_Piece], rewriter: AliasRewriter, *, last: bool = True
     ) -> tuple[list[Segment], list[tuple[int, SourceMap]]]:
         """Engine segments for a chunk (aliases applied, normalised) and their maps back."""
         segments: list[Segment] = []
@@ -536,6 +536,10 @@ class SpeechService:
                 )
             )
             maps.append((len(text), mapping))
+        if not last:  # the text goes on in the next chunk: end as a sentence ends within text
+            spoken = [i for i, segment in enumerate(segments) if segment.text.strip()]
+            if spoken:
+                segments[spoken[-1]] = replace(segments[spoken[-1]], end_pause=True)
         return segments, maps
 
     def _marks(
@@ -643,10 +647,11 @@ def _sentence_cuts(text: str, limit: int) -> list[tuple[int, int]]:
     cuts: list[tuple[int, int]] = []
     start = 0
     last_end = 0
-    for end in ends:
+    for end in [*ends, len(text)]:
         if end - start > limit and last_end > start:
             cuts.append((start, last_end))
             start = last_end
         last_end = end
-    cuts.append((start, len(text)))
+    if start < len(text):
+        cuts.append((start, len(text)))
     return cuts

@@ -66,6 +66,9 @@ class Segment:
     """Silence before the text (an SSML ``<break>``, a sentence or paragraph boundary)."""
     language: str | None = None
     """An SSML ``<lang xml:lang>`` override; engines may ignore it."""
+    end_pause: bool = False
+    """A sentence ends here and the reading goes on in the next call (long text is read in
+    chunks): pause as the engine would between two sentences of one text."""
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from nguon.speech.errors import ServiceFailureException
 AUDIO_OUTPUT_SYNCHRONOUS = 2
 POS_CHARACTER = 1
 ESPEAK_CHARS_UTF8 = 1
+ESPEAK_ENDPAUSE = 0x1000
 EVENT_LIST_TERMINATED = 0
 EVENT_WORD = 1
 EVENT_SENTENCE = 2
@@ -155,14 +156,17 @@ class _Library:
         self.current_voice = name
         return True
 
-    def speak(self, text: str, rate: int, volume: int, pitch: int) -> _Collector:
+    def speak(
+        self, text: str, rate: int, volume: int, pitch: int, *, end_pause: bool = False
+    ) -> _Collector:
         self.lib.espeak_SetParameter(PARAM_RATE, rate, 0)
         self.lib.espeak_SetParameter(PARAM_VOLUME, volume, 0)
         self.lib.espeak_SetParameter(PARAM_PITCH, pitch, 0)
         encoded = text.encode("utf-8")
         _COLLECTOR.reset()
+        flags = ESPEAK_CHARS_UTF8 | (ESPEAK_ENDPAUSE if end_pause else 0)
         status = self.lib.espeak_Synth(
-            encoded, len(encoded) + 1, 0, POS_CHARACTER, 0, ESPEAK_CHARS_UTF8, None, None
+            encoded, len(encoded) + 1, 0, POS_CHARACTER, 0, flags, None, None
         )
         if status != 0:
             raise ServiceFailureException("The speech engine failed.")
@@ -242,7 +246,7 @@ class EspeakEngine(SpeechEngine):
         volume = min(max(round(100 * 10 ** (segment.volume_db / 20)), 0), 200)
         pitch = min(max(round(50 * segment.pitch), 0), 100)
         start_ms = builder.time_ms
-        collected = library.speak(segment.text, rate, volume, pitch)
+        collected = library.speak(segment.text, rate, volume, pitch, end_pause=segment.end_pause)
         words = [event for event in collected.events if event[0] == EVENT_WORD]
         sentences = [event for event in collected.events if event[0] == EVENT_SENTENCE]
         text = segment.text
