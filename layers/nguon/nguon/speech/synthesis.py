@@ -434,6 +434,34 @@ class SpeechService:
             out.getvalue(), plan.content_type, plan.request_characters, reading.duration_ms
         )
 
+    def synthesize_long(
+        self,
+        text: str,
+        voice_id: str,
+        *,
+        output_format: str = "mp3",
+        sample_rate: str | None = None,
+        text_type: str = "text",
+        lexicon_names: Sequence[str] = (),
+        on_progress: Progress | None = None,
+    ) -> SynthesisResult:
+        """Long text (a bulletin, up to the task limit of 100,000 billed characters) read in
+        sentence chunks, ``on_progress(done_characters, total_characters)`` after each."""
+        request = SynthesisRequest(
+            text=text,
+            voice_id=voice_id,
+            output_format=output_format,
+            text_type=text_type,
+            sample_rate=sample_rate,
+            lexicon_names=tuple(lexicon_names),
+        )
+        plan = self.plan(request, task=True)
+        out = io.BytesIO()
+        reading = self.render(plan, out, on_progress)
+        return SynthesisResult(
+            out.getvalue(), plan.content_type, plan.request_characters, reading.duration_ms
+        )
+
     def render(self, plan: Plan, out: BinaryIO, on_progress: Progress | None = None) -> _Reading:
         """Read ``plan`` chunk by chunk, writing audio (or marks) to ``out`` as it comes."""
         chunks = self._chunks(plan.document.segments)

@@ -9,8 +9,9 @@ and marks it ``completed``; a request that cannot be read is ``failed`` with the
 
 Redelivery is safe: a completed or failed task is not redone; a task another worker holds
 (``inProgress`` for less than ``LEASE_S``) raises :class:`TaskBusy` so the message comes back
-later; a claim older than that (a worker that died) is taken over. An unexpected error leaves
-the task ``scheduled`` for the queue to retry, and fails it at the ``MAX_ATTEMPTS``-th try.
+later; a claim older than that (a worker that died) is taken over. A failure of our own (an
+engine, ffmpeg, S3: ``ServiceFailureException`` or unexpected) leaves the task ``scheduled``
+for the queue to retry, and fails it at the ``MAX_ATTEMPTS``-th try.
 
 This service writes only to its own media bucket (``NGUON_MEDIA_BUCKET``): any other
 OutputS3BucketName is ``InvalidS3BucketException``. ``SnsTopicArn`` is checked and stored;
@@ -247,12 +248,13 @@ class SpeechTasks:
             return "skipped"  # another worker claimed it between our read and write
         try:
             self._read(claimed)
-        except SpeechError as error:  # the request cannot be read: Polly fails the task
-            self._fail(task_id, "inProgress", now, error.message)
-            return "failed"
-        except Exception:
-            if claimed.attempts >= MAX_ATTEMPTS:
-                self._fail(task_id, "inProgress", now, "An internal error occurred.")
+        except Exception as error:
+            permanent = isinstance(error, SpeechError) and error.status < 500
+            if permanent or claimed.attempts >= MAX_ATTEMPTS:
+                # The request cannot be read (Polly fails the task with the reason), or an
+                # engine, ffmpeg or S3 kept failing.
+                reason = error.message if isinstance(error, SpeechError) else "An internal error."
+                self._fail(task_id, "inProgress", now, reason)
                 return "failed"
 
             def release(task: StoredTask) -> None:
