@@ -253,6 +253,33 @@ def test_abbreviations_acronyms_symbols(text, reading):
     assert normalize(text) == reading
 
 
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [
+        ("ubnd@binhdinh.gov.vn", "ubnd a còng binhdinh chấm gốp chấm vê en"),
+        (
+            "https://binhdinh.gov.vn/tin-tuc.",
+            "binhdinh chấm gốp chấm vê en gạch chéo tin gạch ngang tuc.",
+        ),
+        ("tỷ lệ 1:500", "tỷ lệ một trên năm trăm"),
+        ("nhiệt độ -2°C", "nhiệt độ âm hai độ xê"),
+        ("2.3 triệu người", "hai phẩy ba triệu người"),
+        ("cách mạng 4.0", "cách mạng bốn chấm không"),
+        ("2 lần/tuần", "hai lần một tuần"),
+        ("0,5%/tháng", "không phẩy năm phần trăm một tháng"),
+        ("số nhà 25/7", "số nhà hai mươi lăm trên bảy"),
+        ("đạt 17/19 tiêu chí", "đạt mười bảy trên mười chín tiêu chí"),
+        ("1/3 diện tích", "một phần ba diện tích"),
+        ("Công văn 12/SYT-NVY", "Công văn mười hai trên sở y tế nghiệp vụ y"),
+        ("tin VUI", "tin vê u i"),
+        ("TIN VUI", "tin vui"),
+        ("RON 95-III", "rờ o nờ chín mươi lăm i i i"),
+    ],
+)
+def test_addresses_scales_signs_and_other_slashes(text, reading):
+    assert normalize(text) == reading
+
+
 def test_whitespace_punctuation_and_line_breaks():
     assert normalize("  Bão   số 3 ,  bà con\tchú ý!  ") == "Bão số ba, bà con chú ý!"
     assert normalize("Mưa to... Bà con chú ý?") == "Mưa to... Bà con chú ý?"

@@ -57,14 +57,22 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
-from nguon.speech.normalize_rules import CLOSING, OPENING, LexiconIndex, Reader, tokenize
+from nguon.speech.normalize_rules import Reader
+from nguon.speech.normalize_tokens import CLOSING, OPENING, LexiconIndex, tokenize
 
 __all__ = ["Normalized", "Span", "load_lexicon", "normalize", "normalize_with_map"]
 
 LEXICON_FILE = "abbreviations.tsv"
 
 # Characters that look like others in pasted text: the Icelandic eth for "Đ", invisible spaces.
-_LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u200b": " ", "\ufeff": " ", "\u00ad": " "})
+_LOOKALIKES = {"\u00d0": "\u0110", "\u200b": " ", "\ufeff": " ", "\u00ad": " "}
+
+
+def _fix_lookalikes(text: str) -> str:
+    for char, replacement in _LOOKALIKES.items():
+        if char in text:  # str.translate is slow on long texts; these are rare
+            text = text.replace(char, replacement)
+    return text
 
 
 @dataclass(frozen=True)
@@ -121,15 +129,21 @@ class Normalized:
 
 def normalize(text: str, lexicon: Mapping[str, str] | None = None) -> str:
     """``text`` as words a TTS engine reads correctly (see the module docstring)."""
-    return normalize_with_map(text, lexicon).text
+    return _assemble(_read(text, lexicon)[0], None, spans=False).text
 
 
 def normalize_with_map(text: str, lexicon: Mapping[str, str] | None = None) -> Normalized:
     """The reading of ``text`` and where each of its tokens came from in ``text``."""
+    parts, origin = _read(text, lexicon)
+    return _assemble(parts, origin)
+
+
+def _read(
+    text: str, lexicon: Mapping[str, str] | None
+) -> tuple[list[tuple[str, int, int, bool]], tuple[list[int], list[int]] | None]:
     clean, origin = _nfc(text)
     lexicons = (LexiconIndex(lexicon), _base_index()) if lexicon else (_base_index(),)
-    parts = Reader(clean, tokenize(clean), lexicons).run()
-    return _assemble(parts, origin)
+    return Reader(clean, tokenize(clean), lexicons).run(), origin
 
 
 def load_lexicon(path: Path | None = None) -> dict[str, str]:
@@ -174,7 +188,7 @@ def _nfc(text: str) -> tuple[str, tuple[list[int], list[int]] | None]:
     character cluster (a base and its combining marks) it came from in ``text``.
     """
     if unicodedata.is_normalized("NFC", text):
-        return text.translate(_LOOKALIKES), None
+        return _fix_lookalikes(text), None
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -186,11 +200,7 @@ def _nfc(text: str) -> tuple[str, tuple[list[int], list[int]] | None]:
             starts += [cluster_start] * len(composed)
             ends += [index] * len(composed)
             cluster_start = index
-    return "".join(out).translate(_LOOKALIKES), (starts, ends)
-
-
-def _alnum(text: str) -> bool:
-    return any(char.isalnum() for char in text)
+    return _fix_lookalikes("".join(out)), (starts, ends)
 
 
 def _drop_stray_hyphens(
@@ -210,27 +220,35 @@ def _drop_stray_hyphens(
 
 
 def _assemble(
-    parts: list[tuple[str, int, int, bool]], origin: tuple[list[int], list[int]] | None
+    parts: list[tuple[str, int, int, bool]],
+    origin: tuple[list[int], list[int]] | None,
+    spans: bool = True,
 ) -> Normalized:
     """Join the parts with single spaces (none before closing or after opening punctuation,
     none where the source had none around a symbol) and map each output word to its source."""
     pieces: list[str] = []
-    spans: list[Span] = []
+    found: list[Span] = []
     position = 0
     previous: tuple[str, int, int, bool] | None = None
     for part in _drop_stray_hyphens(parts):
         text, start, end, _ = part
+        if not text:
+            continue
         if previous is not None:
             gap = " "
-            touching = previous[2] == start
-            if text in CLOSING or previous[0] in OPENING:
+            before = previous[0]
+            if text in CLOSING or before in OPENING:
                 gap = ""
-            elif touching and (
-                not _alnum(text) or not (_alnum(previous[0]) or previous[0] in CLOSING)
+            elif previous[2] == start and (
+                not text[0].isalnum() or not (before[0].isalnum() or before in CLOSING)
             ):
                 gap = ""  # "Nhơn-Bình", quotes around a word, "(" before an expansion
             pieces.append(gap)
             position += len(gap)
+        previous = part
+        if not spans:
+            pieces.append(text)
+            continue
         if origin is not None:
             start, end = _source_offset(origin, start, end)
         for index, word in enumerate(text.split(" ")):
@@ -238,10 +256,9 @@ def _assemble(
                 pieces.append(" ")
                 position += 1
             pieces.append(word)
-            spans.append(Span(start, end, position, position + len(word)))
+            found.append(Span(start, end, position, position + len(word)))
             position += len(word)
-        previous = part
-    return Normalized("".join(pieces), tuple(spans))
+    return Normalized("".join(pieces), tuple(found))
 
 
 def _source_offset(origin: tuple[list[int], list[int]], start: int, end: int) -> tuple[int, int]:

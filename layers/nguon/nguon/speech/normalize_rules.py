@@ -12,101 +12,33 @@ The choices (what an announcer on a commune loudspeaker says) are listed in
 """
 
 import re
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from nguon.speech import numbers as num
-
-TOKEN = re.compile(r"(\d+(?:[.,]\d+)*)|([^\W\d_]+)|(\.{2,}|…)|(\S)")
-NUM, WORD, SYM, LINK = "n", "w", "s", "l"
-# E-mail and web addresses, taken whole before anything else cuts them at "." and "/". A bare
-# domain needs a lower-case top-level name so that "TP.HCM" and "12.3.2025" are not domains.
-_LINK = (
-    r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
-    r"|(?:https?://|www\.)[^\s]*[A-Za-z0-9/]"
-    r"|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org|gov|edu|info)(?![A-Za-z0-9])"
-    r"(?:/[^\s]*[A-Za-z0-9/])?"
+from nguon.speech.normalize_tokens import (
+    CLOSING,
+    LINK,
+    NUM,
+    SYLLABLE,
+    SYM,
+    TRIPLE,
+    UNIT_INDEX,
+    UNITS,
+    VOWEL_LETTERS,
+    WORD,
+    LexiconIndex,
+    Token,
+    read_link,
+    same_class,
+    spell,
 )
-_TOKENS = re.compile(f"({_LINK})|" + TOKEN.pattern)
-_LINK_PIECES = re.compile(r"[A-Za-z]+|\d+|[^A-Za-z\d]")
-_LINK_WORDS = {
-    "www": "vê kép vê kép vê kép", "vn": "vê en", "com": "com", "gov": "gốp", "org": "o rờ gờ",
-    "net": "nét", "edu": "e đu", "info": "in phô", ".": "chấm", "@": "a còng",
-    "/": "gạch chéo", "-": "gạch ngang", "_": "gạch dưới",
-}  # fmt: skip
 
 # Where the reader stands after a part, for what a following "-", "/" or "+" means.
 _OTHER, _QUANTITY, _PHONE = 0, 1, 2
 
-CLOSING = frozenset([".", ",", ";", ":", "?", "!", "...", "…", ")", "]", "}", "”", "’", "»"])
-OPENING = frozenset(["(", "[", "{", "“", "‘", "«"])
 _SENTENCE_END = frozenset([".", ";", "?", "!", "...", "…"])
 _DASHES = frozenset(["-", "–", "—"])
 
-LETTER_NAMES = {
-    "A": "a", "Ă": "á", "Â": "ớ", "B": "bê", "C": "xê", "D": "đê", "Đ": "đê", "E": "e",
-    "Ê": "ê", "F": "ép", "G": "gờ", "H": "hát", "I": "i", "J": "gi", "K": "ca", "L": "lờ",
-    "M": "mờ", "N": "nờ", "O": "o", "Ô": "ô", "Ơ": "ơ", "P": "pê", "Q": "quy", "R": "rờ",
-    "S": "ét", "T": "tê", "U": "u", "Ư": "ư", "V": "vê", "W": "vê kép", "X": "ích", "Y": "i",
-    "Z": "dét",
-}  # fmt: skip
-_VOWEL_LETTERS = frozenset("AĂÂEÊIOÔƠUƯY")
-
-# Units after a number: (reading, is money). Longest first where one is a prefix of another.
-# The flag: "/" after it means "per item", said "một" ("đồng/kg" → "đồng một ki lô gam").
-_UNITS: dict[str, tuple[str, bool]] = {
-    "%": ("phần trăm", True),  # "0,5%/tháng": per month is "một tháng", as after money
-    "đ": ("đồng", True),
-    "đồng": ("đồng", True),
-    "VNĐ": ("đồng", True),
-    "VND": ("đồng", True),
-    "vnđ": ("đồng", True),
-    "USD": ("đô la mỹ", True),
-    "km/h": ("ki lô mét trên giờ", False),
-    "km²": ("ki lô mét vuông", False),
-    "km2": ("ki lô mét vuông", False),
-    "km": ("ki lô mét", False),
-    "Km": ("ki lô mét", False),
-    "m/s": ("mét trên giây", False),
-    "m³/s": ("mét khối trên giây", False),
-    "m3/s": ("mét khối trên giây", False),
-    "m²": ("mét vuông", False),
-    "m2": ("mét vuông", False),
-    "m³": ("mét khối", False),
-    "m3": ("mét khối", False),
-    "m": ("mét", False),
-    "cm": ("xen ti mét", False),
-    "mm": ("mi li mét", False),
-    "ha": ("héc ta", False),
-    "kg": ("ki lô gam", False),
-    "g": ("gam", False),
-    "mg": ("mi li gam", False),
-    "tấn": ("tấn", False),
-    "tạ": ("tạ", False),
-    "l": ("lít", False),
-    "lít": ("lít", False),
-    "ml": ("mi li lít", False),
-    "°C": ("độ xê", False),
-    "oC": ("độ xê", False),
-    "°": ("độ", False),
-    "MW": ("mê ga oát", False),
-    "MWh": ("mê ga oát giờ", False),
-    "kW": ("ki lô oát", False),
-    "KW": ("ki lô oát", False),
-    "kWh": ("ki lô oát giờ", False),
-    "KWh": ("ki lô oát giờ", False),
-    "W": ("oát", False),
-    "kVA": ("ki lô vôn am pe", False),
-    "KVA": ("ki lô vôn am pe", False),
-    "kV": ("ki lô vôn", False),
-    "KV": ("ki lô vôn", False),
-    "V": ("vôn", False),
-    "h": ("giờ", False),
-    "ph": ("phút", False),
-    "mb": ("mi li ba", False),
-    "cc": ("phân khối", False),
-    "hPa": ("héc tô pát xcan", False),
-}
 _POINT_DECIMAL = re.compile(r"\d+\.\d{1,2}")
 _MULTIPLIERS = frozenset(["nghìn", "ngàn", "triệu", "tỷ", "tỉ", "trăm", "vạn"])
 
@@ -131,90 +63,6 @@ _FRACTION_OF = frozenset(["số", "diện", "dân", "tổng", "lượng", "khố
 _RANGE_WORDS = frozenset(["thứ", "ngày", "tháng", "mùng", "năm"])
 _PHONE_CUES = frozenset(["hotline", "đài", "thoại", "đt", "sđt", "gọi", "zalo", "fax"])
 _EMERGENCY = frozenset(["111", "112", "113", "114", "115", "116"])
-_WORD_JOIN = frozenset(["/", "&", "+"])
-
-
-def _syllable_pattern() -> re.Pattern[str]:
-    vowels = "aăâeêioôơuưy"
-    marks = "\u0300\u0301\u0303\u0309\u0323"  # the five tones
-    toned = {unicodedata.normalize("NFC", v + mark) for v in vowels for mark in marks}
-    vowel = "[" + vowels + "".join(sorted(toned)) + "]"
-    onset = "(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
-    return re.compile(onset + vowel + "{1,3}" + "(?:ng|nh|ch|[cmnpt])?")
-
-
-_SYLLABLE = _syllable_pattern()
-_TRIPLE = re.compile(r"(.)\1\1")  # "III" is no syllable
-
-
-class Token:
-    """A token: text, source offsets, kind, and whether a space or a line break came before."""
-
-    __slots__ = ("end", "kind", "newline", "space", "start", "text")
-
-    def __init__(self, text: str, start: int, end: int, kind: str, space: bool, newline: bool):
-        self.text, self.start, self.end = text, start, end
-        self.kind, self.space, self.newline = kind, space, newline
-
-
-def tokenize(text: str) -> list[Token]:
-    """The tokens of ``text`` (already NFC); whitespace is not a token but is remembered."""
-    tokens: list[Token] = []
-    previous_end = 0
-    for match in _TOKENS.finditer(text):
-        start = match.start()
-        kind = (
-            LINK if match.group(1) else NUM if match.group(2) else WORD if match.group(3) else SYM
-        )
-        gap = text[previous_end:start]
-        tokens.append(Token(match.group(), start, match.end(), kind, bool(gap), "\n" in gap))
-        previous_end = match.end()
-    return tokens
-
-
-class LexiconIndex:
-    """A lexicon ready for matching at a token: entries by their first token, longest first."""
-
-    __slots__ = ("by_first",)
-
-    def __init__(self, entries: Mapping[str, str]) -> None:
-        by_first: dict[str, list[tuple[str, str]]] = {}
-        for raw_key, reading in entries.items():
-            key = unicodedata.normalize("NFC", raw_key.strip())
-            first = TOKEN.search(key)
-            if first is None or not reading.strip():
-                continue
-            by_first.setdefault(first.group(), []).append((key, " ".join(reading.split())))
-        for candidates in by_first.values():
-            candidates.sort(key=lambda entry: -len(entry[0]))
-        self.by_first = by_first
-
-
-_UNIT_INDEX = LexiconIndex({key: key for key in _UNITS})
-
-
-def read_link(link: str) -> str:
-    """An e-mail or web address: "ubnd@binhdinh.gov.vn" → "ubnd a còng binhdinh chấm gốp chấm
-    vê en". Names are left for the engine; digits are read one by one; "http://" is not said."""
-    words = []
-    for piece in _LINK_PIECES.findall(re.sub(r"^https?://", "", link)):
-        if piece.isdigit():
-            words.append(num.read_digits(piece))
-        elif piece.lower() in _LINK_WORDS:
-            words.append(_LINK_WORDS[piece.lower()])
-        elif piece.isalpha():
-            words.append(piece.lower())
-    return " ".join(words)
-
-
-def _same_class(a: str, b: str) -> bool:
-    """Both letters or both digits: a match ending between them would cut a word."""
-    return (a.isalpha() and b.isalpha()) or (a.isdigit() and b.isdigit())
-
-
-def spell(letters: str) -> str:
-    """An acronym letter by letter with Vietnamese letter names: "WHO" → "vê kép hát o"."""
-    return " ".join(LETTER_NAMES.get(char, char.lower()) for char in letters)
 
 
 def _small(token: Token) -> int | None:
@@ -306,7 +154,12 @@ class Reader:
         token = self.tokens[i]
         following = self.fraction(i)
         if not following:
-            self.emit(num.read_numeral(token.text), token.start, token.end, _QUANTITY)
+            words = num.read_numeral(token.text)
+            if _POINT_DECIMAL.fullmatch(token.text) and (
+                self.next_word(i + 1) in _MULTIPLIERS or self.match_unit(i + 1)
+            ):
+                words = words.replace(" chấm ", " phẩy ")  # "2.3 triệu": a decimal point
+            self.emit(words, token.start, token.end, _QUANTITY)
             following = i + 1
         return self.unit_tail(following)
 
@@ -346,7 +199,7 @@ class Reader:
             elif token.text == "&":
                 self.emit("và", token.start, token.end)
             elif token.kind == WORD:
-                k = self.letters(k, limit)
+                k = self.letters(k, limit, code=True)
                 continue
             k += 1
         self.state = _OTHER
@@ -612,12 +465,12 @@ class Reader:
         if i >= self.n or self.tokens[i].kind == NUM or self.tokens[i].newline:
             return None
         token = self.tokens[i]
-        for key, _ in _UNIT_INDEX.by_first.get(token.text, ()):
+        for key, _ in UNIT_INDEX.by_first.get(token.text, ()):
             end = token.start + len(key)
             if self.text.startswith(key, token.start) and (
                 end >= len(self.text) or not self.text[end].isalnum()
             ):
-                reading, money = _UNITS[key]
+                reading, money = UNITS[key]
                 return reading, money, self.index_after(i, end)
         return None
 
@@ -710,7 +563,7 @@ class Reader:
                 end = token.start + len(key)
                 if end > limit or not text.startswith(key, token.start):
                     continue
-                if end < len(text) and _same_class(key[-1], text[end]):
+                if end < len(text) and same_class(key[-1], text[end]):
                     continue  # "TT" is not "TTr"; "QL" is in "QL1A"
                 if key[-1] == "." and len(key) > 1 and not self.name_follows(i, end):
                     continue  # "TP." at the end of a sentence: "TP" and a full stop
@@ -730,22 +583,38 @@ class Reader:
         following = self.tokens[k]
         return following.kind == NUM or (following.kind == WORD and following.text[0].isupper())
 
-    def letters(self, i: int, limit: int) -> int:
-        """A word: the lexicon, else a capitalised syllable lower-cased or an acronym spelt."""
+    def letters(self, i: int, limit: int, code: bool = False) -> int:
+        """A word: the lexicon, else a capitalised word lower-cased or an acronym spelt."""
         following = self.lexicon(i, limit)
         if following:
             return following
         token = self.tokens[i]
         text = token.text
-        if text.isupper() and (len(text) > 1 or text not in _VOWEL_LETTERS):
-            lower = text.lower()
-            if len(text) > 1 and _SYLLABLE.fullmatch(lower) and not _TRIPLE.search(lower):
-                self.emit(lower, token.start, token.end)  # "THÔNG BÁO" in a title
+        if text.isupper() and (len(text) > 1 or text not in VOWEL_LETTERS):
+            if not code and self.capitalised_word(i):
+                self.emit(text.lower(), token.start, token.end)  # "THÔNG BÁO" in a title
             else:
                 self.emit(spell(text), token.start, token.end)
             return i + 1
         self.keep(token)
         return i + 1
+
+    def capitalised_word(self, i: int) -> bool:
+        """An all-capitals token that is a Vietnamese word, not an acronym: it is a syllable,
+        and it has a diacritic ("KHẨN") or stands among other capitalised words ("TIN VUI");
+        "SYT" alone is an acronym, though "syt" would pass for a syllable."""
+        text = self.tokens[i].text
+        lower = text.lower()
+        if len(text) < 2 or not SYLLABLE.fullmatch(lower) or TRIPLE.search(lower):
+            return False
+        if not text.isascii():
+            return True
+        for k in (i - 1, i + 1):
+            if 0 <= k < self.n and (self.tokens[k].space if k > i else self.tokens[i].space):
+                neighbour = self.tokens[k].text
+                if self.tokens[k].kind == WORD and len(neighbour) > 1 and neighbour.isupper():
+                    return True
+        return False
 
     # -- symbols -------------------------------------------------------------------------
 
