@@ -188,11 +188,12 @@ def test_an_object_larger_than_declared_is_rejected_before_it_is_read(world, fil
 
     media = world.store.get(media_id)
     assert media.reason.code == "media_too_large"
-    assert media.reason.params["size"] == files["tone.wav"].stat().st_size
+    assert media.reason.params["size_bytes"] == files["tone.wav"].stat().st_size
+    assert media.reason.params["limit_bytes"] == 100_000
     assert media.source.size == files["tone.wav"].stat().st_size
     assert world.ffmpeg.calls == []
     en = world.service.view(media, "en").reason.message
-    assert en == "The uploaded file (1.7 MB) is larger than allowed (0.1 MB)."
+    assert en == "The uploaded file (1.7 MB) is larger than allowed (98 KB)."
 
 
 # --- images, video, documents ----------------------------------------------------------------

@@ -275,8 +275,8 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "A {purpose} upload has at most {limit_mb} MB.",
     },
     "media_too_large": {
-        "vi": "Tệp tải lên ({size_mb} MB) lớn hơn mức cho phép ({limit_mb} MB).",
-        "en": "The uploaded file ({size_mb} MB) is larger than allowed ({limit_mb} MB).",
+        "vi": "Tệp tải lên ({size}) lớn hơn mức cho phép ({limit}).",
+        "en": "The uploaded file ({size}) is larger than allowed ({limit}).",
     },
     "media_type_unknown": {
         "vi": "Không nhận ra định dạng của tệp (khai báo là {declared}); tệp có thể bị hỏng.",

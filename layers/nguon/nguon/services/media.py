@@ -459,7 +459,11 @@ class IngestService:
         limit = min(media.size, SIZE_LIMITS[media.purpose])
         if source.size is not None and source.size > limit:
             raise Rejected(
-                "media_too_large", size_mb=_mb(source.size), limit_mb=_mb(limit), size=source.size
+                "media_too_large",
+                size=_bytes_text(source.size),
+                limit=_bytes_text(limit),
+                size_bytes=source.size,
+                limit_bytes=limit,
             )
         head = self._objects.read_start(media.key, SNIFF_BYTES, version_id=source.version_id)
         sniffed = sniff(head)
@@ -689,8 +693,13 @@ def _check_pixels(width: int, height: int) -> None:
         )
 
 
-def _mb(size: int) -> float:
-    return round(size / MB, 1)
+def _bytes_text(size: int) -> str:
+    """A size as people read it: ``1.7 MB``, ``980 KB``, ``512 B``."""
+    if size >= MB:
+        return f"{size / MB:.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} B"
 
 
 def _round(value: float | None, digits: int) -> float | None:
