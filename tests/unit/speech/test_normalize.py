@@ -199,6 +199,8 @@ def test_money_percentages_ranges_units(text, reading):
     [
         ("0912.345.678", "không chín một hai, ba bốn năm, sáu bảy tám"),
         ("0256 3822 123", "không hai năm sáu, ba tám hai hai, một hai ba"),
+        ("0905-123-456", "không chín không năm, một hai ba, bốn năm sáu"),
+        ("02563.822.123", "không hai năm sáu ba, tám hai hai, một hai ba"),
         ("1900 1234", "một chín không không, một hai ba bốn"),
         ("hotline 113", "hót lai một một ba"),
         ("gọi 115", "gọi một một năm"),
@@ -366,6 +368,8 @@ def test_caller_lexicon_overrides_and_extends_the_file():
     assert normalize("Phù Cát", {"Phù Cát": "phù cát huyện"}) == "phù cát huyện"
     # The caller's shorter entry does not hide a longer one of the file.
     assert normalize("Sở TT&TT", {"TT": "tê tê"}) == "Sở thông tin và truyền thông"
+    assert normalize("mạng 5G", {"5G": "năm gê"}) == "mạng năm gê"  # entries may start with digits
+    assert normalize("A+", {"A+": "a cộng"}) == "a cộng"
     assert normalize("UBND") == "ủy ban nhân dân"  # nothing leaks between calls
 
 

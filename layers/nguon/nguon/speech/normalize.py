@@ -11,38 +11,50 @@ The readings, chosen as a commune loudspeaker announcer in Bình Định says th
 
 - numbers: see ``nguon.speech.numbers`` (mốt, tư, lăm; "linh"; "không trăm"; nghìn, triệu,
   tỷ). "." between groups of three digits separates thousands, "," is the decimal mark read
-  "phẩy"; short numbers lose their leading zeros ("05" → "năm");
-- dates: "ngày" is said before a date unless written ("12/3/2025" → "ngày mười hai tháng ba
-  năm hai nghìn không trăm hai mươi lăm"); days 1–10 take "mùng" ("ngày 1/5" → "ngày mùng
-  một tháng năm"); April is "tháng tư", January "tháng một"; "5-7/3" → "ngày mùng năm đến
-  mùng bảy tháng ba"; "3/2025" → "tháng ba năm …"; "ngày 12-3" is a date only after "ngày";
+  "phẩy" ("2.3 triệu", a decimal point before a multiplier or unit, too); other dotted
+  numbers are read with "chấm" ("4.0"); short numbers lose their leading zeros ("05");
+- dates: "ngày" is said before a date unless written or after sáng/trưa/chiều/tối/đêm/hôm
+  ("12/3/2025" → "ngày mười hai tháng ba năm hai nghìn không trăm hai mươi lăm", "sáng 5/3"
+  → "sáng mùng năm tháng ba"); days 1–10 take "mùng" ("ngày 1/5" → "ngày mùng một tháng
+  năm"); April is "tháng tư", January "tháng một"; "5-7/3" → "ngày mùng năm đến mùng bảy
+  tháng ba"; "3/2025" → "tháng ba năm …"; "ngày 12-3" is a date only after "ngày"; "a/b"
+  is a fraction after đạt, được, chiếm, khoảng, … or before số, diện tích, … ("1/3 diện
+  tích" → "một phần ba diện tích", "đạt 17/19" → "mười bảy trên mười chín"), and in an
+  address ("số nhà 25/7");
 - times: "7h30" → "bảy giờ ba mươi phút", "19:00" → "mười chín giờ", "7h" → "bảy giờ";
-- ranges: a dash between quantities is "đến" ("7-10 ngày", "19h-21h", "20-25°C");
+- ranges: a dash between quantities is "đến" ("7-10 ngày", "19h-21h", "20-25°C", "thứ 2 -
+  thứ 6"); a dash before a number elsewhere is "âm" ("-2°C"); "1:500" is "một trên năm trăm";
 - units after a number from a table (km → "ki lô mét", m² → "mét vuông", °C → "độ xê",
-  % → "phần trăm", đ/VNĐ/VND → "đồng"); "/" after money is "một" ("20.000đ/kg" → "hai mươi
-  nghìn đồng một ki lô gam"), after another unit "trên" ("km/h" → "ki lô mét trên giờ");
+  % → "phần trăm", đ/VNĐ/VND → "đồng"). "/" is "trên" between measures ("km/h" → "ki lô
+  mét trên giờ", "tạ/ha", "con/m2") and "một" after money or % and before an ordinary word
+  ("20.000đ/kg" → "hai mươi nghìn đồng một ki lô gam", "2 lần/tuần" → "hai lần một tuần");
 - ordinals: after "thứ", 1 is "nhất" and 4 is "tư" ("thứ 4" → "thứ tư"), others cardinal;
 - Roman numerals only after words that take them (Quý, Chương, Điều, khóa, thứ, thế kỷ, Đại
   hội, giai đoạn, …): cardinal ("Quý IV" → "quý bốn"), ordinal after "thứ" ("lần thứ IX" →
   "lần thứ chín"); an "I" elsewhere is a letter;
 - telephone numbers digit by digit, a comma (a short pause) between the groups as written
-  ("0912.345.678" → "không chín một hai, ba bốn năm, sáu bảy tám"): numbers starting with 0
-  of 10 digits (11 for 02x landlines), 1800/1900 numbers, any number of three or more digits
-  shortly after "hotline", "đường dây nóng", "tổng đài", "điện thoại", "gọi", and 111–116
-  after "số";
+  with spaces, dots or hyphens ("0912.345.678" → "không chín một hai, ba bốn năm, sáu bảy
+  tám"): numbers starting with 0 of 10 digits (11 for 02x landlines), 1800/1900 numbers, any
+  number of three or more digits shortly after "hotline", "đường dây nóng", "tổng đài",
+  "điện thoại", "gọi", and 111–116 after "số";
 - document numbers ("Quyết định số 1381/QĐ-BTTTT"): the number, then "trên" for each "/",
   the letter codes through the lexicon (else spelt), "-" not said: "một nghìn ba trăm tám
   mươi mốt trên quyết định bộ thông tin và truyền thông"; "13/2023/NĐ-CP" → "mười ba trên
   hai nghìn không trăm hai mươi ba trên nghị định chính phủ". Announcers either read the code
   or drop it; reading it keeps the number checkable, and the lexicon makes it speakable;
-- abbreviations from ``nguon/data/abbreviations.tsv`` and the caller's lexicon (which wins);
-  a capitalised word that is a Vietnamese syllable ("THÔNG BÁO") is lower-cased; any other
-  unknown word in capitals is spelt with Vietnamese letter names (B "bê", C "xê", G "gờ", H
-  "hát", K "ca", L "lờ", M "mờ", N "nờ", R "rờ", S "ét", W "vê kép", X "ích", …): "HTX" is in
-  the lexicon, "ATM" becomes "a tê mờ". A single capital vowel ("khu A") is left as it is;
+- abbreviations from ``nguon/data/abbreviations.tsv`` and the caller's lexicon (which wins
+  where both match the same text; the longest match wins otherwise). A word in capitals that
+  is a Vietnamese syllable and has a diacritic or stands among other capitalised words ("THÔNG
+  BÁO KHẨN", "TIN VUI") is lower-cased; any other unknown word in capitals is spelt with
+  Vietnamese letter names (B "bê", C "xê", D "đê", G "gờ", H "hát", K "ca", L "lờ", M "mờ", N
+  "nờ", R "rờ", S "ét", W "vê kép", X "ích", …): "ATM" becomes "a tê mờ", "GDP" "gờ đê pê";
+  acronyms said as words (COVID, OCOP) and common ones (HTX, WHO) are in the lexicon. A
+  single capital vowel ("khu A") is left as it is;
+- e-mail and web addresses: "a còng", "chấm", "gạch chéo"; "vn" "vê en", "gov" "gốp";
 - "&" → "và", "+" between numbers → "cộng", "~" before a number → "khoảng"; a hyphen between
-  letters and digits ("Covid-19") is not said; whitespace is collapsed and a line break where
-  no punctuation ends the line becomes a full stop (the announcer's pause after a title).
+  letters and digits ("Covid-19") is not said, nor one inside a code that was read out
+  ("QĐ-UBND"); whitespace is collapsed and a line break where no punctuation ends the line
+  becomes a full stop (the announcer's pause after a title).
 
 Everything is pure Python; the only shared state is the cached lexicon file.
 """
@@ -142,7 +154,7 @@ def _read(
     text: str, lexicon: Mapping[str, str] | None
 ) -> tuple[list[tuple[str, int, int, bool]], tuple[list[int], list[int]] | None]:
     clean, origin = _nfc(text)
-    lexicons = (LexiconIndex(lexicon), _base_index()) if lexicon else (_base_index(),)
+    lexicons = (_index(tuple(lexicon.items())), _base_index()) if lexicon else (_base_index(),)
     return Reader(clean, tokenize(clean), lexicons).run(), origin
 
 
@@ -174,6 +186,12 @@ def _read_lexicon(path: str | None) -> tuple[tuple[str, str], ...]:
             "NFC", reading.strip()
         )
     return tuple(entries.items())
+
+
+@lru_cache(maxsize=32)
+def _index(entries: tuple[tuple[str, str], ...]) -> LexiconIndex:
+    """A caller's lexicon, indexed once: an operator's lexicon comes back with every bulletin."""
+    return LexiconIndex(dict(entries))
 
 
 @lru_cache(maxsize=1)

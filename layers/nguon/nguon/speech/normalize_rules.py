@@ -65,6 +65,18 @@ _PHONE_CUES = frozenset(["hotline", "đài", "thoại", "đt", "sđt", "gọi", 
 _EMERGENCY = frozenset(["111", "112", "113", "114", "115", "116"])
 
 
+def _digit_groups(token: Token) -> list[tuple[str, int]]:
+    """The digit groups of a number token written with dots ("0912.345.678"), with offsets;
+    empty if it has a comma or is not a number."""
+    if token.kind != NUM or "," in token.text:
+        return []
+    groups, offset = [], token.start
+    for piece in token.text.split("."):
+        groups.append((piece, offset))
+        offset += len(piece) + 1
+    return groups
+
+
 def _small(token: Token) -> int | None:
     """The value of a plain number of at most two digits (days, months, hours, minutes)."""
     text = token.text
@@ -147,7 +159,15 @@ class Reader:
     # -- numbers -------------------------------------------------------------------------
 
     def number(self, i: int) -> int:
-        for rule in (self.doc_code, self.phone, self.clock, self.date, self.in_context):
+        # A lexicon entry may start with a digit ("5G", "4.0"): it wins over the rules.
+        for rule in (
+            self.lexicon_at,
+            self.doc_code,
+            self.phone,
+            self.clock,
+            self.date,
+            self.in_context,
+        ):
             following = rule(i)
             if following:
                 return following
@@ -219,17 +239,16 @@ class Reader:
         return False
 
     def phone(self, i: int) -> int:
-        """Telephone numbers, digit by digit, a pause (comma) between the written groups."""
+        """Telephone numbers, digit by digit, a pause (comma) between the written groups.
+
+        Groups are written with spaces, dots or hyphens between them: "0256 3822 123",
+        "0912.345.678", "0905-123-456".
+        """
         tokens = self.tokens
         token = tokens[i]
-        if not re.fullmatch(r"\d+(?:\.\d+)*", token.text):
+        groups = _digit_groups(token)
+        if not groups:
             return 0
-        groups = [(token.text, token.start)]
-        if "." in token.text:
-            groups, offset = [], token.start
-            for piece in token.text.split("."):
-                groups.append((piece, offset))
-                offset += len(piece) + 1
         first = groups[0][0]
         total = sum(len(g) for g, _ in groups)
         service = first in ("1800", "1900") or (len(first) == 8 and first[:4] in ("1800", "1900"))
@@ -244,13 +263,21 @@ class Reader:
         else:
             return 0
         j = i + 1
-        while total < target and j < self.n and tokens[j].kind == NUM and tokens[j].space:
+        while total < target and j < self.n:
             nxt = tokens[j]
-            if not nxt.text.isdigit() or nxt.newline or total + len(nxt.text) > 11:
+            if nxt.kind == NUM and nxt.space and not nxt.newline:
+                step = 1
+            elif nxt.text in ("-", ".") and not nxt.space and self.attached(j + 1, NUM):
+                nxt, step = tokens[j + 1], 2
+            else:
                 break
-            groups.append((nxt.text, nxt.start))
-            total += len(nxt.text)
-            j += 1
+            more = _digit_groups(nxt)
+            length = sum(len(g) for g, _ in more)
+            if not more or total + length > 11:
+                break
+            groups += more
+            total += length
+            j += step
         if total < target or (service and total > 10):
             return 0
         for index, (digits, start) in enumerate(groups):
@@ -551,6 +578,9 @@ class Reader:
             return i + 1
         return self.letters(i, len(self.text))
 
+    def lexicon_at(self, i: int) -> int:
+        return self.lexicon(i, len(self.text))
+
     def lexicon(self, i: int, limit: int) -> int:
         """The longest lexicon entry written at token ``i`` (the caller's lexicon wins ties)."""
         token = self.tokens[i]
@@ -632,6 +662,9 @@ class Reader:
         )
 
     def symbol(self, i: int) -> int:
+        following = self.lexicon_at(i)
+        if following:
+            return following
         tokens = self.tokens
         token = tokens[i]
         text = token.text
