@@ -5,8 +5,7 @@ import json
 from functools import cached_property
 from typing import Any
 
-import boto3
-
+from nguon.adapters.media_objects import s3_client
 from nguon.config import get_settings
 
 URL_LIFETIME_S = 7 * 24 * 3600
@@ -25,7 +24,7 @@ class ManifestStore:
 
     @cached_property
     def _client(self) -> Any:
-        return boto3.client("s3", region_name=get_settings().region)
+        return s3_client()  # SigV4: devices' links must be ones S3 accepts
 
     @property
     def bucket(self) -> str:
