@@ -121,6 +121,9 @@ def test_roman_values():
         ("năm 2025", "năm hai nghìn không trăm hai mươi lăm"),
         ("từ 5-7/3", "từ ngày mùng năm đến mùng bảy tháng ba"),
         ("sáng 5/3", "sáng mùng năm tháng ba"),
+        ("ngày 15 và 16/9", "ngày mười lăm và mười sáu tháng chín"),
+        ("ngày 5, 6 và 7/9", "ngày mùng năm, mùng sáu và mùng bảy tháng chín"),
+        ("mỗi ngày 2 lần", "mỗi ngày hai lần"),
         ("12.3.2025", "ngày mười hai tháng ba năm hai nghìn không trăm hai mươi lăm"),
     ],
 )

@@ -102,6 +102,7 @@ class Reader:
         self.lexicons = lexicons
         self.parts: list[tuple[str, int, int, bool]] = []
         self.state = _OTHER
+        self.day_at = -1  # the last token read as a day of the month without its month
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -129,6 +130,11 @@ class Reader:
 
     def next_word(self, i: int) -> str:
         return self.word_at(i) if i < self.n and self.tokens[i].space else ""
+
+    def listed_day(self, i: int) -> bool:
+        """Token ``i`` follows a day of the month and "và", "hoặc" or a comma: "ngày 15 và
+        16/9" → "ngày mười lăm và mười sáu tháng chín" (no second "ngày")."""
+        return self.day_at == i - 2 and self.tokens[i - 1].text.lower() in ("và", "hoặc", ",")
 
     def index_after(self, i: int, offset: int) -> int:
         """The first token at or after ``i`` that starts at or after ``offset``."""
@@ -352,7 +358,7 @@ class Reader:
             if year is not None:
                 year_span = (tokens[i + 3].start, tokens[i + 4].end)
         before = self.word_at(i - 1)
-        if say_day and before not in _NO_DAY_WORD:
+        if say_day and before not in _NO_DAY_WORD and not self.listed_day(i):
             self.emit("ngày", *day_span)
         self.emit(num.read_day(day, before not in ("mùng", "mồng")), *day_span)
         self.emit("tháng " + num.read_month(month), *month_span, _QUANTITY)
@@ -442,14 +448,20 @@ class Reader:
         token = tokens[i]
         value = num.numeral_value(token.text)
         before = self.word_at(i - 1)
-        if value is None or not before or tokens[i - 1].end == token.start:
+        listed = self.listed_day(i)
+        if value is None or not (before or listed) or tokens[i - 1].end == token.start:
             return 0
         if before == "thứ":
             self.emit(num.read_ordinal(value), token.start, token.end, _QUANTITY)
             return i + 1
-        if before in _DAY_BEFORE and 1 <= value <= 31 and self.next_word(i + 1) not in _COUNTERS:
-            mung = before == "ngày"
+        if (
+            (before in _DAY_BEFORE or listed)
+            and 1 <= value <= 31
+            and self.next_word(i + 1) not in _COUNTERS
+        ):
+            mung = before != "mùng" and before != "mồng"
             self.emit(num.read_day(value, mung), token.start, token.end, _QUANTITY)
+            self.day_at = i
             following = i + 1
             # "ngày 12-15": a range of days; the second day reads like the first.
             if following + 1 < self.n and tokens[following].text in _DASHES:
