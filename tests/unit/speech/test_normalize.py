@@ -19,7 +19,10 @@ from nguon.speech.normalize import (
 )
 
 CASES = Path(__file__).with_name("normalize_cases.tsv")
-# The share of the set read exactly as written by hand (measured: see the report in the test).
+# The share of the set read exactly as written by hand. Measured: 328/328. The set was
+# written knowing the rules, so that says "consistent", not "general"; its last 55 sentences
+# were written after the rules and scored 51/55 on their first run (the misses were lexicon
+# gaps). The floor leaves room for lexicon edits by operators and other engineers.
 ACCURACY_FLOOR = 0.95
 
 
