@@ -237,6 +237,8 @@ class MediaVariant(BaseModel):
     channels: int | None = None
     sample_rate: int | None = None
     duration_s: float | None = None
+    sha256: str | None = None
+    """Of the file's bytes: devices verify what they download against it."""
 
 
 class Media(BaseModel):

@@ -15,6 +15,7 @@ worker's deadline, so a duplicate notification finds the item taken (or already 
 does nothing, and a worker that died is replaced once its lease is over.
 """
 
+import hashlib
 import re
 import tempfile
 import unicodedata
@@ -531,6 +532,7 @@ class IngestService:
             channels=audio.channels if audio else None,
             sample_rate=audio.sample_rate if audio else None,
             duration_s=_round(made.duration_s, 3),
+            sha256=file_sha256(target),
         )
         self._objects.upload(target, variant.key, content_type=variant.content_type)
         logger.info(
@@ -625,6 +627,7 @@ class IngestService:
             key=f"{VARIANT_PREFIX}{media.id}/document.pdf",
             content_type="application/pdf",
             size=local.stat().st_size,
+            sha256=file_sha256(local),
         )
         self._objects.upload(local, variant.key, content_type=variant.content_type)
         return Result(detected_type="application/pdf", variants=[variant])
@@ -644,6 +647,7 @@ class IngestService:
             size=path.stat().st_size,
             width=size.width,
             height=size.height,
+            sha256=file_sha256(path),
             **extra,
         )
         self._objects.upload(path, variant.key, content_type=content_type)
@@ -704,3 +708,11 @@ def _bytes_text(size: int) -> str:
 
 def _round(value: float | None, digits: int) -> float | None:
     return round(value, digits) if value is not None else None
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
