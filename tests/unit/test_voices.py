@@ -13,7 +13,7 @@ from nguon.models.voices import VoiceStatus
 from nguon.services.bulletins import BulletinService
 from nguon.services.unit_catalogue import load_bundled_catalogue
 from nguon.services.units import UnitService
-from nguon.services.voices import SpokenAudio, VoiceService
+from nguon.services.voices import AreaVoices, SpokenAudio, VoiceService
 from tests.factories import person
 from tests.fakes import InMemoryBulletinStore, InMemoryUnitStore, InMemoryVoiceStore
 
@@ -68,9 +68,9 @@ def world(monkeypatch):
         bulletins.record_voice,
         jobs,
         media,
+        areas=AreaVoices(units, jobs, "vi-vn-x-central"),
         queue=queued.append,
         speaker=lambda: speaker,
-        default_voice="vi-vn-x-central",
         now=lambda: NOW,
     )
 
@@ -87,6 +87,7 @@ def world(monkeypatch):
         speaker=speaker,
         queued=queued,
         voices=voices,
+        areas=voices._areas,
     )
     return world
 
@@ -120,9 +121,9 @@ def test_binh_dinh_speaks_central_by_default_and_an_area_setting_wins(world):
         world, province_editor, province_approver, targets=["21550", "21808"]
     )  # Nhơn Bình and a Tây Sơn commune
     assert world.voices.voices_for(bulletin) == ["vi-vn-x-central", "vi-vn-x-south"]
-    view = world.voices.area_voice("21808")
+    view = world.areas.area_voice("21808")
     assert (view.voice, view.inherited_from) == ("vi-vn-x-south", "547")
-    assert world.voices.area_voice("21550").inherited_from is None
+    assert world.areas.area_voice("21550").inherited_from is None
 
 
 def test_generation_attaches_one_recording_per_voice_and_measures_the_length(world):
@@ -195,8 +196,8 @@ def test_a_bulletin_withdrawn_before_its_turn_gets_no_voice(world):
 
 
 def test_area_voice_is_set_by_operators_in_scope(world):
-    view = world.voices.set_area_voice(operator, "540", "vi")
+    view = world.areas.set_area_voice(operator, "540", "vi")
     assert (view.voice, view.inherited_from) == ("vi", "540")
-    assert world.voices.voice_of("21550") == "vi"
+    assert world.areas.voice_of("21550") == "vi"
     with pytest.raises(Forbidden):
-        world.voices.set_area_voice(editor, "21550", "vi")
+        world.areas.set_area_voice(editor, "21550", "vi")

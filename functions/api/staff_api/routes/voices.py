@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from nguon.errors import NotFound
 from nguon.models.voices import AreaVoice, AreaVoiceView, VoiceJob
-from staff_api.dependencies import bulletin_service, unit_service, voice_service
+from staff_api.dependencies import area_voices, bulletin_service, unit_service, voice_service
 from staff_api.errors import error_responses
 from staff_api.identity import current_principal
 from staff_api.routes.bulletins import BulletinId
@@ -57,7 +57,7 @@ def retry_voice(bulletin_id: BulletinId) -> Response[VoiceJob]:
 )
 def get_area_voice(code: UnitCodePath) -> AreaVoiceView:
     unit_service().view(current_principal(router.current_event), code)  # scope
-    return voice_service().area_voice(code)
+    return area_voices().area_voice(code)
 
 
 @router.put(
@@ -71,4 +71,4 @@ def get_area_voice(code: UnitCodePath) -> AreaVoiceView:
 )
 def put_area_voice(code: UnitCodePath, setting: Annotated[AreaVoice, Body()]) -> AreaVoiceView:
     principal = current_principal(router.current_event)
-    return voice_service().set_area_voice(principal, code, setting.voice)
+    return area_voices().set_area_voice(principal, code, setting.voice)

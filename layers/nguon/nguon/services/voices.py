@@ -55,9 +55,37 @@ class VoiceJobs(Protocol):
 
     def create(self, job: VoiceJob, *, replacing: set[VoiceStatus]) -> None: ...
 
+
+class AreaVoiceSettings(Protocol):
     def area_voice(self, unit_code: str) -> str | None: ...
 
     def set_area_voice(self, unit_code: str, voice: str) -> None: ...
+
+
+class AreaVoices:
+    """Which voice speaks where: the nearest setting up the tree, else the default."""
+
+    def __init__(self, units: UnitService, settings: AreaVoiceSettings, default: str) -> None:
+        self._units = units
+        self._settings = settings
+        self._default = default
+
+    def voice_of(self, unit_code: str) -> str:
+        return self.area_voice(unit_code).voice
+
+    def area_voice(self, unit_code: str) -> AreaVoiceView:
+        unit = self._units.require(unit_code)
+        for code in (unit.code, *reversed(unit.ancestors)):  # commune, district, province
+            voice = self._settings.area_voice(code)
+            if voice:
+                return AreaVoiceView(unit=unit.code, voice=voice, inherited_from=code)
+        return AreaVoiceView(unit=unit.code, voice=self._default, inherited_from=None)
+
+    def set_area_voice(self, principal: Principal, unit_code: str, voice: str) -> AreaVoiceView:
+        # The station's sound is the operators' and administrators' to set.
+        authorize(principal, Permission.PROGRAMME_ORDER, self._units.require(unit_code))
+        self._settings.set_area_voice(unit_code, voice)
+        return self.area_voice(unit_code)
 
 
 RecordVoice = Callable[[str, dict[str, str], int | None], Bulletin]
@@ -77,9 +105,9 @@ class VoiceService:
         jobs: VoiceJobs,
         media: MediaLibrary,
         *,
+        areas: AreaVoices,
         queue: Callable[[dict[str, Any]], None],
         speaker: Callable[[], Speaker],
-        default_voice: str,
         now: Callable[[], datetime],
     ) -> None:
         self._units = units
@@ -89,7 +117,7 @@ class VoiceService:
         self._media = media
         self._queue = queue
         self._speaker = speaker  # built on first use: the engine loads a library
-        self._default_voice = default_voice
+        self._areas = areas
         self._now = now
 
     # ------------------------------------------------------------------ asking
@@ -202,25 +230,7 @@ class VoiceService:
 
     # ------------------------------------------------------------------ areas
     def voices_for(self, bulletin: Bulletin) -> list[str]:
-        return sorted({self.voice_of(target) for target in bulletin.targets})
-
-    def voice_of(self, unit_code: str) -> str:
-        return self.area_voice(unit_code).voice
-
-    def area_voice(self, unit_code: str) -> AreaVoiceView:
-        """The nearest setting up the tree (commune, district, province), else the default."""
-        unit = self._units.require(unit_code)
-        for code in (unit.code, *reversed(unit.ancestors)):
-            voice = self._jobs.area_voice(code)
-            if voice:
-                return AreaVoiceView(unit=unit.code, voice=voice, inherited_from=code)
-        return AreaVoiceView(unit=unit.code, voice=self._default_voice, inherited_from=None)
-
-    def set_area_voice(self, principal: Principal, unit_code: str, voice: str) -> AreaVoiceView:
-        # The station's sound is the operators' and administrators' to set.
-        authorize(principal, Permission.PROGRAMME_ORDER, self._units.require(unit_code))
-        self._jobs.set_area_voice(unit_code, voice)
-        return self.area_voice(unit_code)
+        return sorted({self._areas.voice_of(target) for target in bulletin.targets})
 
 
 def _cause(error: Exception) -> str:
