@@ -19,6 +19,7 @@ from nguon.clock import local_zone
 from nguon.models.bulletins import AuditAction, Bulletin, Channel, Priority, Status
 from nguon.models.units import AdminUnit
 from nguon.services.bulletins import BulletinStore
+from nguon.services.delivered_media import DeliveredMedia
 from nguon.services.programmes import ProgrammeService
 from nguon.services.units import UnitService
 
@@ -72,6 +73,7 @@ class FanoutService:
         manifests: Manifests,
         iot: DevicePlane,
         now: Callable[[], datetime],
+        media: Callable[[], DeliveredMedia] | None = None,
     ) -> None:
         self._units = units
         self._bulletins = bulletins
@@ -80,6 +82,8 @@ class FanoutService:
         self._manifests = manifests
         self._iot = iot
         self._now = now
+        # A fresh one per fan-out: it caches media records for one build, not longer.
+        self._media = media
 
     # ------------------------------------------------------------------ triggers
     def bulletin_changed(self, bulletin_id: str, action: AuditAction) -> FanoutReport:
@@ -202,6 +206,7 @@ class FanoutService:
     def _deliver(
         self, communes: Iterable[AdminUnit], devices: list[Any], report: FanoutReport
     ) -> None:
+        media = self._media() if self._media else None
         by_place: dict[tuple[str, str], list[Any]] = {}
         for device in devices:
             by_place.setdefault((device.unit, str(device.kind)), []).append(device)
@@ -210,18 +215,22 @@ class FanoutService:
                 listeners = by_place.get((commune.code, kind), [])
                 if not listeners:
                     continue  # no device of this kind here: nothing to write
-                reference = self.write_manifest(commune, kind)
+                reference = self.write_manifest(commune, kind, media)
                 report.manifests.append(f"{commune.code}/{kind}@{reference['version']}")
                 for device in listeners:
                     self._iot.update_desired(device.thing, PLAYBACK_SHADOW, {"manifest": reference})
                     report.shadows += 1
 
-    def write_manifest(self, commune: AdminUnit, kind: str) -> dict[str, str]:
-        manifest = self.build_manifest(commune, kind)
+    def write_manifest(
+        self, commune: AdminUnit, kind: str, media: DeliveredMedia | None = None
+    ) -> dict[str, str]:
+        manifest = self.build_manifest(commune, kind, media)
         body = manifest_bytes(manifest)
         return self._manifests.put(commune.code, kind, manifest["version"], body)
 
-    def build_manifest(self, commune: AdminUnit, kind: str) -> dict[str, Any]:
+    def build_manifest(
+        self, commune: AdminUnit, kind: str, media: DeliveredMedia | None = None
+    ) -> dict[str, Any]:
         """The next 48 hours of the commune's programme for one kind of device."""
         now = self._now().astimezone(local_zone())
         until = now + timedelta(hours=MANIFEST_HOURS)
@@ -243,7 +252,7 @@ class FanoutService:
                         "priority": str(item.priority),
                         "title": item.title,
                         "text": bulletin.body,
-                        "media": None,
+                        "media": media.for_item(bulletin, commune.code, kind) if media else None,
                     }
                 )
             day += timedelta(days=1)
