@@ -208,6 +208,47 @@ def test_an_engine_failure_is_a_service_failure():
         service.synthesize(SynthesisRequest(text="a", voice_id="X", output_format="pcm"))
 
 
+class FailsLater(SpeechEngine):
+    """espeak-ng for the first chunk, then a crash."""
+
+    name = "later"
+
+    def __init__(self) -> None:
+        self.inner = EspeakEngine()
+        self.calls = 0
+
+    def voices(self):
+        return self.inner.voices()
+
+    def synthesize(self, segments, voice, *, engine=None):
+        self.calls += 1
+        if self.calls > 1:
+            raise RuntimeError("lost the library")
+        return self.inner.synthesize(segments, voice)
+
+
+def test_a_failure_mid_reading_stops_the_encoder(monkeypatch):
+    from nguon.speech import audio
+
+    opened = []
+    real_open = audio.open_sink
+
+    def recording_open(*args, **kwargs):
+        sink = real_open(*args, **kwargs)
+        opened.append(sink)
+        return sink
+
+    monkeypatch.setattr(audio, "open_sink", recording_open)
+    service = SpeechService(
+        [FailsLater()], NoLexicons(), normalizer=identity_normalizer, chunk_characters=30
+    )
+    request = SynthesisRequest(text="Câu một đây. " * 6, voice_id="Bac", output_format="ogg_vorbis")
+    with pytest.raises(ServiceFailureException):
+        service.synthesize(request)
+    assert len(opened) == 1
+    assert opened[0]._process.returncode is not None  # ffmpeg was stopped, not left waiting
+
+
 class Fixed(SpeechEngine):
     """An engine at 8 kHz with one word mark per segment (rates other than espeak's)."""
 

@@ -165,7 +165,13 @@ class AudioSink(Protocol):
 
     def write(self, samples: bytes) -> None: ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Finish the audio (flush the encoder) and write what is left."""
+        ...
+
+    def abort(self) -> None:
+        """Give up (the reading failed): release what the sink holds, write nothing more."""
+        ...
 
 
 def open_sink(fmt: AudioFormat, rate: int, out_rate: int, out: BinaryIO) -> AudioSink:
@@ -192,6 +198,9 @@ class _RawSink:
     def close(self) -> None:
         return None
 
+    def abort(self) -> None:
+        return None
+
 
 class _Mp3Sink:
     def __init__(self, rate: int, out_rate: int, out: BinaryIO) -> None:
@@ -215,6 +224,9 @@ class _Mp3Sink:
 
     def close(self) -> None:
         self._out.write(bytes(self._encoder.flush()))
+
+    def abort(self) -> None:
+        return None
 
 
 class _FfmpegSink:
@@ -257,6 +269,15 @@ class _FfmpegSink:
         self._result.seek(0)
         while chunk := self._result.read(1 << 20):
             self._out.write(chunk)
+        self._result.close()
+        self._errors.close()
+
+    def abort(self) -> None:
+        assert self._process.stdin is not None
+        self._process.kill()
+        with contextlib.suppress(BrokenPipeError):
+            self._process.stdin.close()
+        self._process.wait()
         self._result.close()
         self._errors.close()
 

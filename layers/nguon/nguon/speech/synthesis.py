@@ -465,44 +465,56 @@ class SpeechService:
     def render(self, plan: Plan, out: BinaryIO, on_progress: Progress | None = None) -> _Reading:
         """Read ``plan`` chunk by chunk, writing audio (or marks) to ``out`` as it comes."""
         chunks = self._chunks(plan.document.segments)
-        total = sum(len(piece.text) for chunk in chunks for piece in chunk) or 0
+        total = sum(len(piece.text) for chunk in chunks for piece in chunk)
         offsets = ByteOffsets(plan.document.source)
         reading = _Reading()
-        sink = None
+        sink: audio.AudioSink | None = None
         native_rate = 0
         done = 0
-        elapsed_ms = 0
-        for number, chunk in enumerate(chunks, start=1):
-            segments, maps = self._prepare(chunk, plan.rewriter, last=number == len(chunks))
-            try:
-                pcm = plan.engine.synthesize(segments, plan.voice, engine=plan.request.engine)
-            except ServiceFailureException:
-                raise
-            except Exception as error:
-                from nguon.observability import logger
-
-                logger.exception("speech engine failed", extra={"engine": plan.engine.name})
-                raise ServiceFailureException("The speech engine failed.") from error
-            if plan.format is not None:
-                if sink is None:
-                    native_rate = pcm.sample_rate
-                    sink = audio.open_sink(plan.format, native_rate, plan.sample_rate, out)
-                samples = pcm.samples
-                if pcm.sample_rate != native_rate:
-                    samples = audio.resample(samples, pcm.sample_rate, native_rate)
-                sink.write(samples)
-            else:
-                reading.marks += self._marks(plan, chunk, segments, maps, pcm, elapsed_ms, offsets)
-            elapsed_ms += pcm.duration_ms
-            done += sum(len(piece.text) for piece in chunk)
-            if on_progress is not None:
-                on_progress(done, total)
+        elapsed_ms = 0.0  # exact (from sample counts), so marks do not drift over chunks
+        try:
+            for number, chunk in enumerate(chunks, start=1):
+                segments, maps = self._prepare(chunk, plan.rewriter, last=number == len(chunks))
+                pcm = self._read(plan, segments)
+                if plan.format is not None:
+                    if sink is None:
+                        native_rate = pcm.sample_rate
+                        sink = audio.open_sink(plan.format, native_rate, plan.sample_rate, out)
+                    samples = pcm.samples
+                    if pcm.sample_rate != native_rate:
+                        samples = audio.resample(samples, pcm.sample_rate, native_rate)
+                    sink.write(samples)
+                else:
+                    reading.marks += self._marks(
+                        plan, chunk, segments, maps, pcm, round(elapsed_ms), offsets
+                    )
+                elapsed_ms += len(pcm.samples) / 2 * 1000 / pcm.sample_rate
+                done += sum(len(piece.text) for piece in chunk)
+                if on_progress is not None:
+                    on_progress(done, total)
+        except BaseException:
+            if sink is not None:
+                sink.abort()
+            raise
         if sink is not None:
             sink.close()
         if plan.format is None:
             out.write("".join(_mark_line(mark) for mark in reading.marks).encode("utf-8"))
-        reading.duration_ms = elapsed_ms
+        reading.duration_ms = round(elapsed_ms)
         return reading
+
+    @staticmethod
+    def _read(plan: Plan, segments: Sequence[Segment]) -> Any:
+        """The engine's PCM; anything it raises other than our own errors is a failure."""
+        try:
+            return plan.engine.synthesize(segments, plan.voice, engine=plan.request.engine)
+        except ServiceFailureException:
+            raise
+        except Exception as error:
+            from nguon.observability import logger
+
+            logger.exception("speech engine failed", extra={"engine": plan.engine.name})
+            raise ServiceFailureException("The speech engine failed.") from error
 
     # ------------------------------------------------------------ internals
 
