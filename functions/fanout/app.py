@@ -1,5 +1,8 @@
 """Fan-out: the table's stream (workflow events, programme changes) and the hourly refresh.
 
+An approval also queues the bulletin's voice; the voice arriving (a ``voiced`` event)
+rebuilds the manifests with its audio.
+
 Handler: ``app.lambda_handler``. Reprocessing a batch is harmless: manifests are
 content-addressed, shadow updates set the same values, and devices play an alert once per
 ``(alert_id, version)``.
@@ -11,6 +14,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from nguon import assembly
 from nguon.clock import now
 from nguon.config import get_settings
 from nguon.models.bulletins import AuditAction
@@ -25,14 +29,10 @@ def fanout() -> FanoutService:
     from nguon.adapters.iot import IotDataPlane
     from nguon.adapters.manifests import ManifestStore
     from nguon.services.programmes import ProgrammeService
-    from nguon.services.units import CachedUnitStore, UnitService
-    from nguon.storage.bulletins import DynamoBulletinStore
     from nguon.storage.devices import DynamoDeviceStore
     from nguon.storage.programme import DynamoProgrammeStore
-    from nguon.storage.units import DynamoUnitStore
 
-    units = UnitService(CachedUnitStore(DynamoUnitStore()))
-    bulletins = DynamoBulletinStore()
+    units, bulletins = assembly.units(), assembly.bulletin_store()
     return FanoutService(
         units=units,
         bulletins=bulletins,
@@ -41,6 +41,7 @@ def fanout() -> FanoutService:
         manifests=ManifestStore(),
         iot=IotDataPlane(),
         now=now,
+        media=assembly.delivered_media,
     )
 
 
@@ -58,7 +59,12 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         partition, sort = keys["PK"]["S"], keys["SK"]["S"]
         if sort.startswith("EVENT#") and record["eventName"] == "INSERT":
             audit = json.loads(record["dynamodb"]["NewImage"]["doc"]["S"])
-            report = fanout().bulletin_changed(audit["bulletin_id"], AuditAction(audit["action"]))
+            action = AuditAction(audit["action"])
+            report = fanout().bulletin_changed(audit["bulletin_id"], action)
+            if action is AuditAction.APPROVED:
+                # After the devices: an emergency must not wait for a queue. Once per bulletin,
+                # however often the stream delivers this event.
+                assembly.voice_service().request(audit["bulletin_id"])
         elif sort == "DEVICE" and record["eventName"] == "INSERT":
             image = record["dynamodb"]["NewImage"]
             added.setdefault(image["unit"]["S"], []).append(image["thing"]["S"])

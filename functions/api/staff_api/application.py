@@ -9,7 +9,17 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.shared.json_encoder import Encoder
 
 from staff_api import errors
-from staff_api.routes import alerts, bulletins, devices, media, programme, provisioning, units
+from staff_api.routes import (
+    alerts,
+    bulletins,
+    devices,
+    media,
+    programme,
+    provisioning,
+    speech,
+    units,
+    voices,
+)
 
 API_TITLE = "Nguồn — Hệ thống thông tin nguồn cấp tỉnh"
 API_VERSION = "0.1.0"
@@ -38,6 +48,8 @@ app.include_router(programme.router)
 app.include_router(alerts.router)
 app.include_router(devices.router)
 app.include_router(provisioning.router)
+app.include_router(voices.router)
+app.include_router(speech.router)
 app.include_router(media.router)
 errors.register(app)
 

@@ -3,12 +3,12 @@
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from nguon import assembly
 from nguon.clock import now
 from nguon.config import get_settings
 from nguon.services.alerts import AlertService
 from nguon.services.bulletins import BulletinService
 from nguon.services.programmes import ProgrammeService
-from nguon.services.units import CachedUnitStore, UnitService
 
 if TYPE_CHECKING:
     from nguon.services.devices import DeviceService  # imports boto3: not at cold start
@@ -16,28 +16,20 @@ if TYPE_CHECKING:
     from nguon.services.provisioning import ProvisioningService
 
 
-@lru_cache(maxsize=1)
-def unit_store() -> CachedUnitStore:
-    from nguon.storage.units import DynamoUnitStore  # binds the table from settings
-
-    return CachedUnitStore(DynamoUnitStore())
-
-
-@lru_cache(maxsize=1)
-def _bulletin_store():  # the storage type stays out of import time
-    from nguon.storage.bulletins import DynamoBulletinStore
-
-    return DynamoBulletinStore()
-
-
-@lru_cache(maxsize=1)
-def unit_service() -> UnitService:
-    return UnitService(unit_store())
+# Shared with the other functions (built the same way everywhere): nguon.assembly.
+unit_service = assembly.units
+_bulletin_store = assembly.bulletin_store
+voice_service = assembly.voice_service
+area_voices = assembly.area_voices
 
 
 @lru_cache(maxsize=1)
 def bulletin_service() -> BulletinService:
-    return BulletinService(unit_service(), _bulletin_store())
+    return BulletinService(
+        unit_service(),
+        _bulletin_store(),
+        ready_media=lambda principal, media_id: media_service().get_ready(principal, media_id),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -87,8 +79,6 @@ def provisioning_service() -> "ProvisioningService":
 
 @lru_cache(maxsize=1)
 def media_service() -> "MediaService":
-    from nguon.adapters.media_objects import MediaObjects
     from nguon.services.media import MediaService
-    from nguon.storage.media import DynamoMediaStore
 
-    return MediaService(unit_service(), DynamoMediaStore(), MediaObjects())
+    return MediaService(unit_service(), assembly.media_store(), assembly.media_objects())

@@ -5,8 +5,8 @@ Messages:
 - ``{"task_id": "..."}``: a Polly-style synthesis task (:meth:`SpeechTasks.run`). A task
   another worker holds raises, so the record is reported failed and SQS brings it back after
   the visibility timeout; a finished task is acknowledged and not redone.
-- ``{"kind": "<kind>", ...}``: work registered in :data:`HANDLERS` under its kind (the
-  bulletins' voices, ``bulletin_voice``, are wired there by the voice service's owner).
+- ``{"kind": "bulletin_voice", "bulletin_id": ...}``: a bulletin's voice
+  (:meth:`nguon.services.voices.VoiceService.generate`; its failures stay on the job).
 
 Anything else is reported failed (SQS redrives it to the dead-letter queue after three
 receipts), so no message is silently dropped.
@@ -21,7 +21,18 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from nguon.observability import logger
 from speech_api.dependencies import speech_tasks
 
-HANDLERS: dict[str, Callable[[dict[str, Any]], None]] = {}
+
+def _bulletin_voice(message: dict[str, Any]) -> None:
+    from nguon.assembly import voice_service
+
+    job = voice_service().generate(str(message["bulletin_id"]))
+    logger.info(
+        "bulletin voice",
+        extra={"bulletin_id": message["bulletin_id"], "status": job.status if job else None},
+    )
+
+
+HANDLERS: dict[str, Callable[[dict[str, Any]], None]] = {"bulletin_voice": _bulletin_voice}
 """Other work on the queue, by the message's ``kind``."""
 
 

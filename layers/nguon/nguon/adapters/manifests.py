@@ -43,6 +43,12 @@ class ManifestStore:
         """Store an emergency's document; its ``url`` and ``sha256`` for the shadows."""
         return self._put(f"alerts/{alert_id}/{version}.json", str(version), body)
 
+    def link(self, key: str) -> str:
+        """A device's link to an object of this bucket (media), as long-lived as manifests'."""
+        return self._client.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=URL_LIFETIME_S
+        )
+
     def _put(self, key: str, version: str, body: bytes) -> dict[str, str]:
         self._client.put_object(
             Bucket=self.bucket,
@@ -51,7 +57,5 @@ class ManifestStore:
             ContentType="application/json; charset=utf-8",
             CacheControl="private, max-age=31536000, immutable",  # the key names the content
         )
-        url = self._client.generate_presigned_url(
-            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=URL_LIFETIME_S
-        )
+        url = self.link(key)
         return {"version": version, "url": url, "sha256": hashlib.sha256(body).hexdigest()}

@@ -383,6 +383,29 @@ class IngestService:
             height=result.height,
         )
 
+    def add_generated(self, media: Media, local: Path) -> Media:
+        """Audio the system made (a bulletin's voice): the same speaker variant and loudness
+        as an upload gets, and the item stored ``ready`` at once. ``media`` is the new record
+        (purpose audio); a file that is not usable audio raises :class:`Rejected`."""
+        with local.open("rb") as head:
+            sniffed = sniff(head.read(SNIFF_BYTES))
+        if sniffed is None or REAL_TYPE_PURPOSE.get(sniffed.mime) is not Purpose.AUDIO:
+            raise Rejected("media_type_unknown", declared=media.content_type)
+        probe = self._ffmpeg.probe(local, sniffed.demuxer or "")
+        made = self._audio(media, sniffed, probe, local)
+        ready = media.model_copy(
+            update={
+                "status": MediaStatus.READY,
+                "detected_type": made.detected_type,
+                "variants": made.variants,
+                "duration_s": made.duration_s,
+                "loudness_lufs": made.loudness_lufs,
+                "updated_at": self._now(),
+            }
+        )
+        self._store.create(ready)
+        return ready
+
     def give_up(self, media_id: str) -> Media | None:
         """Mark an item ``failed`` (its notification went to the dead letters), unless final."""
         media = self._store.get(media_id)
