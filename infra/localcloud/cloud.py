@@ -235,6 +235,7 @@ class LocalCloud:
             authorizers=authorizers,
             gateway_responses=props.get("GatewayResponses", {}),
             host=host,
+            binary_media_types=props.get("BinaryMediaTypes", []),
         )
         return self._start(HttpService("gateway", gateway, self.config.api_port))
 

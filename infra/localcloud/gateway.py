@@ -11,7 +11,7 @@ import importlib.resources
 import logging
 import threading
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,7 +121,9 @@ class ApiGateway:
         authorizers: Mapping[str, CognitoAuthorizer],
         gateway_responses: Mapping[str, Any],
         host: LambdaHost,
+        binary_media_types: Sequence[str] = (),
     ) -> None:
+        self._binary = [kind.replace("~1", "/").lower() for kind in binary_media_types]
         self._api_id = api_id
         self._stage = stage
         self._routes = routes
@@ -156,7 +158,7 @@ class ApiGateway:
         except Exception:
             log.exception("function %s failed", match.route.function)
             return self.gateway_response("DEFAULT_5XX")
-        return self._response(result)
+        return self._response(result, request.headers.get("Accept"))
 
     def gateway_response(self, response_type: str) -> Response:
         config = self._responses.get(response_type) or {}
@@ -178,11 +180,16 @@ class ApiGateway:
         query = {name: values[-1] for name, values in request.args.lists()}
         multi_query = {name: list(values) for name, values in request.args.lists()}
         body_bytes = request.get_data()
-        try:
-            body: str | None = body_bytes.decode("utf-8") if body_bytes else None
-            is_base64 = False
-        except UnicodeDecodeError:
+        body: str | None
+        if body_bytes and self._is_binary(request.headers.get("Content-Type")):
+            # A binary media type: the function gets the bytes base64-encoded.
             body, is_base64 = base64.b64encode(body_bytes).decode("ascii"), True
+        else:
+            try:
+                body = body_bytes.decode("utf-8") if body_bytes else None
+                is_base64 = False
+            except UnicodeDecodeError:
+                body, is_base64 = base64.b64encode(body_bytes).decode("ascii"), True
         now = datetime.now(UTC)
         context: dict[str, Any] = {
             "accountId": ACCOUNT_ID,
@@ -221,12 +228,23 @@ class ApiGateway:
             "isBase64Encoded": is_base64,
         }
 
-    def _response(self, result: Any) -> Response:
+    def _is_binary(self, media_type: str | None) -> bool:
+        kind = (media_type or "").split(";")[0].strip().lower()
+        if not kind:
+            return False
+        major = kind.split("/")[0]
+        return any(b in (kind, "*/*", f"{major}/*") for b in self._binary)
+
+    def _response(self, result: Any, accept: str | None = None) -> Response:
         if not isinstance(result, Mapping) or "statusCode" not in result:
             log.error("function returned a malformed proxy response: %r", type(result))
             return self.gateway_response("DEFAULT_5XX")
         raw = result.get("body") or ""
-        body = base64.b64decode(raw) if result.get("isBase64Encoded") else raw
+        # As API Gateway does: a base64 body becomes bytes only when the request's first
+        # Accept type is one of the API's binary media types; otherwise the text goes out.
+        first_accept = (accept or "").split(",")[0]
+        decode = result.get("isBase64Encoded") and self._is_binary(first_accept)
+        body = base64.b64decode(raw) if decode else raw
         response = Response(body, status=int(result["statusCode"]))
         response.headers.clear()
         for name, value in (result.get("headers") or {}).items():
