@@ -242,6 +242,21 @@ class Ffmpeg:
         )  # fmt: skip
         return _scan(done.stderr)
 
+    def trim_gain(self, source: Path, target: Path, gain_db: float) -> None:
+        """A speaker MP3 again, ``gain_db`` louder or softer, peaks held under the ceiling.
+
+        For what loudnorm leaves off target: its dynamic mode (short clips, generated speech)
+        can end a couple of LU short."""
+        ceiling = 10 ** (TRUE_PEAK_DBTP / 20)
+        self._ffmpeg(
+            "-f", "mp3", "-i", str(source),
+            "-map", "0:a:0", "-map_metadata", "-1",
+            "-af", f"volume={gain_db:.2f}dB,alimiter=limit={ceiling:.3f}:level=disabled",
+            "-ac", "1", "-ar", str(SPEAKER_SAMPLE_RATE),
+            "-c:a", "libmp3lame", "-b:a", str(SPEAKER_BITRATE),
+            "-f", "mp3", "-y", str(target),
+        )  # fmt: skip
+
     def fit_image(self, source: Path, demuxer: str, target: Path, size: BoardSize) -> None:
         """One still (the first frame of a GIF), fitted to the board: JPEG or PNG by suffix."""
         if target.suffix == ".png":

@@ -89,6 +89,8 @@ IMAGE_MAX_PIXELS = 64_000_000
 
 LOUDNESS_TARGET_LUFS = -16.0
 """EBU R128 integrated loudness of the speaker variant (outdoor speech; -23 is for TV)."""
+LOUDNESS_TOLERANCE_LU = 0.5
+"""Further off than this after loudnorm (its dynamic mode on short clips), a gain trim follows."""
 TRUE_PEAK_DBTP = -1.0
 LOUDNESS_RANGE_LU = 11.0
 SPEAKER_SAMPLE_RATE = 44_100

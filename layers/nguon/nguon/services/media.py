@@ -38,6 +38,8 @@ from nguon.models.media import (
     DURATION_MAX_S,
     FINAL,
     IMAGE_MAX_PIXELS,
+    LOUDNESS_TARGET_LUFS,
+    LOUDNESS_TOLERANCE_LU,
     MB,
     REAL_TYPE_PURPOSE,
     SIZE_LIMITS,
@@ -308,6 +310,10 @@ class Result:
     height: int | None = None
 
 
+TRIM_ROUNDS = 4
+"""Gain trims after loudnorm at most (each is one encode and one measurement)."""
+
+
 class IngestService:
     def __init__(
         self,
@@ -544,6 +550,7 @@ class IngestService:
         target = local.with_name("speaker.mp3")
         applied = _input(lambda: self._ffmpeg.speaker_mp3(local, demuxer, target, scan))
         loudness = self._ffmpeg.integrated_loudness(target)
+        loudness = self._trim_loudness(target, loudness)
         made = self._ffmpeg.probe(target, "mp3")
         audio = made.audio
         variant = MediaVariant(
@@ -573,6 +580,23 @@ class IngestService:
             duration_s=_round(probe.duration_s or made.duration_s, 3),
             loudness_lufs=round(loudness, 1),
         )
+
+    def _trim_loudness(self, speaker: Path, loudness: float) -> float:
+        """Gain trims until the speaker file is within the tolerance (the limiter holding the
+        peaks gives each less than asked, hence a few rounds); the best kept; its loudness."""
+        best_file, best, last, gain = None, loudness, loudness, 0.0
+        for round_ in range(TRIM_ROUNDS):
+            if abs(best - LOUDNESS_TARGET_LUFS) <= LOUDNESS_TOLERANCE_LU:
+                break
+            gain += LOUDNESS_TARGET_LUFS - last
+            candidate = speaker.with_name(f"speaker-trim-{round_}.mp3")
+            self._ffmpeg.trim_gain(speaker, candidate, gain)
+            last = self._ffmpeg.integrated_loudness(candidate)
+            if abs(last - LOUDNESS_TARGET_LUFS) < abs(best - LOUDNESS_TARGET_LUFS):
+                best_file, best = candidate, last
+        if best_file is not None:
+            best_file.replace(speaker)
+        return best
 
     def _image(self, media: Media, sniffed: Sniffed, probe: Any, local: Path) -> Result:
         picture = probe.video or next((s for s in probe.streams if s.kind == "video"), None)
