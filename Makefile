@@ -18,8 +18,11 @@ run: deps
 	@$(PY) -m infra.localcloud
 
 ## The whole test suite (unit, integration through the local cloud, e2e).
+## Two runs: unit tests use moto's in-process mocks, which must not share a process with a
+## running local cloud (its functions read the same environment, from other threads).
 test: deps
-	@$(PY) -m pytest -n 2 --dist loadfile
+	@$(PY) -m pytest -n 2 --dist loadfile tests/unit
+	@$(PY) -m pytest -n 2 --dist loadfile tests/integration tests/e2e
 
 unit: deps
 	@$(PY) -m pytest tests/unit

@@ -1,19 +1,11 @@
 """The pieces of the local cloud, started in order and stopped in reverse."""
 
-import logging
 import socket
-import threading
-from typing import Any, Protocol
+import subprocess
+import sys
+from pathlib import Path
+from typing import Protocol
 
-from moto.moto_server.threaded_moto_server import ThreadedMotoServer
-from moto.moto_server.werkzeug_app import (
-    DomainDispatcherApplication,
-    MotoRequestHandler,
-    create_backend_app,
-)
-from werkzeug.serving import make_server
-
-from infra.localcloud import moto_transactions
 from infra.localcloud.gateway import HttpServer
 
 
@@ -35,55 +27,44 @@ class Service(Protocol):
     def stop(self) -> None: ...
 
 
-class _OneTableWriterAtATime:
-    """WSGI middleware: moto's DynamoDB is not thread-safe (a transaction deep-copies the table
-    while another request changes it: "dictionary changed size during iteration"), and the
-    local cloud calls it from many threads. DynamoDB serialises conflicting writes itself;
-    here every DynamoDB (and streams) request takes its turn."""
-
-    def __init__(self, app: Any) -> None:
-        self._app = app
-        self._lock = threading.Lock()
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
-            with self._lock:
-                return list(self._app(environ, start_response))
-        return self._app(environ, start_response)
-
-
-class _SerialisedMotoServer(ThreadedMotoServer):
-    def _server_entry(self) -> None:
-        app = _OneTableWriterAtATime(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server(
-            self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
-        )
-        self._server_ready_event.set()
-        self._server.serve_forever()
-
-
 class MotoService:
-    """moto in server mode: S3, DynamoDB, Cognito (real JWTs), IoT, SQS... on one port."""
+    """moto in server mode (S3, DynamoDB, Cognito with real JWTs, IoT, SQS...) on one port, in
+    a process of its own: moto keeps its state in module globals, and in-process unit tests
+    (``mock_aws`` resets every backend on exit) must not wipe the local cloud's."""
 
     name = "moto"
 
     def __init__(self, port: int = 0) -> None:
         self._port = port
-        self._server = _SerialisedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self._process: subprocess.Popen[str] | None = None
         self.url = ""
 
     def start(self) -> None:
-        moto_transactions.install()
         # moto reports a busy port from its server thread and then waits for ever: check first.
         _require_free_port(self._port)
-        self._server.start()
-        host, port = self._server.get_host_and_port()
-        self.url = f"http://{host}:{port}"
-        # moto's werkzeug logs every AWS call; the gateway keeps its own log.
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "infra.localcloud.moto_process", str(self._port)],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=str(Path(__file__).resolve().parents[2]),
+        )
+        assert self._process.stdout is not None
+        line = self._process.stdout.readline().strip()  # "listening <port>" once it is
+        if not line.startswith("listening "):
+            self.stop()
+            raise RuntimeError(f"moto did not start (it said {line!r})")
+        self.url = f"http://127.0.0.1:{int(line.split()[1])}"
 
     def stop(self) -> None:
-        self._server.stop()
+        if self._process and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        if self._process and self._process.stdout:
+            self._process.stdout.close()
 
 
 class HttpService:

@@ -11,10 +11,10 @@ import time
 from urllib.parse import unquote_plus
 
 import pytest
-from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
 from infra.localcloud.provision import Provisioner
 from infra.localcloud.queue_source import QueuePoller
+from infra.localcloud.services import MotoService
 from infra.localcloud.template import TEMPLATE_PATH, Template
 
 pytestmark = pytest.mark.integration
@@ -22,11 +22,10 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def aws():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server = MotoService()  # its own process, as the local cloud runs it
     server.start()
-    host, port = server.get_host_and_port()
     template = Template.load(TEMPLATE_PATH, region="ap-southeast-1")
-    provisioner = Provisioner(template, f"http://{host}:{port}")
+    provisioner = Provisioner(template, server.url)
     provisioner.provision()
     yield template, provisioner
     server.stop()
