@@ -10,10 +10,15 @@
 - devices: emergency fan-out to N simulated devices against the broker's raw QoS 1 delivery
   to N clients, and the heartbeat ingest rate (``tests/bench/devices.py``; ``--quick``: N up to
   500).
+- speech: text-to-speech real-time factor of a 1,000-word bulletin through the speech service
+  (normalise, synthesise, encode MP3) against the bare engine and encoder on the same text.
+- media: ingest of a 10-minute recording (sniff, probe, two-pass loudness, MP3, S3) against
+  one bare ffmpeg loudness pass on the same file.
+- normalizer: exact-match accuracy of the Vietnamese normaliser on its test set.
 
 Results are printed and written to ``.local/bench.json``. ``--only SECTION`` (repeatable:
-cold_start, startup, make_test, programme, devices) runs just those sections and updates
-their keys in ``.local/bench.json``, keeping the others, e.g.
+cold_start, startup, make_test, programme, devices, speech, media, normalizer) runs just
+those sections and updates their keys in ``.local/bench.json``, keeping the others, e.g.
 ``python -m tests.bench --only programme``.
 """
 
@@ -174,7 +179,16 @@ def suite() -> dict:
     return {"wall_s": round(time.perf_counter() - started, 1)}
 
 
-SECTIONS = ("cold_start", "startup", "make_test", "programme", "devices")
+SECTIONS = (
+    "cold_start",
+    "startup",
+    "make_test",
+    "programme",
+    "devices",
+    "speech",
+    "media",
+    "normalizer",
+)
 
 
 def main() -> None:
@@ -204,6 +218,18 @@ def main() -> None:
         from tests.bench import devices  # starts its own local cloud and device processes
 
         results["devices"] = devices.run(quick=args.quick)
+    if "speech" in only:
+        from tests.bench import speech  # a 1,000-word bulletin: service vs bare engine+encoder
+
+        results["speech"] = speech.run(quick=args.quick)
+    if "media" in only:
+        from tests.bench import media  # a 10-minute recording: ingest vs one loudnorm pass
+
+        results["media"] = media.run(quick=args.quick)
+    if "normalizer" in only:
+        from tests.bench import normalizer  # accuracy on the test set, and speed
+
+        results["normalizer"] = normalizer.run(quick=args.quick)
     results["python"] = sys.version.split()[0]
     results["cpus"] = os.cpu_count()
     print(json.dumps(results, indent=2))
