@@ -6,8 +6,6 @@ index items it adds or removes. With at most 30 targets a step writes at most ~8
 under DynamoDB's 100-item transaction limit.
 """
 
-import base64
-import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time
 
@@ -18,8 +16,9 @@ from pynamodb.transactions import TransactWrite
 
 from nguon.clock import localize
 from nguon.config import get_settings
-from nguon.errors import Conflict, InvalidInput
+from nguon.errors import Conflict
 from nguon.models.bulletins import AuditEvent, Bulletin, Change, Status
+from nguon.storage.cursors import decode_key, encode_key
 from nguon.storage.table import TableItem, table_meta
 
 _DOC = "BULLETIN"
@@ -186,14 +185,19 @@ class DynamoBulletinStore:
             UnitListingItem.sk.between("LIST#", upper),
             scan_index_forward=False,
             limit=limit,
-            last_evaluated_key=_decode(cursor, f"UNIT#{unit}"),
+            last_evaluated_key=decode_key(
+                cursor,
+                attributes=("PK", "SK"),
+                equal={"PK": f"UNIT#{unit}"},
+                starts={"SK": "LIST#"},
+            ),
         )
         ids = [item.bulletin_id for item in query]
         found = {
             item.pk.removeprefix("BULLETIN#"): Bulletin.model_validate_json(item.doc)
             for item in BulletinItem.batch_get([(f"BULLETIN#{i}", _DOC) for i in ids])
         }
-        return [found[i] for i in ids if i in found], _encode(query.last_evaluated_key)
+        return [found[i] for i in ids if i in found], encode_key(query.last_evaluated_key)
 
     def on_air(self, units: Iterable[str], day: date) -> list[Bulletin]:
         day_start = _utc(localize(datetime.combine(day, time())))
@@ -216,23 +220,3 @@ class DynamoBulletinStore:
         except CapKeyItem.DoesNotExist:
             return None
         return self.get(item.bulletin_id)
-
-
-def _encode(key: dict | None) -> str | None:
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
-
-
-def _decode(cursor: str | None, partition: str) -> dict | None:
-    """A cursor back into a key, refused unless it points into the partition being read."""
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        valid = key["PK"]["S"] == partition and key["SK"]["S"].startswith("LIST#")
-    except (ValueError, KeyError, TypeError) as error:
-        raise InvalidInput("bad_cursor") from error
-    if not valid:
-        raise InvalidInput("bad_cursor")
-    return key

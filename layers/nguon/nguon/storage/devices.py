@@ -17,8 +17,6 @@ Every change of monitoring state is conditional on the device being as it was re
 in one ``TransactWriteItems``, so an outage has exactly one alarm.
 """
 
-import base64
-import binascii
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -41,7 +39,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from nguon.config import get_settings
-from nguon.errors import Conflict, InvalidInput, NotFound
+from nguon.errors import Conflict, NotFound
 from nguon.models.devices import (
     Alarm,
     CommandRecord,
@@ -53,6 +51,7 @@ from nguon.models.devices import (
     PlayRecord,
     presence_order,
 )
+from nguon.storage.cursors import decode_key, index_cursor
 from nguon.storage.table import Gsi1, TableItem, table_meta
 
 _DEVICE = "DEVICE"
@@ -310,13 +309,15 @@ class DynamoDeviceStore:
             DeviceItem.gsi1sk.startswith(prefix),
             filter_condition=condition,
             page_size=limit,
-            last_evaluated_key=_decode(cursor, _DEVICES, prefix),
+            last_evaluated_key=decode_key(
+                cursor, equal={"GSI1PK": _DEVICES}, starts={"GSI1SK": prefix}
+            ),
         )
         items = _take(query, limit)
         devices = [_device(item) for item in items]
         if len(items) < limit:
             return devices, None
-        return devices, _encode(items[-1], _DEVICE_KEYS)
+        return devices, index_cursor(items[-1])
 
     def in_subtree(self, path: Sequence[str]) -> list[Device]:
         """The active devices of a unit's area."""
@@ -459,13 +460,15 @@ class DynamoDeviceStore:
             AlarmItem.gsi1sk.startswith(prefix),
             filter_condition=(AlarmItem.open == open) if open is not None else None,
             page_size=limit,
-            last_evaluated_key=_decode(cursor, _ALARMS, prefix),
+            last_evaluated_key=decode_key(
+                cursor, equal={"GSI1PK": _ALARMS}, starts={"GSI1SK": prefix}
+            ),
         )
         items = _take(query, limit)
         alarms = [_alarm(item) for item in items]
         if len(items) < limit:
             return alarms, None
-        return alarms, _encode(items[-1], _ALARM_KEYS)
+        return alarms, index_cursor(items[-1])
 
     # --- plays -----------------------------------------------------------------------------
 
@@ -590,33 +593,3 @@ def _take(query: Iterable[Any], limit: int) -> list[Any]:
         if len(taken) >= limit:
             break
     return taken
-
-
-_DEVICE_KEYS = ("pk", "sk", "gsi1pk", "gsi1sk")
-_ALARM_KEYS = ("pk", "sk", "gsi1pk", "gsi1sk")
-_ATTR_NAMES = {"pk": "PK", "sk": "SK", "gsi1pk": "GSI1PK", "gsi1sk": "GSI1SK"}
-
-
-def _encode(item: Model, names: Sequence[str]) -> str:
-    """The next page starts after ``item`` (the last one returned)."""
-    key = {_ATTR_NAMES[name]: {"S": getattr(item, name)} for name in names}
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
-
-
-def _decode(cursor: str | None, partition: str, prefix: str) -> dict | None:
-    """A cursor back into a key, refused unless it points into the listing being read."""
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        valid = (
-            set(key) == set(_ATTR_NAMES.values())
-            and key["GSI1PK"]["S"] == partition
-            and key["GSI1SK"]["S"].startswith(prefix)
-            and all(isinstance(value.get("S"), str) for value in key.values())
-        )
-    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as error:
-        raise InvalidInput("bad_cursor") from error
-    if not valid:
-        raise InvalidInput("bad_cursor")
-    return key

@@ -5,20 +5,17 @@ read and writes it back only if nobody wrote in between: two workers given the s
 cannot both claim it, and a worker that lost its claim cannot overwrite the winner's result.
 """
 
-import base64
-import binascii
-import json
 from datetime import UTC, datetime
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
 
-from nguon.errors import Conflict, InvalidInput
+from nguon.errors import Conflict
 from nguon.models.media import Media
+from nguon.storage.cursors import decode_key, index_cursor
 from nguon.storage.table import Gsi1, TableItem, table_meta
 
 _DOC = "MEDIA"
-_KEY_NAMES = {"pk": "PK", "sk": "SK", "gsi1pk": "GSI1PK", "gsi1sk": "GSI1SK"}
 
 
 def _utc(moment: datetime) -> str:
@@ -90,34 +87,12 @@ class DynamoMediaStore:
             scan_index_forward=False,
             limit=limit,
             page_size=limit,
-            last_evaluated_key=_decode(cursor, partition),
+            last_evaluated_key=decode_key(
+                cursor, equal={"GSI1PK": partition}, starts={"PK": "MEDIA#"}
+            ),
         )
         items = list(query)
         found = [Media.model_validate_json(item.doc) for item in items]
         if len(items) < limit or query.last_evaluated_key is None:
             return found, None
-        return found, _encode(items[-1])
-
-
-def _encode(item: MediaItem) -> str:
-    key = {_KEY_NAMES[name]: {"S": getattr(item, name)} for name in _KEY_NAMES}
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
-
-
-def _decode(cursor: str | None, partition: str) -> dict | None:
-    """A cursor back into a key, refused unless it points into the listing being read."""
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        valid = (
-            set(key) == set(_KEY_NAMES.values())
-            and key["GSI1PK"]["S"] == partition
-            and key["PK"]["S"].startswith("MEDIA#")
-            and all(isinstance(value.get("S"), str) for value in key.values())
-        )
-    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as error:
-        raise InvalidInput("bad_cursor") from error
-    if not valid:
-        raise InvalidInput("bad_cursor")
-    return key
+        return found, index_cursor(items[-1])

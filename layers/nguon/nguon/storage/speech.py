@@ -14,8 +14,6 @@ Status changes are conditional on the status read (and the claim time), so two w
 handed the same SQS message never both run a task, and a completed task is never redone.
 """
 
-import base64
-import binascii
 import json
 import zlib
 from collections.abc import Callable
@@ -28,13 +26,13 @@ from pynamodb.exceptions import DeleteError, PutError
 from nguon.speech.errors import InvalidNextTokenException
 from nguon.speech.lexicons import Lexicon, parse_lexicon
 from nguon.speech.models import StoredTask
+from nguon.storage.cursors import decode_key, index_cursor
 from nguon.storage.table import Gsi1, TableItem, table_meta
 
 _LEXICON = "LEXICON"
 _LEXICONS = "LEXICONS"
 _TASK = "SPEECHTASK"
 _TASKS = "SPEECHTASKS"
-_ATTR_NAMES = {"pk": "PK", "sk": "SK", "gsi1pk": "GSI1PK", "gsi1sk": "GSI1SK"}
 
 
 class LexiconItem(TableItem):
@@ -99,10 +97,10 @@ class DynamoLexiconStore:
         query = LexiconItem.listing.query(
             _LEXICONS,
             page_size=self._page_size,
-            last_evaluated_key=_decode(next_token, _LEXICONS, ""),
+            last_evaluated_key=_page_key(next_token, _LEXICONS),
         )
         items = _take(query, self._page_size)
-        token = _encode(items[-1]) if len(items) == self._page_size else None
+        token = index_cursor(items[-1]) if len(items) == self._page_size else None
         return [_lexicon(item) for item in items], token
 
     def count(self) -> int:
@@ -183,10 +181,10 @@ class DynamoSpeechTaskStore:
             scan_index_forward=False,
             filter_condition=(SpeechTaskItem.task_status == status) if status else None,
             page_size=max_results,
-            last_evaluated_key=_decode(next_token, _TASKS, ""),
+            last_evaluated_key=_page_key(next_token, _TASKS),
         )
         items = _take(query, max_results)
-        token = _encode(items[-1]) if len(items) == max_results else None
+        token = index_cursor(items[-1]) if len(items) == max_results else None
         return [json.loads(item.doc) for item in items], token
 
 
@@ -208,26 +206,9 @@ def _take(query: Any, limit: int) -> list[Any]:
     return taken
 
 
-def _encode(item: Any) -> str:
-    """The next page starts after ``item`` (the last one returned)."""
-    key = {attr: {"S": getattr(item, name)} for name, attr in _ATTR_NAMES.items()}
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
-
-
-def _decode(token: str | None, partition: str, prefix: str) -> dict | None:
-    """A NextToken back into a key, refused unless it points into the listing being read."""
-    if not token:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(token.encode()))
-        valid = (
-            set(key) == set(_ATTR_NAMES.values())
-            and key["GSI1PK"]["S"] == partition
-            and key["GSI1SK"]["S"].startswith(prefix)
-            and all(isinstance(value.get("S"), str) for value in key.values())
-        )
-    except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
-        valid = False
-    if not valid:
-        raise InvalidNextTokenException("The NextToken is not valid.")
-    return key
+def _page_key(token: str | None, partition: str) -> dict | None:
+    return decode_key(
+        token,
+        equal={"GSI1PK": partition},
+        invalid=lambda: InvalidNextTokenException("The NextToken is not valid."),
+    )
