@@ -4,7 +4,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from infra.localcloud.gateway import HttpServer
 
@@ -17,6 +17,18 @@ def _require_free_port(port: int) -> None:
             probe.bind(("127.0.0.1", port))
         except OSError as error:
             raise OSError(f"port {port} is already in use") from error
+
+
+def stop_process(process: subprocess.Popen[Any]) -> None:
+    """Terminate, and kill what does not end within 5 s."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 class Service(Protocol):
@@ -56,15 +68,10 @@ class MotoService:
         self.url = f"http://127.0.0.1:{int(line.split()[1])}"
 
     def stop(self) -> None:
-        if self._process and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        if self._process and self._process.stdout:
-            self._process.stdout.close()
+        if self._process:
+            stop_process(self._process)
+            if self._process.stdout:
+                self._process.stdout.close()
 
 
 class HttpService:

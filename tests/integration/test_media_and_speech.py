@@ -174,7 +174,10 @@ def test_a_synthesis_task_ends_in_s3(polly, endpoints):
 
 # ------------------------------------------------------------------ bulletins' voices
 def test_an_approved_bulletin_gets_its_voice_and_the_programme_its_length(api):
-    created = draft(api, body="Trạm y tế phường Nhơn Bình thông báo: ngày 12/12 tiêm vắc-xin.")
+    day = "2027-01-15"  # no other test of the session plays in 21550 that day
+    created = draft(
+        api, day=day, body="Trạm y tế phường Nhơn Bình thông báo: ngày 12/12 tiêm vắc-xin."
+    )
     step(api, created["id"], "submit", "xa-editor")
     assert step(api, created["id"], "approve", "huyen-approver").status_code == 200
 
@@ -191,3 +194,7 @@ def test_an_approved_bulletin_gets_its_voice_and_the_programme_its_length(api):
     media = api.get(f"/media/{job['media']['vi-vn-x-central']}", as_user="xa-editor").json()
     assert media["status"] == "ready"
     assert abs(media["loudness_lufs"] - (-16.0)) <= 1.0
+    # The on-air copy follows: the programme places the measured length.
+    programme = api.get(f"/units/21550/programme?date={day}", as_user="xa-operator").json()
+    (item,) = [i for i in programme["items"] if i["bulletin_id"] == created["id"]]
+    assert item["duration_s"] == bulletin["duration_s"]

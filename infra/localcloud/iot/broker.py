@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.localcloud.services import stop_process
 from nguon.adapters.certificates import CertificateAuthority
 
 log = logging.getLogger("localcloud.mosquitto")
@@ -137,13 +138,8 @@ class MosquittoBroker:
         self._wait_until_listening()
 
     def stop(self) -> None:
-        if self._process and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        if self._process:
+            stop_process(self._process)
         if self._reader:
             self._reader.join(timeout=2)
 

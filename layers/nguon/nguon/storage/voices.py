@@ -1,5 +1,7 @@
 """Voice jobs and area voice settings on the main table."""
 
+from typing import Any
+
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
 
@@ -39,41 +41,17 @@ class DynamoVoiceStore:
     def put(self, job: VoiceJob, *, only_from: set[VoiceStatus] | None = None) -> None:
         """Write ``job``; with ``only_from``, only while the stored one is in one of those states
         (a conditional write: two workers cannot both move it on)."""
-        item = VoiceJobItem(
-            pk=f"BULLETIN#{job.bulletin_id}",
-            sk=_JOB,
-            doc=job.model_dump_json(),
-            status=job.status.value,
-            attempts=job.attempts,
-        )
         condition = None
         if only_from is not None:
             condition = VoiceJobItem.status.is_in(*[status.value for status in only_from])
-        try:
-            item.save(condition=condition)
-        except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                raise Conflict("voice_state_changed", bulletin=job.bulletin_id) from error
-            raise
+        _save(job, condition)
 
     def create(self, job: VoiceJob, *, replacing: set[VoiceStatus]) -> None:
         """Write ``job`` if there is none yet, or the current one is in ``replacing``."""
-        item = VoiceJobItem(
-            pk=f"BULLETIN#{job.bulletin_id}",
-            sk=_JOB,
-            doc=job.model_dump_json(),
-            status=job.status.value,
-            attempts=job.attempts,
-        )
         condition = VoiceJobItem.pk.does_not_exist()
         if replacing:
             condition |= VoiceJobItem.status.is_in(*[status.value for status in replacing])
-        try:
-            item.save(condition=condition)
-        except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                raise Conflict("voice_state_changed", bulletin=job.bulletin_id) from error
-            raise
+        _save(job, condition)
 
     def area_voice(self, unit_code: str) -> str | None:
         try:
@@ -83,3 +61,19 @@ class DynamoVoiceStore:
 
     def set_area_voice(self, unit_code: str, voice: str) -> None:
         AreaVoiceItem(pk=f"UNIT#{unit_code}", sk=_SETTING, voice=voice).save()
+
+
+def _save(job: VoiceJob, condition: Any) -> None:
+    item = VoiceJobItem(
+        pk=f"BULLETIN#{job.bulletin_id}",
+        sk=_JOB,
+        doc=job.model_dump_json(),
+        status=job.status.value,
+        attempts=job.attempts,
+    )
+    try:
+        item.save(condition=condition)
+    except PutError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict("voice_state_changed", bulletin=job.bulletin_id) from error
+        raise
