@@ -40,6 +40,8 @@ class AsyncInvoker:
         self._sqs = sqs
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambda-async")
         self._pending = 0
+        self.submitted = 0
+        """Events taken so far (benchmarks: have they all arrived?)."""
         self._stopped = False
         self._idle = threading.Condition()
 
@@ -52,6 +54,7 @@ class AsyncInvoker:
                 log.debug("%s: event after shutdown, dropped", function)
                 return
             self._pending += 1
+            self.submitted += 1
         self._pool.submit(self._run, function, dict(event))
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
