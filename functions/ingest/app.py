@@ -39,7 +39,7 @@ def consumer() -> IngestConsumer:
     from nguon.adapters.dead_letters import DeadLetterQueue
     from nguon.adapters.ffmpeg import Ffmpeg
     from nguon.adapters.media_objects import MediaObjects
-    from nguon.services.media import IngestService
+    from nguon.services.media_ingest import IngestService
     from nguon.storage.media import DynamoMediaStore  # binds the table from settings
 
     ingest = IngestService(DynamoMediaStore(), MediaObjects(), Ffmpeg(get_settings().ffmpeg))

@@ -83,7 +83,8 @@ def run(quick: bool = False) -> dict:
         from nguon import clock
         from nguon.models.media import UploadRequest
         from nguon.models.principal import Role
-        from nguon.services.media import MediaService, Outcome
+        from nguon.services.media import MediaService
+        from nguon.services.media_ingest import Outcome
         from nguon.services.unit_catalogue import load_bundled_catalogue
         from nguon.services.units import UnitService
         from tests.factories import person

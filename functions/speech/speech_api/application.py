@@ -174,7 +174,7 @@ def describe_voices() -> Response:
 @app.post("/v1/speech")
 def synthesize_speech() -> Response:
     principal = _principal()
-    from nguon.speech.synthesis import SynthesisRequest
+    from nguon.speech.plans import SynthesisRequest
 
     request = SynthesisRequest.from_polly(_body())
     started = time.perf_counter()

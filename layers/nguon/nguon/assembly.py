@@ -13,7 +13,7 @@ from nguon.config import get_settings
 
 if TYPE_CHECKING:
     from nguon.services.delivered_media import DeliveredMedia
-    from nguon.services.media import IngestService
+    from nguon.services.media_ingest import IngestService
     from nguon.services.units import UnitService
     from nguon.services.voices import AreaVoices, VoiceService
     from nguon.speech.synthesis import SpeechService
@@ -51,7 +51,7 @@ def media_objects() -> Any:
 @lru_cache(maxsize=1)
 def ingest_service() -> "IngestService":
     from nguon.adapters.ffmpeg import Ffmpeg
-    from nguon.services.media import IngestService
+    from nguon.services.media_ingest import IngestService
 
     return IngestService(media_store(), media_objects(), Ffmpeg(get_settings().ffmpeg))
 

@@ -15,7 +15,8 @@ from nguon.speech.errors import (
     ValidationException,
 )
 from nguon.speech.lexicons import AliasRewriter, parse_lexicon, render_lexicon
-from nguon.speech.synthesis import SpeechService, SynthesisRequest
+from nguon.speech.plans import SynthesisRequest
+from nguon.speech.synthesis import SpeechService
 from tests.unit.speech.conftest import identity_normalizer
 
 PLS = """<?xml version="1.0" encoding="UTF-8"?>

@@ -13,7 +13,8 @@ import pytest
 from nguon.speech.engines.base import Segment
 from nguon.speech.engines.neural_http import SAMPLE_RATE, FptTtsEngine
 from nguon.speech.errors import ServiceFailureException
-from nguon.speech.synthesis import SpeechService, SynthesisRequest
+from nguon.speech.plans import SynthesisRequest
+from nguon.speech.synthesis import SpeechService
 from tests.unit.speech.conftest import identity_normalizer
 
 KEY = "test-api-key"

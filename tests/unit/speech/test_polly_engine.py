@@ -11,7 +11,8 @@ from botocore.stub import ANY, Stubber
 from nguon.speech.engines.base import Segment
 from nguon.speech.engines.polly import PollyEngine
 from nguon.speech.errors import ServiceFailureException
-from nguon.speech.synthesis import SpeechService, SynthesisRequest
+from nguon.speech.plans import SynthesisRequest
+from nguon.speech.synthesis import SpeechService
 from tests.unit.speech.conftest import identity_normalizer
 
 VOICES = {

@@ -4,8 +4,9 @@ import pytest
 
 from nguon.speech.engines.espeak import EspeakEngine
 from nguon.speech.errors import InvalidSsmlException
+from nguon.speech.plans import SynthesisRequest
 from nguon.speech.ssml import parse_ssml, plain_text
-from nguon.speech.synthesis import SpeechService, SynthesisRequest
+from nguon.speech.synthesis import SpeechService
 from tests.unit.speech.conftest import identity_normalizer
 
 

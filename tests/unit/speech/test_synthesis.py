@@ -16,7 +16,8 @@ from nguon.speech.errors import (
     TextLengthExceededException,
     ValidationException,
 )
-from nguon.speech.synthesis import SpeechService, SynthesisRequest, _sentence_cuts
+from nguon.speech.plans import SynthesisRequest
+from nguon.speech.synthesis import SpeechService, _sentence_cuts
 from nguon.speech.textmap import ByteOffsets, Chain, CharMap, Joined
 from tests.unit.speech.conftest import identity_normalizer
 

@@ -17,7 +17,8 @@ from typing import Protocol
 from urllib.parse import unquote_plus
 
 from nguon.observability import logger
-from nguon.services.media import IngestService, ObjectNotice, Outcome, media_id_of
+from nguon.services.media import media_id_of
+from nguon.services.media_ingest import IngestService, ObjectNotice, Outcome
 
 MAX_RECEIVES = 3
 """The delivery on which the handler gives up (the queue's maxReceiveCount is 5)."""

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from nguon.models.bulletins import Actor, Bulletin
 from nguon.models.media import Media, MediaStatus, Purpose
-from nguon.services.media import IngestService, MediaStore
+from nguon.services.media import MediaStore
+from nguon.services.media_ingest import IngestService
 from nguon.services.voices import SpokenAudio
 
 

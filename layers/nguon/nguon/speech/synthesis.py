@@ -14,12 +14,15 @@ given (no engine here computes visemes).
 
 Limits are Polly's: 3,000 billed characters and 6,000 in all for SynthesizeSpeech, 100,000
 and 200,000 for tasks (billed: the text, not the SSML tags).
+
+The request side (:class:`SynthesisRequest`, :class:`Plan`, :class:`SynthesisResult`) is data
+only and lives in :mod:`nguon.speech.plans`, so each file reads in one sitting.
 """
 
 import io
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO, Protocol
 
@@ -38,14 +41,14 @@ from nguon.speech.errors import (
     ValidationException,
 )
 from nguon.speech.lexicons import (
-    MAX_LEXICONS_PER_REQUEST,
     MAX_LEXICONS_STORED,
     AliasRewriter,
     Lexicon,
     check_name,
     parse_lexicon,
 )
-from nguon.speech.ssml import Document, SsmlMark, TextSegment, parse_ssml, plain_text
+from nguon.speech.plans import ENGINES, Plan, SynthesisRequest, SynthesisResult
+from nguon.speech.ssml import SsmlMark, TextSegment, parse_ssml, plain_text
 from nguon.speech.textmap import ByteOffsets, Chain, CharMap, Joined, SourceMap
 
 SYNC_BILLED_LIMIT = 3_000
@@ -53,9 +56,6 @@ SYNC_TOTAL_LIMIT = 6_000
 TASK_BILLED_LIMIT = 100_000
 TASK_TOTAL_LIMIT = 200_000
 CHUNK_CHARACTERS = 2_000
-ENGINES = ("standard", "neural", "long-form", "generative")
-MARK_TYPES = ("sentence", "ssml", "viseme", "word")
-TEXT_TYPES = ("text", "ssml")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]»]*\s*$")
 
 Progress = Callable[[int, int], None]
@@ -105,123 +105,6 @@ def default_normalizer() -> Normalizer:
         logger.warning("no Vietnamese normaliser installed; text is read as written")
         return _Unchanged
     return normalize_with_map
-
-
-@dataclass(frozen=True)
-class SynthesisRequest:
-    """SynthesizeSpeech's (and StartSpeechSynthesisTask's) input, checked for shape."""
-
-    text: str
-    voice_id: str
-    output_format: str
-    text_type: str = "text"
-    sample_rate: str | None = None
-    speech_mark_types: tuple[str, ...] = ()
-    lexicon_names: tuple[str, ...] = ()
-    engine: str | None = None
-    language_code: str | None = None
-
-    @classmethod
-    def from_polly(cls, body: Mapping[str, Any]) -> "SynthesisRequest":
-        """From Polly's JSON members; missing or mistyped members are ValidationException."""
-        for required in ("OutputFormat", "Text", "VoiceId"):
-            if not isinstance(body.get(required), str):
-                raise ValidationException(
-                    f"1 validation error detected: Value at '{required[0].lower()}"
-                    f"{required[1:]}' failed to satisfy constraint: Member must not be null",
-                    field=required,
-                )
-        text_type = body.get("TextType") or "text"
-        if text_type not in TEXT_TYPES:
-            raise ValidationException(
-                f"Value '{text_type}' at 'textType' failed to satisfy constraint: Member must "
-                "satisfy enum value set: [ssml, text]",
-                field="TextType",
-            )
-        engine = body.get("Engine")
-        if engine is not None and engine not in ENGINES:
-            raise ValidationException(
-                f"Value '{engine}' at 'engine' failed to satisfy constraint: Member must "
-                f"satisfy enum value set: [{', '.join(ENGINES)}]",
-                field="Engine",
-            )
-        marks = _string_list(body.get("SpeechMarkTypes"), "SpeechMarkTypes", 4)
-        for mark in marks:
-            if mark not in MARK_TYPES:
-                raise ValidationException(
-                    f"Value '{mark}' at 'speechMarkTypes' failed to satisfy constraint: Member "
-                    "must satisfy enum value set: [sentence, ssml, viseme, word]",
-                    field="SpeechMarkTypes",
-                )
-        lexicons = _string_list(body.get("LexiconNames"), "LexiconNames", None)
-        if len(lexicons) > MAX_LEXICONS_PER_REQUEST:
-            raise MaxLexiconsNumberExceededException(
-                f"At most {MAX_LEXICONS_PER_REQUEST} lexicons may be applied to one request."
-            )
-        for name in lexicons:
-            check_name(name)
-        rate = body.get("SampleRate")
-        return cls(
-            text=body["Text"],
-            voice_id=body["VoiceId"],
-            output_format=body["OutputFormat"],
-            text_type=text_type,
-            sample_rate=None if rate is None else str(rate),
-            speech_mark_types=tuple(dict.fromkeys(marks)),
-            lexicon_names=tuple(lexicons),
-            engine=engine,
-            language_code=body.get("LanguageCode"),
-        )
-
-
-def _string_list(value: object, member: str, maximum: int | None) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValidationException(f"{member} must be a list of strings.", field=member)
-    if maximum is not None and len(value) > maximum:
-        raise ValidationException(
-            f"Value at '{member}' failed to satisfy constraint: Member must have length less "
-            f"than or equal to {maximum}",
-            field=member,
-        )
-    return value
-
-
-@dataclass
-class SynthesisResult:
-    """SynthesizeSpeech's answer: the audio (or marks), its content type, billed characters."""
-
-    audio: bytes
-    content_type: str
-    request_characters: int
-    duration_ms: int = 0
-
-
-@dataclass
-class Plan:
-    """A request checked and resolved, ready to read (synchronously or in a task)."""
-
-    request: SynthesisRequest
-    document: Document
-    engine: SpeechEngine
-    voice: Voice
-    format: audio.AudioFormat | None
-    """None for speech marks (``OutputFormat=json``)."""
-    sample_rate: int
-    rewriter: AliasRewriter
-
-    @property
-    def request_characters(self) -> int:
-        return self.document.billed_characters
-
-    @property
-    def content_type(self) -> str:
-        return self.format.content_type if self.format else audio.MARKS_CONTENT_TYPE
-
-    @property
-    def extension(self) -> str:
-        return self.format.extension if self.format else audio.MARKS_EXTENSION
 
 
 @dataclass

@@ -36,7 +36,8 @@ from nguon.speech.errors import (
     ValidationException,
 )
 from nguon.speech.models import StoredTask
-from nguon.speech.synthesis import SpeechService, SynthesisRequest
+from nguon.speech.plans import SynthesisRequest
+from nguon.speech.synthesis import SpeechService
 
 LEASE_S = 16 * 60
 """A claim older than this (Lambda's 15-minute ceiling and a minute) belongs to a dead worker."""
