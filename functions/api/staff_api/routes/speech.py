@@ -6,7 +6,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from nguon.speech.normalize import normalize
 from staff_api.errors import error_responses
 from staff_api.identity import current_principal
 
@@ -35,4 +34,6 @@ class Reading(BaseModel):
 )
 def preview_reading(request: Annotated[ReadingRequest, Body()]) -> Reading:
     current_principal(router.current_event)  # any signed-in staff member
+    from nguon.speech.normalize import normalize  # its rules load on first use, not cold start
+
     return Reading(text=normalize(request.text))
