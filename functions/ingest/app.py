@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from nguon import clock
+from nguon import assembly, clock
 from nguon.config import get_settings
 from nguon.observability import logger, metrics, tracer
 from nguon.services.ingest import IngestConsumer
@@ -37,13 +37,9 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 @lru_cache(maxsize=1)
 def consumer() -> IngestConsumer:
     from nguon.adapters.dead_letters import DeadLetterQueue
-    from nguon.adapters.ffmpeg import Ffmpeg
-    from nguon.adapters.media_objects import MediaObjects
-    from nguon.services.media_ingest import IngestService
-    from nguon.storage.media import DynamoMediaStore  # binds the table from settings
 
-    ingest = IngestService(DynamoMediaStore(), MediaObjects(), Ffmpeg(get_settings().ffmpeg))
-    return IngestConsumer(ingest, DeadLetterQueue())
+    # The same ingest service the speech worker uses for generated voices.
+    return IngestConsumer(assembly.ingest_service(), DeadLetterQueue())
 
 
 def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = None) -> list[str]:
