@@ -4,6 +4,10 @@ Read from the template's Globals so tests and benchmarks cannot drift from the d
 values that are intrinsics (the table's name) get the names the local cloud gives them.
 """
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from cfnlint.decode import cfn_yaml
 
 from infra.localcloud.template import TEMPLATE_PATH
@@ -45,3 +49,18 @@ def lambda_environment() -> dict[str, str]:
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
     }
+
+
+@contextmanager
+def function_environment() -> Iterator[None]:
+    """For code run in-process (benchmark sections): set what the function environment has and
+    this process lacks, for the block only, so later code sees no change."""
+    missing = {
+        name: value for name, value in lambda_environment().items() if name not in os.environ
+    }
+    os.environ.update(missing)
+    try:
+        yield
+    finally:
+        for name in missing:
+            os.environ.pop(name, None)

@@ -15,16 +15,13 @@ and pauses, about -30 LUFS) is made once. Then, interleaved, median of 3 each:
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from tests.lambda_env import lambda_environment
+from tests.lambda_env import function_environment
 
 RUNS = 3
 SECONDS = 600
@@ -59,25 +56,11 @@ def bare_pass(source: Path, target: Path) -> float:
     return time.perf_counter() - started
 
 
-@contextmanager
-def _function_environment() -> Iterator[None]:
-    """The function's environment for this section only (as ``tests.bench.programme``)."""
-    missing = {
-        name: value for name, value in lambda_environment().items() if name not in os.environ
-    }
-    os.environ.update(missing)
-    try:
-        yield
-    finally:
-        for name in missing:
-            os.environ.pop(name, None)
-
-
 def run(quick: bool = False) -> dict:
     """Seconds for the full ingest and for the bare pass (medians of 3), and their ratio."""
     seconds = QUICK_SECONDS if quick else SECONDS
     started = time.perf_counter()
-    with _function_environment(), tempfile.TemporaryDirectory(prefix="bench-media-") as folder:
+    with function_environment(), tempfile.TemporaryDirectory(prefix="bench-media-") as folder:
         from moto import mock_aws
 
         from nguon import clock

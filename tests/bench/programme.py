@@ -51,12 +51,10 @@ the resolver does on a crowded day.
 
 import gc
 import math
-import os
 import random
 import statistics
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 from operator import itemgetter
@@ -73,7 +71,7 @@ from nguon.models.schedules import WEEKDAYS
 from nguon.models.units import AdminUnit, UnitLevel
 from nguon.services.programme import reaches, resolve_programme
 from tests.factories import at, bulletin, catalogue
-from tests.lambda_env import lambda_environment
+from tests.lambda_env import function_environment
 
 SEED = 20261201
 DAY = date(2026, 12, 1)
@@ -357,26 +355,11 @@ def _growth(runs: int) -> dict:
     }
 
 
-@contextmanager
-def _function_environment() -> Iterator[None]:
-    """The resolver reads the time zone from the function settings (as under the suite's
-    conftest); set what is missing for the section only, so later sections see no change."""
-    missing = {
-        name: value for name, value in lambda_environment().items() if name not in os.environ
-    }
-    os.environ.update(missing)
-    try:
-        yield
-    finally:
-        for name in missing:
-            os.environ.pop(name, None)
-
-
 def run(quick: bool = False) -> dict:
     """The resolver's figures; ``quick`` takes fewer runs."""
     runs = 3 if quick else 7
     started = time.perf_counter()
-    with _function_environment():
+    with function_environment():
         results = {
             "runs": runs,
             "seed": SEED,

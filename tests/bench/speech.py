@@ -28,14 +28,12 @@ money, phone numbers and abbreviations, so the normaliser has its usual work) un
 
 import gc
 import json
-import os
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
-from tests.lambda_env import lambda_environment
+from tests.lambda_env import function_environment
 
 WORDS = 1_000
 VOICE = "Trung"
@@ -73,20 +71,6 @@ def bulletin(words: int = WORDS) -> str:
     return " ".join(chosen)
 
 
-@contextmanager
-def _function_environment() -> Iterator[None]:
-    """Settings read the function environment; set what is missing for the section only."""
-    missing = {
-        name: value for name, value in lambda_environment().items() if name not in os.environ
-    }
-    os.environ.update(missing)
-    try:
-        yield
-    finally:
-        for name in missing:
-            os.environ.pop(name, None)
-
-
 def _timed(action: Callable[[], object]) -> float:
     gc.collect()
     started = time.perf_counter()
@@ -102,7 +86,7 @@ def run(quick: bool = False) -> dict:
     """The speech figures; ``quick`` takes 3 runs instead of 7."""
     runs = 3 if quick else 7
     started = time.perf_counter()
-    with _function_environment():
+    with function_environment():
         from nguon.speech import audio
         from nguon.speech.engines import espeak
         from nguon.speech.engines.espeak import EspeakEngine

@@ -1,9 +1,6 @@
 """The device routes in-process, from API Gateway events (in-memory stores, no AWS)."""
 
-import copy
-import json
 from itertools import count
-from pathlib import Path
 
 import pytest
 
@@ -13,6 +10,7 @@ from nguon.services.monitoring import MonitoringService
 from nguon.services.programmes import ProgrammeService
 from nguon.services.unit_catalogue import load_bundled_catalogue
 from nguon.services.units import UnitService
+from tests.api_events import call as api_call
 from tests.factories import at, bulletin, device
 from tests.fakes import (
     FakeIotDataPlane,
@@ -21,9 +19,7 @@ from tests.fakes import (
     InMemoryProgrammeStore,
     InMemoryUnitStore,
 )
-from tests.unit.test_api_handler import Context
 
-EVENT = json.loads((Path(__file__).parents[2] / "events" / "api-get-unit.json").read_text())
 SPEAKER = "spk-21550-01"
 
 
@@ -59,33 +55,8 @@ def world(monkeypatch):
     return app.lambda_handler, store, iot
 
 
-def call(
-    handler,
-    method,
-    path,
-    *,
-    query=None,
-    body=None,
-    user="huyen-operator",
-    groups="operator",
-    unit="540",
-    **headers,
-):
-    event = copy.deepcopy(EVENT)
-    event.update(httpMethod=method, path=path, resource="/{proxy+}", pathParameters=None)
-    event["queryStringParameters"] = query
-    event["multiValueQueryStringParameters"] = (
-        {name: [value] for name, value in query.items()} if query else None
-    )
-    if body is not None:
-        event["body"] = json.dumps(body, ensure_ascii=False)
-    event["requestContext"]["authorizer"]["claims"].update(
-        {"cognito:username": user, "cognito:groups": groups, "custom:unit": unit}
-    )
-    event["headers"].update(headers)
-    event["multiValueHeaders"].update({name: [value] for name, value in headers.items()})
-    response = handler(event, Context())
-    return response["statusCode"], json.loads(response["body"])
+def call(handler, method, path, *, user="huyen-operator", groups="operator", unit="540", **options):
+    return api_call(handler, method, path, user=user, groups=groups, unit=unit, **options)
 
 
 def test_the_devices_of_the_area_with_their_state_in_local_time(world):

@@ -2,11 +2,9 @@
 media item in scope and in the reader's language, and ``get_ready`` for bulletins."""
 
 import base64
-import copy
 import json
 from datetime import UTC, datetime, timedelta
 from itertools import count
-from pathlib import Path
 
 import pytest
 
@@ -18,12 +16,10 @@ from nguon.models.principal import Role
 from nguon.services.media import MediaService
 from nguon.services.unit_catalogue import load_bundled_catalogue
 from nguon.services.units import UnitService
+from tests.api_events import call as api_call
 from tests.factories import person
 from tests.fakes import InMemoryUnitStore
 from tests.unit.media_support import MEDIA, REGION, UPLOADS, InMemoryMediaStore
-from tests.unit.test_api_handler import Context
-
-EVENT = json.loads((Path(__file__).parents[2] / "events" / "api-get-unit.json").read_text())
 
 
 @pytest.fixture
@@ -45,23 +41,8 @@ def world(monkeypatch):
     return app.lambda_handler, store, service
 
 
-def call(handler, method, path, *, body=None, query=None, user="xa-editor", groups="editor",
-         unit="21550", **headers):  # fmt: skip
-    event = copy.deepcopy(EVENT)
-    event.update(httpMethod=method, path=path, resource="/{proxy+}", pathParameters=None)
-    event["queryStringParameters"] = query
-    event["multiValueQueryStringParameters"] = (
-        {name: [value] for name, value in query.items()} if query else None
-    )
-    if body is not None:
-        event["body"] = json.dumps(body, ensure_ascii=False)
-    event["requestContext"]["authorizer"]["claims"].update(
-        {"cognito:username": user, "cognito:groups": groups, "custom:unit": unit}
-    )
-    event["headers"].update(headers)
-    event["multiValueHeaders"].update({name: [value] for name, value in headers.items()})
-    response = handler(event, Context())
-    return response["statusCode"], json.loads(response["body"])
+def call(handler, method, path, *, user="xa-editor", groups="editor", unit="21550", **options):
+    return api_call(handler, method, path, user=user, groups=groups, unit=unit, **options)
 
 
 UPLOAD = {
