@@ -1,6 +1,6 @@
 """Bulletins get their voice: queued once on approval, per area voice, progress, failure, retry."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import count
 
 import pytest
@@ -13,7 +13,7 @@ from nguon.models.voices import VoiceStatus
 from nguon.services.bulletins import BulletinService
 from nguon.services.unit_catalogue import load_bundled_catalogue
 from nguon.services.units import UnitService
-from nguon.services.voices import AreaVoices, SpokenAudio, VoiceService
+from nguon.services.voices import LEASE, AreaVoices, SpokenAudio, VoiceService
 from tests.factories import person
 from tests.fakes import InMemoryBulletinStore, InMemoryUnitStore, InMemoryVoiceStore
 
@@ -106,13 +106,47 @@ def approved(world, author=editor, by=approver, **changes):
     return world.bulletins.approve(by, draft.id)
 
 
-def test_approval_queues_the_voice_once_even_when_the_event_comes_twice(world):
+def test_approval_makes_the_voice_once_even_when_the_event_comes_twice(world):
     bulletin = approved(world)
     first = world.voices.request(bulletin.id)
     again = world.voices.request(bulletin.id)
     assert first.status is VoiceStatus.QUEUED
-    assert again == first
+    assert again == first  # one job
+    # Its message may go twice (the first asking cannot be told from one that failed to
+    # send); the worker makes the voice once.
+    for message in world.queued:
+        world.voices.generate(message["bulletin_id"])
+    assert world.speaker.calls == [(world.speaker.calls[0][0], "vi-vn-x-central")]
+    assert world.jobs.get(bulletin.id).status is VoiceStatus.READY
+
+
+def test_a_queue_that_failed_after_the_job_was_written_loses_nothing(world):
+    bulletin = approved(world)
+    sent = []
+
+    def flaky(message):
+        if not sent:
+            sent.append("failed")
+            raise ConnectionError("SQS unavailable")
+        world.queued.append(message)
+
+    world.voices._queue = flaky
+    with pytest.raises(ConnectionError):
+        world.voices.request(bulletin.id)  # the stream will deliver the approval again
+    world.voices.request(bulletin.id)
     assert world.queued == [{"kind": "bulletin_voice", "bulletin_id": bulletin.id}]
+    assert world.voices.generate(bulletin.id).status is VoiceStatus.READY
+
+
+def test_a_job_another_worker_holds_is_left_alone_until_its_lease_is_over(world, monkeypatch):
+    bulletin = approved(world)
+    world.voices.request(bulletin.id)
+    job = world.jobs.get(bulletin.id)
+    world.jobs.jobs[bulletin.id] = job.model_copy(update={"status": VoiceStatus.GENERATING})
+    assert world.voices.generate(bulletin.id).status is VoiceStatus.GENERATING
+    assert world.speaker.calls == []
+    monkeypatch.setattr(world.voices, "_now", lambda: NOW + LEASE + timedelta(seconds=1))
+    assert world.voices.generate(bulletin.id).status is VoiceStatus.READY
 
 
 def test_binh_dinh_speaks_central_by_default_and_an_area_setting_wins(world):
@@ -173,9 +207,13 @@ def test_a_failure_shows_its_cause_and_an_editor_can_retry(world):
     world.speaker.fail_with = None
     retried = world.voices.retry(editor, bulletin.id)
     assert (retried.status, retried.attempts) == (VoiceStatus.QUEUED, 2)
-    with pytest.raises(Conflict):
-        world.voices.retry(editor, bulletin.id)  # already queued
+    # Asking again while it waits sends its message again, nothing more.
+    assert world.voices.retry(editor, bulletin.id) == retried
     assert world.voices.generate(bulletin.id).status is VoiceStatus.READY
+    generating = world.jobs.get(bulletin.id).model_copy(update={"status": VoiceStatus.GENERATING})
+    world.jobs.jobs[bulletin.id] = generating
+    with pytest.raises(Conflict):
+        world.voices.retry(editor, bulletin.id)  # a worker is on it
 
 
 def test_no_voice_for_recorded_audio_or_for_boards_only(world):

@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from nguon.errors import Conflict, NotFound
@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_S = 2.0
 """How often a running job writes its progress (each write is a table write)."""
+LEASE = timedelta(minutes=16)
+"""A job ``generating`` without a write for longer has lost its worker (Lambda stops at 15)."""
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,9 @@ class VoiceService:
         if bulletin.status is not Status.APPROVED or Channel.SPEAKER not in bulletin.channels:
             raise Conflict("voice_not_applicable", bulletin=bulletin_id)
         current = self._jobs.get(bulletin_id)
+        if current is not None and self._unattended(current):
+            self._send(bulletin_id)
+            return current
         if current is not None and current.status in _RUNNING:
             raise Conflict("voice_in_progress", bulletin=bulletin_id)
         return self._queue_job(bulletin, replacing=_FINISHED)
@@ -173,24 +178,45 @@ class VoiceService:
         try:
             self._jobs.create(job, replacing=replacing)
         except Conflict:
-            if not replacing:
-                return previous  # already asked for: at most once per approval
-            raise
-        self._queue({"kind": "bulletin_voice", "bulletin_id": bulletin.id})
+            if replacing:
+                raise
+            # Already asked for: at most one job per approval. If the asking stopped between
+            # the job and its message (the queue failed, the stream will deliver the event
+            # again), the message is sent now; a second message for one job does no harm.
+            current = self._jobs.get(bulletin.id)
+            if current is not None and self._unattended(current):
+                self._send(bulletin.id)
+            return current
+        self._send(bulletin.id)
         return job
+
+    def _send(self, bulletin_id: str) -> None:
+        self._queue({"kind": "bulletin_voice", "bulletin_id": bulletin_id})
+
+    def _unattended(self, job: VoiceJob) -> bool:
+        """Queued (its message may never have left), or generating by a worker long gone."""
+        if job.status is VoiceStatus.QUEUED:
+            return True
+        return job.status is VoiceStatus.GENERATING and self._now() - job.updated_at > LEASE
 
     # ------------------------------------------------------------------ making
     def generate(self, bulletin_id: str) -> VoiceJob | None:
         """The worker's side. Never raises for the bulletin's own sake: the cause stays on the
         job for people to see; a crash of the worker itself leaves the message to SQS."""
         job = self._jobs.get(bulletin_id)
-        if job is None or job.status not in _RUNNING:
-            return job  # done, failed (waiting for a retry) or never asked for
+        if job is None or not self._unattended(job):
+            return job  # done, failed (waiting for a retry), another worker's, or never asked
         bulletin = self._bulletins.get(bulletin_id)
         if bulletin is None or bulletin.status is not Status.APPROVED:
             return self._finish(job, status=VoiceStatus.NOT_NEEDED)
-        job = job.model_copy(update={"status": VoiceStatus.GENERATING, "updated_at": self._now()})
-        self._jobs.put(job, only_from=_RUNNING)
+        claimed = job.model_copy(
+            update={"status": VoiceStatus.GENERATING, "updated_at": self._now()}
+        )
+        try:  # one worker per job: a duplicate message finds it taken
+            self._jobs.put(claimed, only_from={job.status})
+        except Conflict:
+            return self._jobs.get(bulletin_id)
+        job = claimed
         try:
             media, duration = self._speak_all(bulletin, job)
             self._record_voice(bulletin_id, media, round(duration) or None)
