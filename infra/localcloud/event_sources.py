@@ -123,8 +123,36 @@ def _value_matches(option: Any, actual: Any) -> bool:
     return bool(option == actual)
 
 
+# ---------------------------------------------------------------------- pollers
+class Poller:
+    """An event source mapping's loop on its own thread: ``_loop`` polls until ``stop``, and
+    sets ``_idle`` after a poll that found nothing."""
+
+    name = "poller"
+
+    def __init__(self, thread_name: str) -> None:
+        self._stopping = threading.Event()
+        self._idle = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name=thread_name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=5)
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """True after a poll that found nothing new (tests: 'it has caught up')."""
+        self._idle.clear()
+        return self._idle.wait(timeout)
+
+    def _loop(self) -> None:
+        raise NotImplementedError
+
+
 # ---------------------------------------------------------------------- streams
-class StreamPoller:
+class StreamPoller(Poller):
     """Reads a table's stream (moto keeps it) and feeds the function as Lambda's poller does."""
 
     name = "stream-poller"
@@ -145,11 +173,7 @@ class StreamPoller:
         self._interval = interval
         self._filters = [json.loads(pattern) for pattern in spec.filters]
         self._arn = template.attributes[(spec.table, "StreamArn")]
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(
-            target=self._loop, name=f"stream-{spec.function}", daemon=True
-        )
-        self._idle = threading.Event()
+        super().__init__(f"stream-{spec.function}")
 
     def start(self) -> None:
         shard = self._streams.describe_stream(StreamArn=self._arn)["StreamDescription"]["Shards"][0]
@@ -157,16 +181,7 @@ class StreamPoller:
             StreamArn=self._arn, ShardId=shard["ShardId"], ShardIteratorType="LATEST"
         )["ShardIterator"]
         self._shard = shard["ShardId"]
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._thread.join(timeout=5)
-
-    def wait_idle(self, timeout: float = 10.0) -> bool:
-        """True after a poll that found nothing new (tests: 'the fan-out has caught up')."""
-        self._idle.clear()
-        return self._idle.wait(timeout)
+        super().start()
 
     def _loop(self) -> None:
         while not self._stopping.is_set():

@@ -11,18 +11,16 @@ message that failed is cut to ``retry_after_s`` seconds instead of the queue's t
 
 import hashlib
 import logging
-import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from infra.localcloud.event_sources import Invoke, Poller
 from infra.localcloud.template import QueueSourceSpec, Template
 
 log = logging.getLogger("localcloud.sqs")
 
-Invoke = Callable[[str, Mapping[str, Any]], Any]
 
-
-class QueuePoller:
+class QueuePoller(Poller):
     name = "queue-poller"
 
     def __init__(
@@ -40,21 +38,7 @@ class QueuePoller:
         self._url = template.physical_ids[spec.queue]
         self._arn = template.attributes[(spec.queue, "Arn")]
         self._region = template.region
-        self._stopping = threading.Event()
-        self._idle = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name=f"sqs-{spec.function}", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._thread.join(timeout=5)
-
-    def wait_idle(self, timeout: float = 10.0) -> bool:
-        """True after a receive that found the queue empty (tests: 'it has caught up')."""
-        self._idle.clear()
-        return self._idle.wait(timeout)
+        super().__init__(f"sqs-{spec.function}")
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
