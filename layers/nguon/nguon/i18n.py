@@ -52,6 +52,10 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Dữ liệu đã bị thay đổi bởi người khác; hãy tải lại.",
         "en": "Someone else changed this; reload it.",
     },
+    "unavailable": {
+        "vi": "Dịch vụ tạm thời không phản hồi; vui lòng thử lại sau.",
+        "en": "A service did not answer; try again later.",
+    },
     "cap_malformed": {
         "vi": "Bản tin CAP không hợp lệ: {reason}",
         "en": "The CAP message is not valid: {reason}",
@@ -76,6 +80,10 @@ MESSAGES: dict[str, dict[Language, str]] = {
     "unknown_targets": {
         "vi": "Không có đơn vị hành chính mã: {units}.",
         "en": "No administrative unit has the code(s): {units}.",
+    },
+    "invalid_catalogue": {
+        "vi": "Danh mục đơn vị hành chính không hợp lệ: {reason}",
+        "en": "The administrative unit catalogue is not valid: {reason}",
     },
     "unknown_issuer": {
         "vi": "Không có đơn vị phát hành mã {unit}.",
@@ -129,6 +137,25 @@ MESSAGES: dict[str, dict[Language, str]] = {
     "cap_reference_unknown": {
         "vi": "Không tìm thấy cảnh báo gốc mà bản tin CAP {identifier} tham chiếu.",
         "en": "The alert that CAP message {identifier} references is not known here.",
+    },
+    # Generated speech (the bulletin's voice).
+    "voice_not_found": {
+        "vi": "Bản tin {bulletin} chưa có giọng đọc.",
+        "en": "Bulletin {bulletin} has no generated speech.",
+    },
+    "voice_not_applicable": {
+        "vi": (
+            "Bản tin {bulletin} không có giọng đọc: chỉ bản tin đã duyệt và phát qua loa mới có."
+        ),
+        "en": "Bulletin {bulletin} takes no speech: only approved bulletins for speakers do.",
+    },
+    "voice_in_progress": {
+        "vi": "Giọng đọc của bản tin {bulletin} đang được tạo; vui lòng chờ.",
+        "en": "The speech for bulletin {bulletin} is being made; wait for it.",
+    },
+    "voice_state_changed": {
+        "vi": "Giọng đọc của bản tin {bulletin} vừa được cập nhật ở nơi khác; hãy tải lại.",
+        "en": "The speech for bulletin {bulletin} just changed elsewhere; reload it.",
     },
     # The programme.
     "not_in_programme": {
