@@ -9,11 +9,12 @@ from nguon.i18n import MESSAGES, negotiate, translate
 from nguon.models.programme import NotPlacedReason
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ("layers", "functions")
+SOURCES = ("layers", "functions", "infra")
 
 # The callables whose code people read: domain errors (and subclasses, found below) in API
-# answers, media refusals on the media item, custom validation types in an answer's details.
-CODE_CARRIERS = {"NguonError", "Rejected", "PydanticCustomError"}
+# answers, media refusals on the media item, custom validation types in an answer's details,
+# operator tools' one-line failures.
+CODE_CARRIERS = {"NguonError", "Rejected", "PydanticCustomError", "ToolFailure"}
 
 # Codes raised in the source that never reach a person as such, with the reason.
 INTERNAL = {
@@ -110,7 +111,7 @@ def test_every_code_the_code_can_raise_has_a_message():
 def test_the_scan_sees_the_codes_of_every_kind_of_raise():
     codes = _codes_people_can_get()
     # One of each way a code is written: positional, subclass default, media refusal,
-    # code= keyword, custom validation type, programme reason.
+    # code= keyword, custom validation type, programme reason, tool failure.
     for code in (
         "voice_not_found",
         "unavailable",
@@ -118,6 +119,7 @@ def test_the_scan_sees_the_codes_of_every_kind_of_raise():
         "media_processing_failed",
         "windows_overlap",
         "no_room_in_windows",
+        "tool_cloud_not_running",
     ):
         assert code in codes
     assert set(INTERNAL) <= set(_project_codes()[0])  # an exemption names a code still raised

@@ -351,6 +351,59 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Hệ thống chưa xử lý được tệp sau {attempts} lần thử; bộ phận kỹ thuật đã được báo.",
         "en": "The system could not process the file after {attempts} attempts; support is told.",
     },
+    # Operator tools (infra/tools): one line each, printed Vietnamese / English.
+    "tool_cloud_not_running": {
+        "vi": "Đám mây cục bộ chưa chạy (không có {path}); hãy khởi động bằng `{start}`.",
+        "en": "The local cloud is not running (no {path}); start it with `{start}`.",
+    },
+    "tool_cannot_connect": {
+        "vi": (
+            "Không kết nối được tới {url}: đám mây cục bộ chưa chạy? Hãy khởi động bằng `{start}`."
+        ),
+        "en": "Cannot connect to {url}: is the local cloud running? Start it with `{start}`.",
+    },
+    "tool_endpoints_unreadable": {
+        "vi": "Không đọc được {path} ({reason}); hãy khởi động lại đám mây cục bộ.",
+        "en": "Cannot read {path} ({reason}); restart the local cloud.",
+    },
+    "tool_no_aws_settings": {
+        "vi": (
+            "Chưa cấu hình AWS (thông tin đăng nhập, vùng); với đám mây cục bộ, "
+            "dùng --endpoints sau khi chạy `{start}`."
+        ),
+        "en": (
+            "AWS is not configured (credentials, region); for the local cloud, "
+            "pass --endpoints after `{start}`."
+        ),
+    },
+    "tool_aws_refused": {
+        "vi": "AWS từ chối yêu cầu ({aws_code}): {reason}",
+        "en": "AWS refused the request ({aws_code}): {reason}",
+    },
+    "tool_sign_in_refused": {
+        "vi": "Sai tên đăng nhập hoặc mật khẩu.",
+        "en": "Wrong username or password.",
+    },
+    "tool_unknown_user": {
+        "vi": "Không có tài khoản mẫu {username}; các tài khoản: {users}.",
+        "en": "There is no demo account {username}; the accounts: {users}.",
+    },
+    "tool_api_refused": {
+        "vi": "API trả lời {status}",
+        "en": "The API answered {status}",
+    },
+    "tool_file_missing": {
+        "vi": "Không có tệp hoặc thư mục {path}.",
+        "en": "There is no file or folder {path}.",
+    },
+    "tool_file_exists": {
+        "vi": "{path} đã có; công cụ không ghi đè.",
+        "en": "{path} already exists; the tool does not overwrite it.",
+    },
+    "tool_file_problem": {
+        "vi": "Lỗi tệp {path}: {reason}",
+        "en": "File {path}: {reason}",
+    },
 }
 
 SUPPORTED: tuple[Language, ...] = ("vi", "en")
