@@ -52,6 +52,10 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Dữ liệu đã bị thay đổi bởi người khác; hãy tải lại.",
         "en": "Someone else changed this; reload it.",
     },
+    "unavailable": {
+        "vi": "Dịch vụ tạm thời không phản hồi; vui lòng thử lại sau.",
+        "en": "A service did not answer; try again later.",
+    },
     "cap_malformed": {
         "vi": "Bản tin CAP không hợp lệ: {reason}",
         "en": "The CAP message is not valid: {reason}",
@@ -76,6 +80,10 @@ MESSAGES: dict[str, dict[Language, str]] = {
     "unknown_targets": {
         "vi": "Không có đơn vị hành chính mã: {units}.",
         "en": "No administrative unit has the code(s): {units}.",
+    },
+    "invalid_catalogue": {
+        "vi": "Danh mục đơn vị hành chính không hợp lệ: {reason}",
+        "en": "The administrative unit catalogue is not valid: {reason}",
     },
     "unknown_issuer": {
         "vi": "Không có đơn vị phát hành mã {unit}.",
@@ -129,6 +137,25 @@ MESSAGES: dict[str, dict[Language, str]] = {
     "cap_reference_unknown": {
         "vi": "Không tìm thấy cảnh báo gốc mà bản tin CAP {identifier} tham chiếu.",
         "en": "The alert that CAP message {identifier} references is not known here.",
+    },
+    # Generated speech (the bulletin's voice).
+    "voice_not_found": {
+        "vi": "Bản tin {bulletin} chưa có giọng đọc.",
+        "en": "Bulletin {bulletin} has no generated speech.",
+    },
+    "voice_not_applicable": {
+        "vi": (
+            "Bản tin {bulletin} không có giọng đọc: chỉ bản tin đã duyệt và phát qua loa mới có."
+        ),
+        "en": "Bulletin {bulletin} takes no speech: only approved bulletins for speakers do.",
+    },
+    "voice_in_progress": {
+        "vi": "Giọng đọc của bản tin {bulletin} đang được tạo; vui lòng chờ.",
+        "en": "The speech for bulletin {bulletin} is being made; wait for it.",
+    },
+    "voice_state_changed": {
+        "vi": "Giọng đọc của bản tin {bulletin} vừa được cập nhật ở nơi khác; hãy tải lại.",
+        "en": "The speech for bulletin {bulletin} just changed elsewhere; reload it.",
     },
     # The programme.
     "not_in_programme": {
@@ -323,6 +350,59 @@ MESSAGES: dict[str, dict[Language, str]] = {
     "media_processing_failed": {
         "vi": "Hệ thống chưa xử lý được tệp sau {attempts} lần thử; bộ phận kỹ thuật đã được báo.",
         "en": "The system could not process the file after {attempts} attempts; support is told.",
+    },
+    # Operator tools (infra/tools): one line each, printed Vietnamese / English.
+    "tool_cloud_not_running": {
+        "vi": "Đám mây cục bộ chưa chạy (không có {path}); hãy khởi động bằng `{start}`.",
+        "en": "The local cloud is not running (no {path}); start it with `{start}`.",
+    },
+    "tool_cannot_connect": {
+        "vi": (
+            "Không kết nối được tới {url}: đám mây cục bộ chưa chạy? Hãy khởi động bằng `{start}`."
+        ),
+        "en": "Cannot connect to {url}: is the local cloud running? Start it with `{start}`.",
+    },
+    "tool_endpoints_unreadable": {
+        "vi": "Không đọc được {path} ({reason}); hãy khởi động lại đám mây cục bộ.",
+        "en": "Cannot read {path} ({reason}); restart the local cloud.",
+    },
+    "tool_no_aws_settings": {
+        "vi": (
+            "Chưa cấu hình AWS (thông tin đăng nhập, vùng); với đám mây cục bộ, "
+            "dùng --endpoints sau khi chạy `{start}`."
+        ),
+        "en": (
+            "AWS is not configured (credentials, region); for the local cloud, "
+            "pass --endpoints after `{start}`."
+        ),
+    },
+    "tool_aws_refused": {
+        "vi": "AWS từ chối yêu cầu ({aws_code}): {reason}",
+        "en": "AWS refused the request ({aws_code}): {reason}",
+    },
+    "tool_sign_in_refused": {
+        "vi": "Sai tên đăng nhập hoặc mật khẩu.",
+        "en": "Wrong username or password.",
+    },
+    "tool_unknown_user": {
+        "vi": "Không có tài khoản mẫu {username}; các tài khoản: {users}.",
+        "en": "There is no demo account {username}; the accounts: {users}.",
+    },
+    "tool_api_refused": {
+        "vi": "API trả lời {status}",
+        "en": "The API answered {status}",
+    },
+    "tool_file_missing": {
+        "vi": "Không có tệp hoặc thư mục {path}.",
+        "en": "There is no file or folder {path}.",
+    },
+    "tool_file_exists": {
+        "vi": "{path} đã có; công cụ không ghi đè.",
+        "en": "{path} already exists; the tool does not overwrite it.",
+    },
+    "tool_file_problem": {
+        "vi": "Lỗi tệp {path}: {reason}",
+        "en": "File {path}: {reason}",
     },
 }
 
