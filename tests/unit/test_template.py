@@ -50,11 +50,13 @@ def test_sam_translator_turns_it_into_cloudformation(template, monkeypatch):
         "AWS::ApiGateway::RestApi",
         "AWS::Lambda::LayerVersion",
     } <= types
-    body = next(
-        r["Properties"]["Body"]
-        for r in translated["Resources"].values()
+    apis = {
+        logical_id: r["Properties"]
+        for logical_id, r in translated["Resources"].items()
         if r["Type"] == "AWS::ApiGateway::RestApi"
-    )
+    }
+    assert set(apis) == {"StaffApi", "SpeechApi"}
+    body = apis["StaffApi"]["Body"]
     assert (
         body["securityDefinitions"]["CognitoAuthorizer"]["x-amazon-apigateway-authtype"]
         == "cognito_user_pools"
@@ -63,6 +65,21 @@ def test_sam_translator_turns_it_into_cloudformation(template, monkeypatch):
     assert body["paths"]["/openapi.json"]["get"]["security"] == [{"NONE": []}]
     responses = body["x-amazon-apigateway-gateway-responses"]
     assert responses["UNAUTHORIZED"]["statusCode"] == "401"
+    assert "/tts/v1/{proxy+}" not in body["paths"]
+    # Polly's API is its own API: every type binary, so boto3's client (no Accept) gets audio
+    # bytes; behind the same user pool.
+    speech = apis["SpeechApi"]
+    assert speech["BinaryMediaTypes"] == ["*~1*"]
+    assert list(speech["Body"]["paths"]) == ["/tts/v1/{proxy+}"]
+    method = speech["Body"]["paths"]["/tts/v1/{proxy+}"]["x-amazon-apigateway-any-method"]
+    assert method["security"] == [{"CognitoAuthorizer": []}]
+    pools = {
+        api["Body"]["securityDefinitions"]["CognitoAuthorizer"]["x-amazon-apigateway-authorizer"][
+            "providerARNs"
+        ][0]["Fn::GetAtt"][0]
+        for api in apis.values()
+    }
+    assert pools == {"UserPool"}
 
 
 def test_lambda_runtime_is_the_python_the_tests_run_on(template):
