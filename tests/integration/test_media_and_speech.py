@@ -11,6 +11,7 @@ import pytest
 import requests
 from botocore import UNSIGNED
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from tests.integration.test_bulletins_api import draft, step
 
@@ -167,6 +168,20 @@ def test_every_audio_format_reaches_an_unmodified_client_as_bytes(
     found = _probe(audio, tmp_path, f".{output_format}", *raw_input)
     assert (found["format_name"], found["codec_name"]) == (format_name, codec)
     assert 1.5 < float(found["duration"]) < 15.0
+
+
+def test_the_speech_api_is_an_api_of_its_own_with_the_same_sign_in(endpoints):
+    assert not endpoints["polly_url"].startswith(endpoints["api_url"])
+    anonymous = boto3.client(
+        "polly",
+        endpoint_url=endpoints["polly_url"],
+        region_name=endpoints["region"],
+        config=Config(signature_version=UNSIGNED, retries={"max_attempts": 1}),
+    )
+    with pytest.raises(ClientError) as refused:
+        anonymous.describe_voices()
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 401
+    assert refused.value.response["Error"]["Message"].startswith("Chưa đăng nhập")
 
 
 def test_speech_marks_and_polly_errors(polly):
