@@ -46,6 +46,8 @@ _EMULATOR_ENVIRONMENT = {
 @dataclass
 class LocalCloudConfig:
     api_port: int = 0
+    speech_port: int = 0
+    """The speech API's port: an API of its own, served on its own base URL as on AWS."""
     aws_port: int = 0
     region: str = "ap-southeast-1"
     state_dir: Path = Path(".local")
@@ -112,7 +114,8 @@ class LocalCloud:
             ]
             if config.schedules:
                 self._start(Scheduler(template.schedules(), self.invoker.submit))
-            api = self._start_api(template, provisioner, host, moto.url)
+            apis = self._start_apis(template, provisioner, host, moto.url)
+            api, speech = apis["StaffApi"], apis["SpeechApi"]
             pool_id = template.physical_ids["UserPool"]
             self.bridge = bridge
             self.endpoints = {
@@ -125,8 +128,9 @@ class LocalCloud:
                 "table_name": template.physical_ids["MainTable"],
                 "delivery_bucket": template.physical_ids["DeliveryBucket"],
                 "uploads_bucket": template.physical_ids["UploadsBucket"],
-                # endpoint_url for a boto3 polly client (with the bearer token).
-                "polly_url": f"{api.url}/tts",
+                # endpoint_url for a boto3 polly client (with the bearer token): the speech
+                # API's own base URL, as the stack output PollyEndpoint is on AWS.
+                "polly_url": f"{speech.url}/tts",
                 "iot_data_url": bridge.data_url,
                 "mqtt": {
                     "host": broker.host,
@@ -216,28 +220,35 @@ class LocalCloud:
         template.parameters["IotDataEndpoint"] = bridge.data_url
         return broker, bridge
 
-    def _start_api(
+    def _start_apis(
         self, template: Template, provisioner: Provisioner, host: LambdaHost, aws_url: str
-    ) -> HttpService:
-        apis = list(template.resources("AWS::Serverless::Api"))
-        if len(apis) != 1:
-            raise TemplateError("the local gateway serves exactly one AWS::Serverless::Api")
-        api_id, _ = apis[0]
-        props = template.properties(api_id)
-        authorizers = {
-            name: self._authorizer(settings["UserPoolArn"], provisioner, aws_url)
-            for name, settings in props.get("Auth", {}).get("Authorizers", {}).items()
-        }
-        gateway = ApiGateway(
-            api_id=api_id.lower(),
-            stage=str(props["StageName"]),
-            routes=[route for route in template.api_routes() if route.api == api_id],
-            authorizers=authorizers,
-            gateway_responses=props.get("GatewayResponses", {}),
-            host=host,
-            binary_media_types=props.get("BinaryMediaTypes", []),
-        )
-        return self._start(HttpService("gateway", gateway, self.config.api_port))
+    ) -> dict[str, HttpService]:
+        """One gateway per ``AWS::Serverless::Api``, each on its own port with its own routes,
+        authorizers, gateway responses and binary media types, as API Gateway keeps them."""
+        ports = {"StaffApi": self.config.api_port, "SpeechApi": self.config.speech_port}
+        started = {}
+        for api_id, _ in template.resources("AWS::Serverless::Api"):
+            if api_id not in ports:
+                raise TemplateError(f"{api_id}: the local cloud has no port for this API")
+            props = template.properties(api_id)
+            authorizers = {
+                name: self._authorizer(settings["UserPoolArn"], provisioner, aws_url)
+                for name, settings in props.get("Auth", {}).get("Authorizers", {}).items()
+            }
+            gateway = ApiGateway(
+                api_id=api_id.lower(),
+                stage=str(props["StageName"]),
+                routes=[route for route in template.api_routes() if route.api == api_id],
+                authorizers=authorizers,
+                gateway_responses=props.get("GatewayResponses", {}),
+                host=host,
+                binary_media_types=props.get("BinaryMediaTypes", []),
+                # Swagger UI shows the staff API's /openapi.json; a local extra, not API Gateway's.
+                docs=api_id == "StaffApi",
+            )
+            name = "gateway" if api_id == "StaffApi" else f"gateway-{api_id}"
+            started[api_id] = self._start(HttpService(name, gateway, ports[api_id]))
+        return started
 
     def _authorizer(
         self, pool_arn: str, provisioner: Provisioner, aws_url: str

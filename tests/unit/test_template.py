@@ -10,6 +10,7 @@ from cfnlint.decode import cfn_yaml
 from samtranslator.public.exceptions import InvalidDocumentException
 from samtranslator.translator.transform import transform
 
+from infra.localcloud.template import Template, merge_globals
 from nguon.models.principal import Role
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,11 +51,13 @@ def test_sam_translator_turns_it_into_cloudformation(template, monkeypatch):
         "AWS::ApiGateway::RestApi",
         "AWS::Lambda::LayerVersion",
     } <= types
-    body = next(
-        r["Properties"]["Body"]
-        for r in translated["Resources"].values()
+    apis = {
+        logical_id: r["Properties"]
+        for logical_id, r in translated["Resources"].items()
         if r["Type"] == "AWS::ApiGateway::RestApi"
-    )
+    }
+    assert set(apis) == {"StaffApi", "SpeechApi"}
+    body = apis["StaffApi"]["Body"]
     assert (
         body["securityDefinitions"]["CognitoAuthorizer"]["x-amazon-apigateway-authtype"]
         == "cognito_user_pools"
@@ -63,6 +66,22 @@ def test_sam_translator_turns_it_into_cloudformation(template, monkeypatch):
     assert body["paths"]["/openapi.json"]["get"]["security"] == [{"NONE": []}]
     responses = body["x-amazon-apigateway-gateway-responses"]
     assert responses["UNAUTHORIZED"]["statusCode"] == "401"
+    assert "/tts/v1/{proxy+}" not in body["paths"]
+    # Polly's API is its own API: every type binary, so boto3's client (no Accept) gets audio
+    # bytes; behind the same user pool.
+    speech = apis["SpeechApi"]
+    assert speech["BinaryMediaTypes"] == ["*~1*"]
+    assert list(speech["Body"]["paths"]) == ["/tts/v1/{proxy+}"]
+    method = speech["Body"]["paths"]["/tts/v1/{proxy+}"]["x-amazon-apigateway-any-method"]
+    assert method["security"] == [{"CognitoAuthorizer": []}]
+    pools = {
+        api["Body"]["securityDefinitions"]["CognitoAuthorizer"]["x-amazon-apigateway-authorizer"][
+            "providerARNs"
+        ][0]["Fn::GetAtt"][0]
+        for api in apis.values()
+    }
+    assert pools == {"UserPool"}
+    assert speech["Body"]["x-amazon-apigateway-gateway-responses"] == responses
 
 
 def test_lambda_runtime_is_the_python_the_tests_run_on(template):
@@ -96,3 +115,27 @@ def test_every_function_handler_exists(template):
         source = ROOT / resource["Properties"]["CodeUri"] / f"{module.replace('.', '/')}.py"
         assert source.is_file()
         assert f"def {function}(" in source.read_text()
+
+
+def test_merge_globals_follows_sam():
+    globals_ = {"Auth": {"DefaultAuthorizer": "A", "Authorizers": {"A": 1}}, "Types": ["x"]}
+    own = {"Auth": {"DefaultAuthorizer": "B"}, "Types": ["y"], "Name": "n"}
+    assert merge_globals(globals_, own) == {
+        "Auth": {"DefaultAuthorizer": "B", "Authorizers": {"A": 1}},
+        "Types": ["x", "y"],
+        "Name": "n",
+    }
+
+
+def test_the_local_cloud_reads_each_api_with_the_globals_and_its_own_binary_types():
+    local = Template.load(TEMPLATE, region="ap-southeast-1")
+    staff, speech = (local.raw_properties(api) | {"id": api} for api in ("StaffApi", "SpeechApi"))
+    for api in (staff, speech):
+        assert api["Auth"]["DefaultAuthorizer"] == "CognitoAuthorizer", api["id"]
+        assert api["GatewayResponses"]["UNAUTHORIZED"]["StatusCode"] == 401
+    assert "BinaryMediaTypes" not in staff
+    assert speech["BinaryMediaTypes"] == ["*~1*"]
+    routes = {route.path: route for route in local.api_routes()}
+    assert routes["/tts/v1/{proxy+}"].api == "SpeechApi"
+    assert routes["/tts/v1/{proxy+}"].authorizer == "CognitoAuthorizer"
+    assert routes["/openapi.json"].authorizer is None

@@ -1,7 +1,8 @@
 """Amazon Polly's REST API under ``/tts``: what a boto3 ``polly`` client sends and expects.
 
-API Gateway routes ``/tts/v1/{proxy+}`` (ANY) here behind the Cognito authorizer; the
-resolver strips ``/tts``, so the routes are Polly's own (``service-2.json`` of botocore):
+API Gateway routes ``/tts/v1/{proxy+}`` (ANY) of the speech API (``SpeechApi``, an API of its
+own) here behind the Cognito authorizer; the resolver strips ``/tts``, so the routes are
+Polly's own (``service-2.json`` of botocore):
 
 =======  ==============================  ===========================
 method   path                            operation
@@ -18,9 +19,10 @@ DELETE   /v1/lexicons/{LexiconName}      DeleteLexicon
 =======  ==============================  ===========================
 
 Answers are what botocore's rest-json parser reads: JSON bodies with epoch-second
-timestamps; SynthesizeSpeech's audio as the raw body (base64 with ``isBase64Encoded``, so
-API Gateway's binary media types must list ``audio/mpeg``, ``audio/ogg``, ``audio/pcm`` and
-``application/x-json-stream``) with ``Content-Type`` and ``x-amzn-RequestCharacters``.
+timestamps; SynthesizeSpeech's audio as the raw body (base64 with ``isBase64Encoded``; the
+API's binary media type ``*/*`` makes API Gateway send it as bytes whatever the client's
+Accept, boto3 sending none) with ``Content-Type`` and ``x-amzn-RequestCharacters``. With
+``*/*`` every request body arrives base64-encoded too: read it through ``decoded_body``.
 Errors carry ``x-amzn-ErrorType: <PollyName>`` and ``{"message": ...}``, never a trace.
 
 Who: any signed-in staff member may list voices, synthesise, run tasks and read lexicons;

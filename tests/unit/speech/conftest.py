@@ -137,7 +137,8 @@ def speech_app(monkeypatch) -> ModuleType:
 def rest_event(method: str, url: str, headers: dict, body: bytes, claims: dict | None) -> dict:
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
-    text = body.decode("utf-8") if body else None
+    # The speech API's binary media type is */*: API Gateway base64-encodes every body.
+    encoded = base64.b64encode(body).decode("ascii") if body else None
     context = {
         "accountId": "123456789012",
         "apiId": "local",
@@ -161,8 +162,8 @@ def rest_event(method: str, url: str, headers: dict, body: bytes, claims: dict |
         "pathParameters": {"proxy": parts.path.removeprefix("/tts/")},
         "stageVariables": None,
         "requestContext": context,
-        "body": text,
-        "isBase64Encoded": False,
+        "body": encoded,
+        "isBase64Encoded": encoded is not None,
     }
 
 
