@@ -9,7 +9,7 @@ export FAKETIME_DONT_FAKE_MONOTONIC := 1
 
 .PHONY: run test test-any-day unit integration lint fmt bench deps clean
 
-$(STAMP): pyproject.toml layers/nguon/requirements.txt infra/bootstrap/venv.sh
+$(STAMP): pyproject.toml layers/nguon/requirements.txt infra/bootstrap/venv.sh infra/bootstrap/faketime_sleep.py
 	@infra/bootstrap/venv.sh
 	@touch $@
 

@@ -17,3 +17,6 @@ fi
   -r "$root/layers/nguon/requirements.txt" --group "$root/pyproject.toml:dev"
 site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 printf '%s\n%s\n%s\n' "$root/layers/nguon" "$root" "$root/device_sdk" > "$site/nguon-dev.pth"
+# Moved-clock runs (faketime): see infra/bootstrap/faketime_sleep.py.
+cp "$root/infra/bootstrap/faketime_sleep.py" "$site/_nguon_faketime_sleep.py"
+echo "import _nguon_faketime_sleep" > "$site/nguon-faketime.pth"
