@@ -196,6 +196,8 @@ class StreamPoller(Poller):
                     self._idle.set()
                     self._stopping.wait(self._interval)
             except Exception:
+                if self._stopping.is_set():
+                    return  # shutting down: the services it reads may already be gone
                 log.exception("stream poller for %s", self._spec.function)
                 self._stopping.wait(1.0)
 
