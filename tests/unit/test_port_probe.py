@@ -44,7 +44,7 @@ def test_a_port_bound_but_not_listening_is_refused():
 
 def test_a_port_left_in_time_wait_is_free_to_restart_on():
     port = _server_closed_connection()
-    with socket.socket() as plain, pytest.raises(OSError):
+    with socket.socket() as plain, pytest.raises(OSError, match="in use"):
         plain.bind(("127.0.0.1", port))  # the case: a probe without SO_REUSEADDR fails here
 
     require_free_port(port)
