@@ -1,6 +1,8 @@
 """`make run` stopped with Ctrl-C and started again at once, on the same fixed ports."""
 
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -97,6 +99,14 @@ def test_ctrl_c_stops_cleanly_and_a_restart_on_the_same_ports_works_at_once(tmp_
     finally:
         output = _ctrl_c(first)
 
+    # The terminal: a short line per invocation, no JSON; the JSON is in the function's file.
+    assert re.search(
+        r"^\d\d:\d\d:\d\d ApiFunction ok \d+ ms GET /openapi.json → 200$", output, re.M
+    )
+    assert '{"level"' not in output
+    # (the upload function logs S3's test event on every start)
+    ingest = [json.loads(line) for line in (tmp_path / "logs" / "IngestFunction.log").open()]
+    assert {entry["function_name"] for entry in ingest} == {"nguon-local-IngestFunction"}
     # The stop: no traceback, one line per service at most.
     assert "Traceback" not in output, output
     stop_lines = [line for line in output.split(STOPPING, 1)[1].splitlines() if line.strip()]
