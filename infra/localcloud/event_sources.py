@@ -311,7 +311,8 @@ class Scheduler:
             now = datetime.now(UTC)
             for spec, moment in due.items():
                 if moment <= now:
-                    log.info("schedule %s.%s fires", spec.function, spec.name)
+                    # debug: the invocation prints its own line
+                    log.debug("schedule %s.%s fires", spec.function, spec.name)
                     self._submit(spec.function, {})  # Scheduler's default input: empty JSON
                     due[spec] = next_fire(spec.expression, spec.timezone, now)
             self._stopping.wait(1.0)
