@@ -186,6 +186,7 @@ class FunctionLogs:
         self._handler: logging.StreamHandler[Any] | None = None
         self._saved: tuple[Any, logging.Formatter | None] | None = None
         self._terminal: logging.Handler | None = None
+        self._propagate = True
         self.formatter: PerInvocationFormatter | None = None
 
     def install(self) -> None:
@@ -202,9 +203,12 @@ class FunctionLogs:
         handler.setFormatter(self.formatter)
         handler.setStream(self.files)  # type: ignore[arg-type]
         # Warnings and errors also reach the terminal in full, through the root logger's
-        # handlers (the Powertools logger does not propagate).
+        # handlers; the rest only through this handler (the files), not by propagation.
+        functions_logger = logging.getLogger(logger.name)
+        self._propagate = functions_logger.propagate
+        functions_logger.propagate = False
         self._terminal = _ToRoot(logging.WARNING)
-        logging.getLogger(logger.name).addHandler(self._terminal)
+        functions_logger.addHandler(self._terminal)
 
     def start_invocation(self) -> None:
         if self.formatter is not None:
@@ -218,7 +222,9 @@ class FunctionLogs:
             self._handler.setStream(stream)
             self._handler.setFormatter(formatter)  # type: ignore[arg-type]
         if self._terminal is not None:
-            logging.getLogger(logger.name).removeHandler(self._terminal)
+            functions_logger = logging.getLogger(logger.name)
+            functions_logger.removeHandler(self._terminal)
+            functions_logger.propagate = self._propagate
         self._handler = self._saved = self._terminal = None
         self.files.close()
 

@@ -13,6 +13,7 @@ from aws_lambda_powertools import Logger
 from infra.localcloud.logs import (
     INVOCATIONS,
     FunctionLogFiles,
+    FunctionLogs,
     PerInvocationFormatter,
     TerminalFormatter,
     invocation_line,
@@ -170,3 +171,32 @@ def test_each_function_writes_its_own_file(tmp_path):
     assert (tmp_path / "FanoutFunction.log").read_text() == '{"message":"new devices"}\n'
     assert (tmp_path / "SpeechTaskFunction.log").read_text() == '{"message":"spoken"}\n'
     assert (tmp_path / "LocalCloud.log").read_text() == '{"message":"outside"}\n'
+
+
+def test_the_functions_logger_writes_to_its_file_and_warns_at_the_terminal(tmp_path):
+    from nguon.observability import logger
+
+    seen: list[str] = []
+
+    class _Terminal(logging.Handler):
+        def emit(self, record):
+            seen.append(TerminalFormatter().format(record))
+
+    terminal = _Terminal()
+    logging.getLogger().addHandler(terminal)
+    logs = FunctionLogs(tmp_path)
+    logs.install()
+    try:
+        with running("FanoutFunction"):
+            logs.start_invocation()
+            logger.info("new devices")
+            logger.warning("no voice")
+    finally:
+        logs.uninstall()
+        logging.getLogger().removeHandler(terminal)
+
+    lines = [json.loads(line) for line in (tmp_path / "FanoutFunction.log").open()]
+    assert [line["message"] for line in lines] == ["new devices", "no voice"]
+    assert len(seen) == 1
+    assert seen[0].endswith("WARNING FanoutFunction no voice")
+    assert not isinstance(logger.registered_handler.formatter, PerInvocationFormatter)
