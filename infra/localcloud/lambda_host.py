@@ -90,7 +90,7 @@ class LambdaHost:
         error: BaseException | None = None
         with running(logical_id):
             if self._logs is not None:
-                self._logs.start_invocation()
+                self._logs.start_invocation(cold_start=logical_id not in self._handlers)
             try:
                 result = self._handler(spec)(event, context)
                 return result

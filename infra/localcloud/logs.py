@@ -210,13 +210,21 @@ class FunctionLogs:
         self._terminal = _ToRoot(logging.WARNING)
         functions_logger.addHandler(self._terminal)
 
-    def start_invocation(self) -> None:
+    def start_invocation(self, cold_start: bool = False) -> None:
+        """Called by the Lambda host on the invoking thread. ``cold_start``: the function's
+        first invocation here. Powertools keeps one cold-start flag per process (right on AWS,
+        a process per function); here it would be true only for the first function invoked, so
+        the host's word is put in the thread's context keys, which win over the decorator's."""
         if self.formatter is not None:
             self.formatter.start_invocation()
+            self.formatter.thread_safe_clear_keys()
+            self.formatter.thread_safe_append_keys(cold_start=cold_start)
 
     def uninstall(self) -> None:
         from nguon.observability import logger
 
+        if self.formatter is not None:
+            self.formatter.thread_safe_clear_keys()  # this thread's; others end with the run
         if self._handler is not None and self._saved is not None:
             stream, formatter = self._saved
             self._handler.setStream(stream)

@@ -188,8 +188,10 @@ def test_the_functions_logger_writes_to_its_file_and_warns_at_the_terminal(tmp_p
     logs.install()
     try:
         with running("FanoutFunction"):
-            logs.start_invocation()
+            logs.start_invocation(cold_start=True)
+            logger.append_keys(cold_start=False)  # Powertools' flag, one per process
             logger.info("new devices")
+            logs.start_invocation(cold_start=False)
             logger.warning("no voice")
     finally:
         logs.uninstall()
@@ -197,6 +199,7 @@ def test_the_functions_logger_writes_to_its_file_and_warns_at_the_terminal(tmp_p
 
     lines = [json.loads(line) for line in (tmp_path / "FanoutFunction.log").open()]
     assert [line["message"] for line in lines] == ["new devices", "no voice"]
+    assert [line["cold_start"] for line in lines] == [True, False]
     assert len(seen) == 1
     assert seen[0].endswith("WARNING FanoutFunction no voice")
     assert not isinstance(logger.registered_handler.formatter, PerInvocationFormatter)
