@@ -18,6 +18,7 @@ import threading
 from pathlib import Path
 
 from infra.localcloud.cloud import LocalCloud, LocalCloudConfig
+from infra.localcloud.logs import INVOCATIONS, TerminalFormatter
 
 
 def _config() -> LocalCloudConfig:
@@ -48,6 +49,7 @@ def _banner(endpoints: dict) -> str:
         f"  MQTT (IoT Core):     mqtts://127.0.0.1:{endpoints['mqtt']['tls_port']} (mTLS), "
         f"mqtt://127.0.0.1:{endpoints['mqtt']['port']} (tools)",
         f"  Thiết bị mô phỏng / simulated devices: {endpoints.get('fleet', {}).get('devices', 0)}",
+        f"  Nhật ký hàm / function logs: {endpoints['logs']}/<Function>.log",
         "  Tài khoản mẫu / demo accounts (mật khẩu / password: "
         f"{endpoints['demo_users'][0]['password'] if endpoints['demo_users'] else '-'}):",
     ]
@@ -60,7 +62,11 @@ def _banner(endpoints: dict) -> str:
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # One short line per invocation and the functions' warnings and errors; their complete
+    # JSON lines are in <state>/logs/<Function>.log (see infra/localcloud/logs.py).
+    terminal = logging.StreamHandler()
+    terminal.setFormatter(TerminalFormatter())
+    logging.basicConfig(level=logging.INFO, handlers=[terminal])
     for noisy in ("botocore", "pynamodb"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     stop = threading.Event()
@@ -83,6 +89,9 @@ def main() -> int:
         stop.wait()
     finally:
         print("Đang dừng / stopping...", flush=True)
+        # What stopping sets off (devices going offline) stays in the function logs: the stop
+        # says one line.
+        logging.getLogger(INVOCATIONS).setLevel(logging.WARNING)
         cloud.stop()
     return 0
 

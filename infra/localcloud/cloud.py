@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from infra.localcloud.iot.bridge import IotBridge
 from infra.localcloud.iot.broker import MosquittoBroker
 from infra.localcloud.iot.policy_acl import acl_from_policy
 from infra.localcloud.lambda_host import LambdaHost
+from infra.localcloud.logs import FunctionLogs
 from infra.localcloud.provision import Provisioner
 from infra.localcloud.queue_source import QueuePoller
 from infra.localcloud.seed import seed_demo_users
@@ -96,7 +98,10 @@ class LocalCloud:
             provisioner = Provisioner(template, moto.url)
             provisioner.provision()
             broker, bridge = self._start_iot(template, provisioner)
-            host = LambdaHost(template.functions(), config.region, template.stack_name)
+            logs = FunctionLogs(config.state_dir / "logs")
+            host = LambdaHost(template.functions(), config.region, template.stack_name, logs)
+            # After the host: the functions' environment names their logger's service.
+            self._start(_Installed("function-logs", logs.install, logs.uninstall))
             # Functions share this process: settings read before the environment was complete
             # (endpoints only known now) must be read again, as a fresh container would.
             get_settings.cache_clear()
@@ -139,6 +144,7 @@ class LocalCloud:
                     "ca_file": str(broker.ca_file.resolve()),
                 },
                 "demo_users": [],
+                "logs": str(logs.files.directory.resolve()),
             }
             if config.seed:
                 units = load_units()
@@ -268,6 +274,15 @@ class LocalCloud:
         temporary = self.endpoints_file.with_suffix(".tmp")
         temporary.write_text(json.dumps(self.endpoints, ensure_ascii=False, indent=2) + "\n")
         temporary.replace(self.endpoints_file)  # readers never see half a file
+
+
+@dataclass
+class _Installed:
+    """Something set up on start and taken off on stop, in the services' order."""
+
+    name: str
+    start: Callable[[], None]
+    stop: Callable[[], None]
 
 
 def _not_ready(function: str, _event: object) -> None:
