@@ -17,6 +17,7 @@ from infra.localcloud.demo_bulletins import seed_demo_bulletins
 from infra.localcloud.event_sources import AsyncInvoker, Scheduler, StreamPoller
 from infra.localcloud.fleet import FleetPlan, SimulatedFleet
 from infra.localcloud.gateway import ApiGateway
+from infra.localcloud.iam import Enforcer, install
 from infra.localcloud.iot.bridge import IotBridge
 from infra.localcloud.iot.broker import MosquittoBroker
 from infra.localcloud.iot.policy_acl import acl_from_policy
@@ -94,7 +95,12 @@ class LocalCloud:
             provisioner = Provisioner(template, moto.url)
             provisioner.provision()
             broker, bridge = self._start_iot(template, provisioner)
-            host = LambdaHost(template.functions(), config.region, template.stack_name)
+            # Each function may do only what its role (as SAM expands it) allows.
+            install()
+            self.iam = Enforcer.from_template(template)
+            host = LambdaHost(
+                template.functions(), config.region, template.stack_name, enforcer=self.iam
+            )
             # Functions share this process: settings read before the environment was complete
             # (endpoints only known now) must be read again, as a fresh container would.
             get_settings.cache_clear()

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+from infra.localcloud.iam import RUNNING, Enforcer
 from infra.localcloud.template import ACCOUNT_ID, FunctionSpec, TemplateError
 
 
@@ -55,7 +56,14 @@ def merged_environment(functions: Iterable[FunctionSpec]) -> dict[str, str]:
 
 
 class LambdaHost:
-    def __init__(self, functions: Iterable[FunctionSpec], region: str, stack_name: str) -> None:
+    def __init__(
+        self,
+        functions: Iterable[FunctionSpec],
+        region: str,
+        stack_name: str,
+        enforcer: Enforcer | None = None,
+    ) -> None:
+        self._enforcer = enforcer
         self._specs = {spec.logical_id: spec for spec in functions}
         self._handlers: dict[str, Callable[[Any, Any], Any]] = {}
         self._region = region
@@ -74,7 +82,15 @@ class LambdaHost:
             timeout_seconds=spec.timeout,
             invoked_function_arn=f"arn:aws:lambda:{self._region}:{ACCOUNT_ID}:function:{name}",
         )
-        return self._handler(spec)(dict(event), context)
+        if self._enforcer is None:
+            return self._handler(spec)(dict(event), context)
+        # Every AWS call the function makes in this thread (its first import included, as
+        # Lambda's init runs with the role too) is checked against its own role.
+        token = RUNNING.set((self._enforcer, logical_id))
+        try:
+            return self._handler(spec)(dict(event), context)
+        finally:
+            RUNNING.reset(token)
 
     def _handler(self, spec: FunctionSpec) -> Callable[[Any, Any], Any]:
         with self._lock:

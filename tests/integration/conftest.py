@@ -1,6 +1,7 @@
 """One local cloud per test session (per xdist worker), as `make run` builds it."""
 
 import json
+import os
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -10,6 +11,40 @@ import pytest
 import requests
 
 from infra.localcloud.cloud import LocalCloud, LocalCloudConfig
+from infra.localcloud.iam import format_table
+
+# Each local cloud (one per xdist worker) leaves what its functions used here; the run's end
+# prints the per-function table of IAM actions used / granted.
+IAM_USAGE_DIR = Path(__file__).resolve().parents[2] / ".local" / "iam-usage"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
+        for stale in IAM_USAGE_DIR.glob("*.json"):
+            stale.unlink()
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return
+    merged: dict[str, dict[str, set[str]]] = {}
+    for file in sorted(IAM_USAGE_DIR.glob("*.json")):
+        for function, row in json.loads(file.read_text()).items():
+            into = merged.setdefault(function, {})
+            for key, values in row.items():
+                into.setdefault(key, set()).update(values)
+    if not merged:
+        return
+    table = {
+        function: {
+            key: values if key == "granted" else sorted(values) for key, values in row.items()
+        }
+        for function, row in merged.items()
+    }
+    for row in table.values():  # keep the role's own order of grants
+        row["granted"] = sorted(row["granted"])
+    terminalreporter.write_sep("-", "IAM: actions each function used / was granted")
+    terminalreporter.write_line(format_table(table))
 
 
 @pytest.fixture(scope="session")
@@ -18,6 +53,10 @@ def cloud(tmp_path_factory: pytest.TempPathFactory):
     config = LocalCloudConfig(state_dir=tmp_path_factory.mktemp("local"), schedules=False)
     with LocalCloud(config) as running:
         yield running
+        IAM_USAGE_DIR.mkdir(parents=True, exist_ok=True)
+        usage = running.iam.usage()
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        (IAM_USAGE_DIR / f"{worker}.json").write_text(json.dumps(usage, indent=1))
 
 
 @pytest.fixture(scope="session")
