@@ -550,7 +550,40 @@ def install() -> None:
             return client
 
         botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
+        _follow_transfers()
         _done.append(True)
+
+
+class _InRole:
+    """An s3transfer task that runs, in the transfer's worker thread, as the function that
+    started the transfer (threads do not inherit context variables)."""
+
+    def __init__(self, task: Any, running: tuple["Enforcer", str]) -> None:
+        self._task = task
+        self._running = running
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._task, name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        token = RUNNING.set(self._running)
+        try:
+            return self._task(*args, **kwargs)
+        finally:
+            RUNNING.reset(token)
+
+
+def _follow_transfers() -> None:
+    """upload_file/download_file run their parts in a thread pool: keep them in the role."""
+    from s3transfer.futures import BoundedExecutor
+
+    original = BoundedExecutor.submit
+
+    def submit(self: Any, task: Any, tag: Any = None, block: bool = True) -> Any:
+        running = RUNNING.get()
+        return original(self, task if running is None else _InRole(task, running), tag, block)
+
+    BoundedExecutor.submit = submit  # type: ignore[method-assign]
 
 
 def format_table(usage: Mapping[str, Mapping[str, Iterable[str]]]) -> str:
