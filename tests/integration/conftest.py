@@ -24,27 +24,46 @@ def pytest_configure(config: pytest.Config) -> None:
             stale.unlink()
 
 
-def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
-    if hasattr(config, "workerinput"):
-        return
+def _merged_usage() -> dict[str, dict[str, list[str]]]:
     merged: dict[str, dict[str, set[str]]] = {}
     for file in sorted(IAM_USAGE_DIR.glob("*.json")):
         for function, row in json.loads(file.read_text()).items():
             into = merged.setdefault(function, {})
             for key, values in row.items():
                 into.setdefault(key, set()).update(values)
-    if not merged:
-        return
-    table = {
-        function: {
-            key: values if key == "granted" else sorted(values) for key, values in row.items()
-        }
+    return {
+        function: {key: sorted(values) for key, values in row.items()}
         for function, row in merged.items()
     }
-    for row in table.values():  # keep the role's own order of grants
-        row["granted"] = sorted(row["granted"])
+
+
+@pytest.hookimpl(trylast=True)  # after the session's fixtures (the clouds) are torn down
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A call refused to a function fails the run, even where no test saw it fail (the
+    fan-out's stream retries and dead-letters quietly, as on AWS)."""
+    if hasattr(session.config, "workerinput"):
+        return
+    refused = {f: row["denied"] for f, row in _merged_usage().items() if row.get("denied")}
+    if refused:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        session.config.stash[_REFUSED] = refused
+
+
+_REFUSED = pytest.StashKey[dict[str, list[str]]]()
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return
+    usage = _merged_usage()
+    if not usage:
+        return
     terminalreporter.write_sep("-", "IAM: actions each function used / was granted")
-    terminalreporter.write_line(format_table(table))
+    terminalreporter.write_line(format_table(usage))
+    if refused := config.stash.get(_REFUSED, None):
+        terminalreporter.write_sep("!", "IAM: calls refused to functions (the run fails)")
+        for function, calls in refused.items():
+            terminalreporter.write_line(f"{function}: {'; '.join(calls)}")
 
 
 @pytest.fixture(scope="session")
