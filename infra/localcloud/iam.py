@@ -8,7 +8,9 @@ credentials, so the check happens in the SDK instead: every botocore client gets
 against that function's role *as the SAM translator expands it* (policy templates such as
 ``DynamoDBCrudPolicy`` become real statements; their ``Fn::Sub``/``Ref``/``GetAtt`` resolve
 to the local ARNs of what was provisioned). A refused call raises the ``ClientError`` AWS
-would answer, so a missing permission fails a test instead of a deployment.
+would answer, so a missing permission fails a test instead of a deployment. Presigned URLs
+and POSTs are checked when they are signed (S3 honours them only if the signer may do the
+call), and S3 transfers' worker threads run as the function that started them.
 
 moto's own access control (``INITIAL_NO_AUTH_ACTION_COUNT``) was not used: every function
 would need credentials of its own while they share one process environment, moto evaluates
@@ -22,8 +24,8 @@ policies of buckets, queues and keys (the template sets none that name a functio
 """
 
 import contextvars
-import copy
 import json
+import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -170,12 +172,11 @@ class RolePolicy:
             return "Allow"
         return "ImplicitDeny"
 
-    def granted_actions(self, *, include_managed: bool = False) -> list[str]:
+    def granted_actions(self) -> list[str]:
+        """The actions its own statements allow (not the managed policies for Lambda)."""
         found: list[str] = []
         for statement in self.statements:
-            if statement.effect != "Allow" or (
-                statement.source != "inline" and not include_managed
-            ):
+            if statement.effect != "Allow" or statement.source != "inline":
                 continue
             found.extend(a for a in statement.actions if a not in found)
         return found
@@ -184,11 +185,9 @@ class RolePolicy:
 # ---------------------------------------------------------------------- roles from the template
 def translate(document: Mapping[str, Any], region: str) -> dict[str, Any]:
     """The template as the SAM translator turns it into CloudFormation."""
-    import os
-
     from samtranslator.translator.transform import transform
 
-    sam = copy.deepcopy(json.loads(json.dumps(document, default=str)))
+    sam = json.loads(json.dumps(document, default=str))  # a plain copy the translator may change
     for resource in sam["Resources"].values():
         props = resource.get("Properties", {})
         for key in ("CodeUri", "ContentUri"):  # what `sam package` does before deploying
@@ -210,11 +209,9 @@ def translate(document: Mapping[str, Any], region: str) -> dict[str, Any]:
             os.environ["AWS_DEFAULT_REGION"] = previous
 
 
-def role_policies(
-    template: Template, translated: Mapping[str, Any] | None = None
-) -> dict[str, RolePolicy]:
+def role_policies(template: Template) -> dict[str, RolePolicy]:
     """Each function's role, its ARNs resolved against what the template created locally."""
-    translated = translated or translate(template.document, template.region)
+    translated = translate(template.document, template.region)
     resolver = Template(
         document=translated,
         region=template.region,
