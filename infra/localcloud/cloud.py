@@ -18,6 +18,7 @@ from infra.localcloud.demo_bulletins import seed_demo_bulletins
 from infra.localcloud.event_sources import AsyncInvoker, Scheduler, StreamPoller
 from infra.localcloud.fleet import FleetPlan, SimulatedFleet
 from infra.localcloud.gateway import ApiGateway
+from infra.localcloud.iam import Enforcer, install
 from infra.localcloud.iot.bridge import IotBridge
 from infra.localcloud.iot.broker import MosquittoBroker
 from infra.localcloud.iot.policy_acl import acl_from_policy
@@ -99,7 +100,12 @@ class LocalCloud:
             provisioner.provision()
             broker, bridge = self._start_iot(template, provisioner)
             logs = FunctionLogs(config.state_dir / "logs")
-            host = LambdaHost(template.functions(), config.region, template.stack_name, logs)
+            # Each function may do only what its role (as SAM expands it) allows.
+            install()
+            self.iam = Enforcer.from_template(template)
+            host = LambdaHost(
+                template.functions(), config.region, template.stack_name, logs, enforcer=self.iam
+            )
             # After the host: the functions' environment names their logger's service.
             self._start(_Installed("function-logs", logs.install, logs.uninstall))
             # Functions share this process: settings read before the environment was complete

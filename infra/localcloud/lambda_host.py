@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+from infra.localcloud.iam import RUNNING, Enforcer
 from infra.localcloud.logs import INVOCATIONS, FunctionLogs, invocation_line, running
 from infra.localcloud.template import ACCOUNT_ID, FunctionSpec, TemplateError
 
@@ -65,8 +66,10 @@ class LambdaHost:
         region: str,
         stack_name: str,
         logs: FunctionLogs | None = None,
+        enforcer: Enforcer | None = None,
     ) -> None:
         self._logs = logs
+        self._enforcer = enforcer
         self._specs = {spec.logical_id: spec for spec in functions}
         self._handlers: dict[str, Callable[[Any, Any], Any]] = {}
         self._region = region
@@ -88,6 +91,9 @@ class LambdaHost:
         event = dict(event)
         result: Any = None
         error: BaseException | None = None
+        # Every AWS call the function makes in this thread (its first import included, as
+        # Lambda's init runs with the role too) is checked against its own role.
+        token = RUNNING.set((self._enforcer, logical_id)) if self._enforcer is not None else None
         with running(logical_id):
             if self._logs is not None:
                 self._logs.start_invocation(cold_start=logical_id not in self._handlers)
@@ -98,6 +104,8 @@ class LambdaHost:
                 error = raised
                 raise
             finally:
+                if token is not None:
+                    RUNNING.reset(token)
                 elapsed_ms = (time.monotonic() - context.started) * 1000
                 _invocations.info(invocation_line(logical_id, event, result, error, elapsed_ms))
 
