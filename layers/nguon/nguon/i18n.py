@@ -102,6 +102,16 @@ MESSAGES: dict[str, dict[Language, str]] = {
         ),
         "en": "You edited version {version}, but the bulletin is at version {current}; reload it.",
     },
+    "supersede_out_of_scope": {
+        "vi": (
+            "Bản tin {bulletin} do đơn vị {unit} ban hành: chỉ người có quyền duyệt và thu hồi "
+            "bản tin đó mới được thay thế nó."
+        ),
+        "en": (
+            "Bulletin {bulletin} is issued by unit {unit}: only someone who may approve and "
+            "withdraw it may replace it."
+        ),
+    },
     "self_approval": {
         "vi": "Không được tự duyệt bản tin của chính mình.",
         "en": "Nobody may approve their own bulletin.",
