@@ -318,3 +318,84 @@ def test_4_revise_says_nothing_about_a_bulletin_out_of_scope(world):
     status, body = call(handler, "POST", f"/bulletins/{bulletin_id}/revise", COMMUNE_EDITOR)
 
     assert (status, body["code"]) == (409, "wrong_status")
+
+
+# --- 7. An operator plays approved bulletins only ---------------------------------------------
+
+SPEAKER = "spk-21550-01"
+CITY_OPERATOR = {"user": "huyen-operator", "groups": "operator", "unit": "540"}
+
+
+@pytest.fixture
+def speakers(world, monkeypatch):
+    from staff_api.routes import devices
+
+    from nguon.services.devices import DeviceService
+    from nguon.services.programmes import ProgrammeService
+    from tests.factories import device
+    from tests.fakes import FakeIotDataPlane, InMemoryDeviceStore, InMemoryProgrammeStore
+
+    handler, store = world
+    from staff_api.routes import bulletins
+
+    units = UnitService(InMemoryUnitStore(load_bundled_catalogue()))
+    iot = FakeIotDataPlane()
+    service = DeviceService(
+        units,
+        InMemoryDeviceStore([device(SPEAKER, online=True)]),
+        iot,
+        now=lambda: NOW,
+        programmes=ProgrammeService(units, store, InMemoryProgrammeStore()),
+        playable=bulletins.bulletin_service().playable,
+    )
+    monkeypatch.setattr(devices, "device_service", lambda: service)
+    return handler, iot
+
+
+def play_now(handler, who, **args):
+    return call(
+        handler,
+        "POST",
+        f"/devices/{SPEAKER}/commands",
+        who,
+        body={"command": "play_now", "args": args},
+    )
+
+
+def test_7_free_text_is_not_read_out(speakers):
+    handler, iot = speakers
+
+    status, body = play_now(handler, CITY_OPERATOR, text="Mời bà con ra đình họp gấp.")
+
+    assert status == 422
+    assert body["details"][0]["type"] == "play_now_text_refused"
+    assert iot.published == []
+
+
+def test_7_play_now_takes_an_approved_bulletin_valid_now_for_the_devices_area(speakers):
+    handler, iot = speakers
+    today = {"days": 0}
+    unapproved = pending(handler, COMMUNE_EDITOR, ["21550"], **today)
+    later = approved(handler, COMMUNE_EDITOR, DISTRICT_APPROVER, ["21550"], days=2)
+    elsewhere = approved(handler, COMMUNE_EDITOR, DISTRICT_APPROVER, ["21550"], **today)
+    on_air = approved(handler, PROVINCE_EDITOR, PROVINCE_APPROVER, ["540"], **today)
+    tayson = approved(handler, PROVINCE_EDITOR, PROVINCE_APPROVER, ["547"], **today)
+    next_door = approved(handler, PROVINCE_EDITOR, PROVINCE_APPROVER, ["21553"], **today)
+
+    not_yet = play_now(handler, CITY_OPERATOR, bulletin_id=unapproved)
+    future = play_now(handler, CITY_OPERATOR, bulletin_id=later)
+    wrong_area = play_now(handler, CITY_OPERATOR, bulletin_id=tayson)
+    not_here = play_now(handler, CITY_OPERATOR, bulletin_id=next_door)
+    played = play_now(handler, CITY_OPERATOR, bulletin_id=on_air)
+
+    assert (not_yet[0], not_yet[1]["code"]) == (409, "play_now_not_on_air")
+    assert (future[0], future[1]["code"]) == (409, "play_now_not_on_air")
+    assert (wrong_area[0], wrong_area[1]["code"]) == (403, "out_of_scope")
+    assert (not_here[0], not_here[1]["code"]) == (422, "play_now_not_for_this_device")
+    assert played[0] == 202
+    assert elsewhere  # a commune bulletin of the device's own commune plays too:
+    assert play_now(handler, CITY_OPERATOR, bulletin_id=elsewhere)[0] == 202
+    assert [message["args"] for _, message, _ in iot.published] == [
+        {"bulletin_id": on_air},
+        {"bulletin_id": elsewhere},
+    ]

@@ -254,8 +254,26 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "The {command} command takes no args.",
     },
     "play_now_needs_content": {
-        "vi": "Lệnh phát ngay cần mã bản tin (args.bulletin_id) hoặc nội dung (args.text).",
-        "en": "play_now needs a bulletin (args.bulletin_id) or a text (args.text).",
+        "vi": "Lệnh phát ngay cần mã bản tin đã duyệt (args.bulletin_id).",
+        "en": "play_now needs an approved bulletin (args.bulletin_id).",
+    },
+    "play_now_text_refused": {
+        "vi": (
+            "Lệnh phát ngay chỉ phát bản tin đã được duyệt, không đọc văn bản tự do (args.text): "
+            "hãy soạn bản tin và trình duyệt."
+        ),
+        "en": (
+            "play_now plays approved bulletins only, not free text (args.text): compose a "
+            "bulletin and have it approved."
+        ),
+    },
+    "play_now_not_on_air": {
+        "vi": "Bản tin {bulletin} không đang trong thời gian phát đã duyệt (trạng thái {status}).",
+        "en": "Bulletin {bulletin} is not approved and valid now (it is {status}).",
+    },
+    "play_now_not_for_this_device": {
+        "vi": "Bản tin {bulletin} không dành cho địa bàn của thiết bị ({unit}).",
+        "en": "Bulletin {bulletin} is not aimed at the device's area ({unit}).",
     },
     "invalid_telemetry": {
         "vi": "Dữ liệu thiết bị ({stream}) không hợp lệ ở {count} trường.",

@@ -121,6 +121,21 @@ class BulletinService:
                 break
         return found, cursor
 
+    def playable(self, principal: Principal, bulletin_id: str, unit: str) -> Bulletin:
+        """A bulletin an operator may play at once on a device of ``unit``: one they may read,
+        approved and valid now, aimed at the device's area. Free text never plays: whatever
+        a speaker reads out has passed an editor and an approver."""
+        bulletin = self.get(principal, bulletin_id)
+        now = self._now()
+        start, end = bulletin.validity()
+        status = bulletin.status_at(now)
+        if status is not Status.APPROVED or not start <= now < end:
+            raise Conflict("play_now_not_on_air", bulletin=bulletin.id, status=status.value)
+        where = self._units.require(unit)
+        if not any(where.is_within(code) for code in bulletin.targets):
+            raise InvalidInput("play_now_not_for_this_device", bulletin=bulletin.id, unit=unit)
+        return bulletin
+
     # --- composing -------------------------------------------------------------------------
 
     def create(
