@@ -112,6 +112,40 @@ MESSAGES: dict[str, dict[Language, str]] = {
             "withdraw it may replace it."
         ),
     },
+    "lexicon_not_yours": {
+        "vi": (
+            "Từ điển phát âm {name} thuộc đơn vị {unit}: chỉ người quản lý địa bàn đó mới được "
+            "sửa hoặc xoá."
+        ),
+        "en": (
+            "Lexicon {name} belongs to unit {unit}: only staff whose area holds it may change "
+            "or delete it."
+        ),
+    },
+    "lexicons_per_unit": {
+        "vi": "Mỗi đơn vị có tối đa {limit} từ điển phát âm.",
+        "en": "A unit may have at most {limit} lexicons.",
+    },
+    "speech_task_quota": {
+        "vi": (
+            "Bạn đã có {limit} tác vụ đọc đang chờ hoặc đang chạy; hãy đợi chúng xong rồi gửi tiếp."
+        ),
+        "en": (
+            "You have {limit} speech tasks waiting or running; wait for them to finish before "
+            "starting another."
+        ),
+    },
+    "speech_breaks_too_long": {
+        "vi": (
+            "Các khoảng lặng (<break>) cộng lại {seconds} giây; tối đa {limit} giây cho một "
+            "yêu cầu."
+        ),
+        "en": "The breaks add up to {seconds} s; one request may hold at most {limit} s.",
+    },
+    "speech_output_too_long": {
+        "vi": "Bản đọc sẽ dài khoảng {minutes} phút; tối đa {limit} phút cho một yêu cầu.",
+        "en": "The reading would last about {minutes} min; one request may last {limit} min.",
+    },
     "self_approval": {
         "vi": "Không được tự duyệt bản tin của chính mình.",
         "en": "Nobody may approve their own bulletin.",
