@@ -29,6 +29,10 @@ _LOCAL_VALUES = {
     "NGUON_SPEECH_TASKS_QUEUE": (
         "https://sqs.ap-southeast-1.amazonaws.com/123456789012/nguon-speech-tasks-dev"
     ),
+    # Issue 11: the speech API's own queue, once the template gives it (code falls back).
+    "NGUON_SYNTHESIS_TASKS_QUEUE": (
+        "https://sqs.ap-southeast-1.amazonaws.com/123456789012/nguon-synthesis-tasks-dev"
+    ),
     "NGUON_DEFAULT_VOICE": "vi-vn-x-central",
     "NGUON_NEURAL_TTS_URL": "",
     "NGUON_NEURAL_TTS_KEY_SECRET": "",

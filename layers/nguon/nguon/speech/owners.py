@@ -27,10 +27,14 @@ class SpeechOwner:
 
     @classmethod
     def of(cls, principal: Principal, units: UnitService) -> "SpeechOwner":
-        unit = units.find(principal.home_unit)
+        return cls.of_unit(principal.home_unit, units, user=principal.user_id)
+
+    @classmethod
+    def of_unit(cls, code: str, units: UnitService, *, user: str) -> "SpeechOwner":
+        unit = units.find(code)
         if unit is None:  # a unit the catalogue does not know owns nothing and sees nothing
-            raise Forbidden("out_of_scope", unit=principal.home_unit, home_unit=principal.home_unit)
-        return cls(user=principal.user_id, unit=unit.code, path=area_path(unit))
+            raise Forbidden("out_of_scope", unit=code, home_unit=code)
+        return cls(user=user, unit=unit.code, path=area_path(unit))
 
     @property
     def is_root(self) -> bool:
@@ -43,6 +47,3 @@ class SpeechOwner:
     def lies_under(self, path: str) -> bool:
         """This owner lies in ``path``'s subtree (ownerless items: everyone does)."""
         return self.path.startswith(path)
-
-    def listing_prefix(self) -> str:
-        return self.path
