@@ -214,7 +214,10 @@ def test_a_synthesis_task_ends_in_s3(polly, endpoints):
     task = wait_for(done)
     assert task["TaskStatus"] == "completed", task
     s3 = boto3.client("s3", endpoint_url=endpoints["aws_endpoint_url"])
-    key = f"tts/{started['TaskId']}.mp3"
+    # Under the owner's unit, apart from bulletins' voices (issue 11).
+    key = started["OutputUri"].split(f"/{endpoints['delivery_bucket']}/", 1)[1]
+    assert key.startswith("synthesis/")
+    assert key.endswith(f"/tts/{started['TaskId']}.mp3")
     assert s3.head_object(Bucket=endpoints["delivery_bucket"], Key=key)["ContentLength"] > 1000
 
 

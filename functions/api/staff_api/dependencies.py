@@ -77,7 +77,11 @@ def device_service() -> "DeviceService":
     from nguon.services.devices import DeviceService
 
     return DeviceService(
-        unit_service(), _device_store(), _iot_data_plane(), programmes=programme_service()
+        unit_service(),
+        _device_store(),
+        _iot_data_plane(),
+        programmes=programme_service(),
+        playable=bulletin_service().playable,
     )
 
 

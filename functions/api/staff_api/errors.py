@@ -71,7 +71,8 @@ def request_language(event: BaseProxyEvent) -> Language:
 
 
 def register(app: APIGatewayRestResolver) -> None:
-    def reply(status: HTTPStatus, code: str, **extra: object) -> Response:
+    def reply(status: HTTPStatus, code: str, /, **extra: object) -> Response:
+        # Positional-only: a message parameter may itself be called ``status`` (wrong_status).
         event = app.current_event
         language = request_language(event)
         params = {**extra, "request_id": event.request_context.request_id}

@@ -110,6 +110,50 @@ MESSAGES: dict[str, dict[Language, str]] = {
         ),
         "en": "You edited version {version}, but the bulletin is at version {current}; reload it.",
     },
+    "supersede_out_of_scope": {
+        "vi": (
+            "Bản tin {bulletin} do đơn vị {unit} ban hành: chỉ người có quyền duyệt và thu hồi "
+            "bản tin đó mới được thay thế nó."
+        ),
+        "en": (
+            "Bulletin {bulletin} is issued by unit {unit}: only someone who may approve and "
+            "withdraw it may replace it."
+        ),
+    },
+    "lexicon_not_yours": {
+        "vi": (
+            "Từ điển phát âm {name} thuộc đơn vị {unit}: chỉ người quản lý địa bàn đó mới được "
+            "sửa hoặc xoá."
+        ),
+        "en": (
+            "Lexicon {name} belongs to unit {unit}: only staff whose area holds it may change "
+            "or delete it."
+        ),
+    },
+    "lexicons_per_unit": {
+        "vi": "Mỗi đơn vị có tối đa {limit} từ điển phát âm.",
+        "en": "A unit may have at most {limit} lexicons.",
+    },
+    "speech_task_quota": {
+        "vi": (
+            "Bạn đã có {limit} tác vụ đọc đang chờ hoặc đang chạy; hãy đợi chúng xong rồi gửi tiếp."
+        ),
+        "en": (
+            "You have {limit} speech tasks waiting or running; wait for them to finish before "
+            "starting another."
+        ),
+    },
+    "speech_breaks_too_long": {
+        "vi": (
+            "Các khoảng lặng (<break>) cộng lại {seconds} giây; tối đa {limit} giây cho một "
+            "yêu cầu."
+        ),
+        "en": "The breaks add up to {seconds} s; one request may hold at most {limit} s.",
+    },
+    "speech_output_too_long": {
+        "vi": "Bản đọc sẽ dài khoảng {minutes} phút; tối đa {limit} phút cho một yêu cầu.",
+        "en": "The reading would last about {minutes} min; one request may last {limit} min.",
+    },
     "self_approval": {
         "vi": "Không được tự duyệt bản tin của chính mình.",
         "en": "Nobody may approve their own bulletin.",
@@ -271,8 +315,26 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "The {command} command takes no args.",
     },
     "play_now_needs_content": {
-        "vi": "Lệnh phát ngay cần mã bản tin (args.bulletin_id) hoặc nội dung (args.text).",
-        "en": "play_now needs a bulletin (args.bulletin_id) or a text (args.text).",
+        "vi": "Lệnh phát ngay cần mã bản tin đã duyệt (args.bulletin_id).",
+        "en": "play_now needs an approved bulletin (args.bulletin_id).",
+    },
+    "play_now_text_refused": {
+        "vi": (
+            "Lệnh phát ngay chỉ phát bản tin đã được duyệt, không đọc văn bản tự do (args.text): "
+            "hãy soạn bản tin và trình duyệt."
+        ),
+        "en": (
+            "play_now plays approved bulletins only, not free text (args.text): compose a "
+            "bulletin and have it approved."
+        ),
+    },
+    "play_now_not_on_air": {
+        "vi": "Bản tin {bulletin} không đang trong thời gian phát đã duyệt (trạng thái {status}).",
+        "en": "Bulletin {bulletin} is not approved and valid now (it is {status}).",
+    },
+    "play_now_not_for_this_device": {
+        "vi": "Bản tin {bulletin} không dành cho địa bàn của thiết bị ({unit}).",
+        "en": "Bulletin {bulletin} is not aimed at the device's area ({unit}).",
     },
     "invalid_telemetry": {
         "vi": "Dữ liệu thiết bị ({stream}) không hợp lệ ở {count} trường.",

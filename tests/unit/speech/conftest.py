@@ -112,6 +112,11 @@ def aws(monkeypatch) -> Iterator[dict]:
         queue = settings.speech_tasks_queue.rsplit("/", 1)[-1]
         url = sqs.create_queue(QueueName=queue)["QueueUrl"]
         assert url == settings.speech_tasks_queue
+        # Tasks and lexicons belong to units: the speech function reads the tree.
+        from nguon.services.unit_catalogue import load_bundled_catalogue
+        from nguon.storage.units import DynamoUnitStore
+
+        DynamoUnitStore().put_many(load_bundled_catalogue())
         yield {"s3": s3, "sqs": sqs, "dynamodb": dynamodb, "settings": settings}
 
 

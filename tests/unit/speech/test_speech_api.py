@@ -261,7 +261,7 @@ def test_tasks_start_run_through_the_queue_and_land_in_s3(aws, polly, speech_app
     assert started["TaskStatus"] == "scheduled"
     assert started["RequestCharacters"] == len(TEXT)
     assert started["SnsTopicArn"].endswith(":speech-done")
-    key = f"speech/test-{task_id}.mp3"
+    key = f"synthesis/52/speech/test-{task_id}.mp3"  # under the owner's unit, apart
     assert started["OutputUri"] == f"https://s3.ap-southeast-1.amazonaws.com/{bucket}/{key}"
 
     messages = aws["sqs"].receive_message(
@@ -361,7 +361,8 @@ def test_speech_marks_task_writes_a_marks_file(aws, polly, speech_app):
     from speech_api.dependencies import speech_tasks
 
     assert speech_tasks().run(task["TaskId"]) == "completed"
-    body = aws["s3"].get_object(Bucket=bucket, Key=f"{task['TaskId']}.marks")["Body"].read()
+    key = f"synthesis/52/{task['TaskId']}.marks"
+    body = aws["s3"].get_object(Bucket=bucket, Key=key)["Body"].read()
     assert [json.loads(line)["type"] for line in body.decode().splitlines()] == ["sentence"] * 2
 
 
