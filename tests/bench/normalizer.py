@@ -22,7 +22,8 @@ It prints a JSON object:
   ``time.process_time``, so other processes on the machine count less), and ``ratio``, the
   100 KB figure over the 1 KB one. Linear matching keeps the ratio near 1; quadratic
   backtracking made it grow with the size (100 KB of hyphens did not finish in a minute). A
-  size that takes longer than ``--budget`` seconds (default 60) is reported as ``null``.
+  size that takes longer than ``--budget`` seconds (default 60) is reported as ``null``, as is
+  one that raises (with ``error``).
 
 The brief's bound is "well under 50 ms" for 1,000 words.
 
@@ -119,6 +120,10 @@ def adversarial(quick: bool = False, budget: float = 60.0) -> dict:
                 except _OverBudget:
                     row[f"{size // 1000}KB"] = None
                     break  # a larger size would take longer still
+                except Exception as error:  # a crash is a result here too
+                    row[f"{size // 1000}KB"] = None
+                    row["error"] = f"{type(error).__name__} at {size // 1000} KB"
+                    break
                 finally:
                     signal.setitimer(signal.ITIMER_REAL, 0)
             first, last = row.get("1KB"), row.get(f"{SIZES[-1] // 1000}KB")
