@@ -62,6 +62,7 @@ ADVERSARIAL = {
     "comma-digits": "1,",
     "at-signs": "a@",
     "domain-like": "x.vn/",
+    "long-labels": "a-" * 31 + "a.",  # domain labels of 63 characters, the longest allowed
     "abbreviation-dot": "TP.",
     "ellipses": "a...",
     "code-like": "1/QĐ-",
