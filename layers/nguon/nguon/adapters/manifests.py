@@ -17,6 +17,7 @@ from nguon import clock
 from nguon.adapters import signing
 from nguon.adapters.media_objects import s3_client
 from nguon.config import get_settings
+from nguon.observability import logger
 
 URL_LIFETIME_S = signing.SIGV4_LONGEST_S
 """Wanted; bounded by the signing session (see the module docstring)."""
@@ -40,6 +41,7 @@ class ManifestStore:
             self.__dict__["_client"] = client
         self._bucket = bucket
         self._now = now or clock.now
+        self._short_session: str | None = None
 
     @cached_property
     def _client(self) -> Any:
@@ -72,6 +74,12 @@ class ManifestStore:
         credentials = signing.client_credentials(self._client)
         signing.refresh_if_ending(credentials, RESIGN_HEADROOM_S)
         lifetime = signing.link_lifetime(credentials, self._now(), URL_LIFETIME_S)
+        if lifetime < RESIGN_HEADROOM_S and self._short_session != credentials.access_key:
+            # Once per session: devices may find dead links before the next re-sign.
+            self._short_session = credentials.access_key
+            logger.warning(
+                "delivery links end before two re-sign rounds", extra={"lifetime_s": lifetime}
+            )
         return self._client.generate_presigned_url(
             "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=lifetime
         )
