@@ -322,6 +322,29 @@ def test_task_listing_pages_newest_first(aws, polly):
         polly.list_speech_synthesis_tasks(NextToken="bm90IGEgdG9rZW4=")
 
 
+def test_deep_ssml_is_a_400_with_a_message_sync_and_as_a_task(aws, polly):
+    from nguon.speech.ssml import MAX_DEPTH
+
+    deep = (
+        "<speak>" + "<p>" * 800 + "a" + "</p>" * 800 + "</speak>"
+    )  # under 6,000 characters in all
+    with pytest.raises(ClientError) as raised:
+        polly.synthesize_speech(Text=deep, TextType="ssml", VoiceId="Bac", OutputFormat="mp3")
+    code, status, message = error_of(raised)
+    assert (code, status) == ("InvalidSsmlException", 400)
+    assert f"nested more than {MAX_DEPTH} deep" in message
+    deeper = "<speak>" + "<s>" * 25_000 + "a" + "</s>" * 25_000 + "</speak>"
+    with pytest.raises(ClientError) as raised:
+        polly.start_speech_synthesis_task(
+            Text=deeper,
+            TextType="ssml",
+            VoiceId="Bac",
+            OutputFormat="mp3",
+            OutputS3BucketName=aws["settings"].media_bucket,
+        )
+    assert error_of(raised)[:2] == ("InvalidSsmlException", 400)
+
+
 def test_task_errors(aws, polly):
     bucket = aws["settings"].media_bucket
     with pytest.raises(polly.exceptions.InvalidS3BucketException):

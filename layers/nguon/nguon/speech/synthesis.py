@@ -22,6 +22,7 @@ only and lives in :mod:`nguon.speech.plans`, so each file reads in one sitting.
 import io
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO, Protocol
@@ -588,7 +589,9 @@ class SpeechService:
             if mark.kind == "word":
                 words.append(mark)
                 continue
-            index = max(i for i, start in enumerate(starts) if start <= mark.text_start)
+            # The last segment starting at or before the mark (a bisection: a scan per mark is
+            # quadratic in a chunk of many small segments).
+            index = max(bisect_right(starts, mark.text_start) - 1, 0)
             head = segments[index].text
             leading = len(head) - len(head.lstrip())
             if sentences and continues[index] and mark.text_start <= starts[index] + leading:
