@@ -148,7 +148,7 @@ def restart(runs: int) -> dict:
     each start timed until the API answers (the last run's connections still in TIME_WAIT)."""
     first, again = [], []
     for _ in range(runs):
-        ports = _free_ports(4)
+        ports = _free_ports(5)
         with tempfile.TemporaryDirectory() as state:
             first.append(_make_run_until_api_answers(state, ports))
             again.append(_make_run_until_api_answers(state, ports))
@@ -177,7 +177,13 @@ def _make_run_until_api_answers(state: str, ports: list[int]) -> float:
         **os.environ,
         **dict(
             zip(
-                ("NGUON_API_PORT", "NGUON_AWS_PORT", "NGUON_MQTT_PORT", "NGUON_MQTT_TLS_PORT"),
+                (
+                    "NGUON_API_PORT",
+                    "NGUON_SPEECH_PORT",
+                    "NGUON_AWS_PORT",
+                    "NGUON_MQTT_PORT",
+                    "NGUON_MQTT_TLS_PORT",
+                ),
                 map(str, ports),
                 strict=True,
             )

@@ -64,6 +64,7 @@ def test_run_serves_units_and_stops_cleanly(tmp_path, stop_signal):
     environment = {
         **os.environ,
         "NGUON_API_PORT": "0",
+        "NGUON_SPEECH_PORT": "0",
         "NGUON_AWS_PORT": "0",
         "NGUON_MQTT_PORT": "0",
         "NGUON_MQTT_TLS_PORT": "0",
@@ -140,6 +141,7 @@ def test_run_serves_units_and_stops_cleanly(tmp_path, stop_signal):
     [
         ("NGUON_AWS_PORT", True),
         ("NGUON_API_PORT", True),
+        ("NGUON_SPEECH_PORT", True),
         # Bound by another process but not listening: a connect probe would miss it.
         ("NGUON_MQTT_PORT", False),
     ],
@@ -152,6 +154,7 @@ def test_busy_port_is_a_clear_error_not_a_hang(tmp_path, busy, listening):
         environment = {
             **os.environ,
             "NGUON_API_PORT": "0",
+            "NGUON_SPEECH_PORT": "0",
             "NGUON_AWS_PORT": "0",
             "NGUON_MQTT_PORT": "0",
             "NGUON_MQTT_TLS_PORT": "0",

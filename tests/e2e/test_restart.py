@@ -34,10 +34,11 @@ def _free_ports(count: int) -> list[int]:
 
 
 def _start(state: Path, ports: list[int]) -> subprocess.Popen:
-    api, aws, mqtt_port, mqtt_tls = ports
+    api, speech, aws, mqtt_port, mqtt_tls = ports
     environment = {
         **os.environ,
         "NGUON_API_PORT": str(api),
+        "NGUON_SPEECH_PORT": str(speech),
         "NGUON_AWS_PORT": str(aws),
         "NGUON_MQTT_PORT": str(mqtt_port),
         "NGUON_MQTT_TLS_PORT": str(mqtt_tls),
@@ -90,7 +91,7 @@ def _plainly_bindable(port: int) -> bool:
 
 
 def test_ctrl_c_stops_cleanly_and_a_restart_on_the_same_ports_works_at_once(tmp_path):
-    ports = _free_ports(4)
+    ports = _free_ports(5)
     session = requests.Session()  # keeps its connection to the API open across the stop
     first = _start(tmp_path, ports)
     try:
@@ -113,7 +114,7 @@ def test_ctrl_c_stops_cleanly_and_a_restart_on_the_same_ports_works_at_once(tmp_
     assert len(stop_lines) <= 3, stop_lines
     # The case a restart must survive: the last run's connections still hold the ports
     # (TIME_WAIT), so a plain bind is refused.
-    assert not _plainly_bindable(ports[1])
+    assert not _plainly_bindable(ports[2])  # moto's
 
     started = time.monotonic()
     second = _start(tmp_path, ports)
@@ -121,6 +122,7 @@ def test_ctrl_c_stops_cleanly_and_a_restart_on_the_same_ports_works_at_once(tmp_
         endpoints = _wait_for(tmp_path / "endpoints.json", second)
         assert [
             int(endpoints["api_url"].rsplit(":", 1)[1]),
+            int(endpoints["polly_url"].rsplit(":", 1)[1].split("/", 1)[0]),
             int(endpoints["aws_endpoint_url"].rsplit(":", 1)[1]),
             endpoints["mqtt"]["port"],
             endpoints["mqtt"]["tls_port"],
