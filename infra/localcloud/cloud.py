@@ -240,19 +240,25 @@ class LocalCloud:
         for api_id, _ in template.resources("AWS::Serverless::Api"):
             if api_id not in ports:
                 raise TemplateError(f"{api_id}: the local cloud has no port for this API")
-            props = template.properties(api_id)
+
+            # Only what the gateway emulates: access logs, throttling and the usage plan name
+            # resources (log groups, WAF) that the local cloud does not create.
+            def prop(name: str, default: Any, api_id: str = api_id) -> Any:
+                value = template.property(api_id, name)
+                return default if value is None else value
+
             authorizers = {
                 name: self._authorizer(settings["UserPoolArn"], provisioner, aws_url)
-                for name, settings in props.get("Auth", {}).get("Authorizers", {}).items()
+                for name, settings in prop("Auth", {}).get("Authorizers", {}).items()
             }
             gateway = ApiGateway(
                 api_id=api_id.lower(),
-                stage=str(props["StageName"]),
+                stage=str(prop("StageName", "")),
                 routes=[route for route in template.api_routes() if route.api == api_id],
                 authorizers=authorizers,
-                gateway_responses=props.get("GatewayResponses", {}),
+                gateway_responses=prop("GatewayResponses", {}),
                 host=host,
-                binary_media_types=props.get("BinaryMediaTypes", []),
+                binary_media_types=prop("BinaryMediaTypes", []),
                 # Swagger UI shows the staff API's /openapi.json; a local extra, not API Gateway's.
                 docs=api_id == "StaffApi",
             )

@@ -239,7 +239,8 @@ def test_a_device_receives_the_alerts_of_its_own_areas_and_not_another_communes(
             ("nguon/alerts/540", b"nguon/alerts/540"),
             ("nguon/alerts/52", b"province"),
         ]
-        assert dev_a.received.empty() and dev_b.received.empty()
+        assert dev_a.received.empty()
+        assert dev_b.received.empty()
     finally:
         fanout.close()
 
