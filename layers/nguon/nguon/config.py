@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     """Queue URL for uploads that could not be processed, with their cause."""
     speech_tasks_queue: str = Field(default="", validation_alias="NGUON_SPEECH_TASKS_QUEUE")
     """Queue URL of asynchronous speech work (Polly-style tasks, bulletin voices)."""
+    user_pool_id: str = Field(default="", validation_alias="NGUON_USER_POOL_ID")
+    """The staff user pool (the API function only: admins set users' home units)."""
     ffmpeg: str = Field(default="ffmpeg", validation_alias="NGUON_FFMPEG")
     """The ffmpeg binary (Debian's locally; the ffmpeg layer's /opt/bin/ffmpeg in Lambda)."""
     default_voice: str = Field(default="vi-vn-x-central", validation_alias="NGUON_DEFAULT_VOICE")
