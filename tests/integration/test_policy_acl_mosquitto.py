@@ -222,6 +222,7 @@ def test_a_device_receives_the_alerts_of_its_own_areas_and_not_another_communes(
         for topic in ("nguon/alerts/52", "nguon/alerts/540", "nguon/alerts/21550"):
             assert dev_a.subscribe(topic) == [1]
         assert dev_a.subscribe("nguon/alerts/21553") == [1]  # b's commune: granted, never delivered
+        # A wildcard subscription (AWS would refuse it) still delivers only b's own areas.
         assert dev_b.subscribe("nguon/alerts/+") == [1]
 
         # b's commune first: a's first delivery shows that it was not let through.

@@ -235,3 +235,31 @@ def test_what_mosquitto_cannot_enforce_is_refused(statement, error):
 def test_a_document_without_statements_is_refused(document):
     with pytest.raises(PolicyAclError, match="no Statement list"):
         acl(document)
+
+
+def test_the_templates_device_policy_grants_each_provisioned_devices_own_areas(monkeypatch):
+    """The policy names thing attributes; provisioning must set exactly those."""
+    from infra.localcloud.template import Template
+    from nguon.services.provisioning import ProvisioningService
+    from nguon.services.unit_catalogue import load_bundled_catalogue
+    from nguon.services.units import UnitService
+    from tests.factories import at
+    from tests.fakes import InMemoryDeviceStore, InMemoryUnitStore
+    from tests.unit.test_provisioning import Registry, operator, registration
+
+    template = Template.load(region=REGION)
+    document = template.properties("DevicePolicy")["PolicyDocument"]
+    policy = translate_policy(document, region=REGION, account="123456789012")
+    registry = Registry()
+    service = ProvisioningService(
+        UnitService(InMemoryUnitStore(load_bundled_catalogue())),
+        InMemoryDeviceStore(),
+        registry,
+        now=lambda: at("09:00"),
+        suffix=lambda: "aaaaaa",
+    )
+    bundle = service.provision(operator, registration("21550"))
+
+    rules = policy.topics_of(bundle.thing, registry.things[bundle.thing])
+
+    assert rules == tuple(AclRule("read", f"nguon/alerts/{area}") for area in sorted(bundle.areas))
