@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +21,8 @@ from infra.localcloud.fleet import FleetPlan, SimulatedFleet
 from infra.localcloud.gateway import ApiGateway
 from infra.localcloud.iam import Enforcer, install
 from infra.localcloud.iot.bridge import IotBridge
-from infra.localcloud.iot.broker import MosquittoBroker
-from infra.localcloud.iot.policy_acl import acl_from_policy
+from infra.localcloud.iot.broker import ConnectionEvent, MosquittoBroker
+from infra.localcloud.iot.policy_acl import translate_policy
 from infra.localcloud.lambda_host import LambdaHost
 from infra.localcloud.logs import FunctionLogs
 from infra.localcloud.provision import Provisioner
@@ -203,21 +204,24 @@ class LocalCloud:
             secret,
             "Nguon local CA",
         )
-        policies = [
-            template.properties(logical_id)["PolicyDocument"]
-            for logical_id, _ in template.resources("AWS::IoT::Policy")
-        ]
-        acl = "\n".join(
-            acl_from_policy(policy, region=config.region, account=ACCOUNT_ID) for policy in policies
-        )
+        acl = DeviceAcl(template, provisioner.client("iot"))
         bridge_box: list[IotBridge] = []
+
+        def on_connection(event: ConnectionEvent) -> None:
+            if event.connected:
+                # Thing-attribute rules need the thing's registry attributes, which exist
+                # only once it is provisioned: read them when it connects, as IoT Core does.
+                broker.update_acl(acl.with_thing(event.username or event.client_id))
+            if bridge_box:
+                bridge_box[0].on_connection(event)
+
         broker = MosquittoBroker(
             config.state_dir,
             ca,
-            acl,
+            acl.render(),
             port=config.mqtt_port,
             tls_port=config.mqtt_tls_port,
-            on_connection=lambda event: bridge_box[0].on_connection(event) if bridge_box else None,
+            on_connection=on_connection,
         )
         self._start(broker)
         bridge = IotBridge(
@@ -242,19 +246,25 @@ class LocalCloud:
         for api_id, _ in template.resources("AWS::Serverless::Api"):
             if api_id not in ports:
                 raise TemplateError(f"{api_id}: the local cloud has no port for this API")
-            props = template.properties(api_id)
+
+            # Only what the gateway emulates: access logs, throttling and the usage plan name
+            # resources (log groups, WAF) that the local cloud does not create.
+            def prop(name: str, default: Any, api_id: str = api_id) -> Any:
+                value = template.property(api_id, name)
+                return default if value is None else value
+
             authorizers = {
                 name: self._authorizer(settings["UserPoolArn"], provisioner, aws_url)
-                for name, settings in props.get("Auth", {}).get("Authorizers", {}).items()
+                for name, settings in prop("Auth", {}).get("Authorizers", {}).items()
             }
             gateway = ApiGateway(
                 api_id=api_id.lower(),
-                stage=str(props["StageName"]),
+                stage=str(prop("StageName", "")),
                 routes=[route for route in template.api_routes() if route.api == api_id],
                 authorizers=authorizers,
-                gateway_responses=props.get("GatewayResponses", {}),
+                gateway_responses=prop("GatewayResponses", {}),
                 host=host,
-                binary_media_types=props.get("BinaryMediaTypes", []),
+                binary_media_types=prop("BinaryMediaTypes", []),
                 # Swagger UI shows the staff API's /openapi.json; a local extra, not API Gateway's.
                 docs=api_id == "StaffApi",
             )
@@ -289,6 +299,39 @@ class _Installed:
     name: str
     start: Callable[[], None]
     stop: Callable[[], None]
+
+
+class DeviceAcl:
+    """The broker's ACL: the template's IoT policies, with the attribute rules resolved for
+    every thing seen so far (looked up in the registry when it connects)."""
+
+    def __init__(self, template: Template, iot: Any) -> None:
+        self._policies = [
+            translate_policy(
+                template.properties(logical_id)["PolicyDocument"],
+                region=template.region,
+                account=ACCOUNT_ID,
+            )
+            for logical_id, _ in template.resources("AWS::IoT::Policy")
+        ]
+        self._iot = iot
+        self._things: dict[str, dict[str, str]] = {}
+        self._lock = threading.Lock()
+
+    def render(self) -> str:
+        with self._lock:
+            things = dict(self._things)
+        return "\n".join(policy.render("template.yaml", things) for policy in self._policies)
+
+    def with_thing(self, thing: str) -> str:
+        """The ACL once ``thing``'s current attributes are in (none if it is not registered)."""
+        try:
+            attributes = self._iot.describe_thing(thingName=thing).get("attributes", {})
+        except self._iot.exceptions.ResourceNotFoundException:
+            attributes = {}
+        with self._lock:
+            self._things[thing] = dict(attributes)
+        return self.render()
 
 
 def _not_ready(function: str, _event: object) -> None:

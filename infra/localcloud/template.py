@@ -195,11 +195,24 @@ class Template:
                     yield logical_id, name, event["Properties"]
 
     def iot_rules(self) -> list[IotRuleSpec]:
+        """SAM ``IoTRule`` events and ``AWS::IoT::TopicRule`` resources with Lambda actions.
+
+        A rule's ``ErrorAction`` is not emulated: locally the invocation is handed over
+        in-process and cannot fail the way IoT Core's can (throttling, permissions)."""
+        sources = [(f"{f}.{n}", f, props) for f, n, props in self._events("IoTRule")]
+        for logical_id, resource in self.resources("AWS::IoT::TopicRule"):
+            payload = resource.get("Properties", {}).get("TopicRulePayload", {})
+            for action in payload.get("Actions", []):
+                if set(action) != {"Lambda"}:
+                    raise TemplateError(f"{logical_id}: only Lambda actions run locally")
+                function = _logical_of(action["Lambda"].get("FunctionArn"))
+                sources.append((logical_id, str(function), payload))
         rules = []
-        for function, name, props in self._events("IoTRule"):
+        for where, function, props in sources:
             version = props.get("AwsIotSqlVersion", "2015-10-08")
             if version != "2016-03-23":
-                raise TemplateError(f"{function}.{name}: only AwsIotSqlVersion 2016-03-23 runs")
+                raise TemplateError(f"{where}: only AwsIotSqlVersion 2016-03-23 runs")
+            name = where.split(".")[-1]
             rules.append(IotRuleSpec(function, name, str(self.resolve(props["Sql"]))))
         return rules
 

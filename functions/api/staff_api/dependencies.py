@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from nguon.services.devices import DeviceService  # imports boto3: not at cold start
     from nguon.services.media import MediaService
     from nguon.services.provisioning import ProvisioningService
+    from nguon.services.users import UserService
 
 
 def current_time() -> datetime:
@@ -98,3 +99,11 @@ def media_service() -> "MediaService":
     from nguon.services.media import MediaService
 
     return MediaService(unit_service(), assembly.media_store(), assembly.media_objects())
+
+
+@lru_cache(maxsize=1)
+def user_service() -> "UserService":
+    from nguon.adapters.user_directory import CognitoUserDirectory
+    from nguon.services.users import UserService
+
+    return UserService(unit_service(), CognitoUserDirectory())

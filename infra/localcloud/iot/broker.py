@@ -12,6 +12,7 @@ import getpass
 import logging
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -137,6 +138,16 @@ class MosquittoBroker:
         self._reader = threading.Thread(target=self._read_log, name="mosquitto-log", daemon=True)
         self._reader.start()
         self._wait_until_listening()
+
+    def update_acl(self, acl: str) -> None:
+        """Replace the ACL file and have the running broker reload it (SIGHUP re-reads
+        ``acl_file`` and re-applies it to connected clients)."""
+        if acl == self._acl:
+            return
+        self._acl = acl
+        (self.dir / "acl").write_text(acl)
+        if self._process and self._process.poll() is None:
+            self._process.send_signal(signal.SIGHUP)
 
     def stop(self) -> None:
         if self._process:

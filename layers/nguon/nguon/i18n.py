@@ -48,6 +48,10 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Không có đơn vị hành chính mã {unit}.",
         "en": "There is no administrative unit with code {unit}.",
     },
+    "user_not_found": {
+        "vi": "Không có tài khoản {username}.",
+        "en": "There is no account {username}.",
+    },
     "conflict": {
         "vi": "Dữ liệu đã bị thay đổi bởi người khác; hãy tải lại.",
         "en": "Someone else changed this; reload it.",
