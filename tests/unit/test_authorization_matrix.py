@@ -39,6 +39,7 @@ from nguon.services.programmes import ProgrammeService
 from nguon.services.provisioning import ProvisioningService
 from nguon.services.unit_catalogue import load_bundled_catalogue
 from nguon.services.units import UnitService
+from nguon.services.users import UserService
 from nguon.services.voices import AreaVoices, VoiceService
 from tests.api_events import call
 from tests.factories import device, person
@@ -52,6 +53,7 @@ from tests.fakes import (
 )
 from tests.unit.media_support import MEDIA, REGION, UPLOADS, InMemoryMediaStore
 from tests.unit.test_provisioning import Registry
+from tests.unit.test_users import Directory
 
 ROOT = Path(__file__).resolve().parents[2]
 STORM = (ROOT / "events" / "cap-alert-storm.xml").read_text()
@@ -70,6 +72,7 @@ ALL = frozenset(ROLES)
 COMPOSERS = frozenset({Role.ADMIN, Role.EDITOR, Role.PROVIDER})
 APPROVERS = frozenset({Role.ADMIN, Role.APPROVER})
 OPERATORS = frozenset({Role.ADMIN, Role.OPERATOR})
+ADMINS = frozenset({Role.ADMIN})
 UPLOADERS = frozenset({Role.ADMIN, Role.EDITOR, Role.PROVIDER, Role.OPERATOR})
 VOICE_RETRIERS = COMPOSERS | APPROVERS
 
@@ -102,6 +105,7 @@ class World:
             programme,
             provisioning,
             units,
+            users,
             voices,
         )
 
@@ -164,6 +168,11 @@ class World:
                 "area_voices": areas,
             },
             media: {"media_service": self.media},
+            users: {
+                "user_service": UserService(
+                    self.units, Directory(**{f"staff-{code}": code for code in PLACES.values()})
+                )
+            },
         }
         for module, services in patches.items():
             for name, service in services.items():
@@ -337,6 +346,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/devices"): Rule(OPERATORS, SUBTREE, registration),
     ("DELETE", "/devices/<thing>"): Rule(OPERATORS, SUBTREE, device_path()),
+    # staff accounts: a user of the place, kept at the place (current and new unit both there)
+    ("PUT", "/users/<username>/unit"): Rule(
+        ADMINS, SUBTREE, lambda w, c: {"path": f"/users/staff-{c}/unit", "body": {"unit": c}}
+    ),
     # media and speech
     ("POST", "/uploads"): Rule(
         UPLOADERS,
@@ -397,8 +410,8 @@ def test_every_route_has_a_rule():
 
 
 def test_the_matrix_size():
-    # 35 routes × 6 roles × 4 places; the closing note reports it.
-    assert len(CELLS) == len(routes()) * len(ROLES) * len(PLACES) == 840
+    # 36 routes × 6 roles × 4 places; the closing note reports it.
+    assert len(CELLS) == len(routes()) * len(ROLES) * len(PLACES) == 864
 
 
 @pytest.mark.parametrize(("method", "path", "role", "place"), CELLS)

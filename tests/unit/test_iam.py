@@ -195,6 +195,9 @@ def roles() -> dict[str, RolePolicy]:
     template.attributes[("MainTable", "Arn")] = TABLE
     template.attributes[("MainTable", "StreamArn")] = f"{TABLE}/stream/now"
     template.attributes[("DevicePolicy", "Arn")] = f"arn:aws:iot:{REGION}:{ACCOUNT_ID}:policy/p"
+    template.attributes[("UserPool", "Arn")] = (
+        f"arn:aws:cognito-idp:{REGION}:{ACCOUNT_ID}:userpool/{REGION}_pool"
+    )
     return role_policies(template)
 
 
