@@ -109,9 +109,10 @@ def aws(monkeypatch) -> Iterator[dict]:
             CreateBucketConfiguration={"LocationConstraint": settings.region},
         )
         sqs = boto3.client("sqs", region_name=settings.region)
-        queue = settings.speech_tasks_queue.rsplit("/", 1)[-1]
-        url = sqs.create_queue(QueueName=queue)["QueueUrl"]
-        assert url == settings.speech_tasks_queue
+        # Bulletins' voices and people's synthesis tasks, each on its queue (template.yaml).
+        for queue_url in (settings.speech_tasks_queue, settings.synthesis_tasks_queue):
+            url = sqs.create_queue(QueueName=queue_url.rsplit("/", 1)[-1])["QueueUrl"]
+            assert url == queue_url
         # Tasks and lexicons belong to units: the speech function reads the tree.
         from nguon.services.unit_catalogue import load_bundled_catalogue
         from nguon.storage.units import DynamoUnitStore

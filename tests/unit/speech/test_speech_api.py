@@ -265,7 +265,7 @@ def test_tasks_start_run_through_the_queue_and_land_in_s3(aws, polly, speech_app
     assert started["OutputUri"] == f"https://s3.ap-southeast-1.amazonaws.com/{bucket}/{key}"
 
     messages = aws["sqs"].receive_message(
-        QueueUrl=aws["settings"].speech_tasks_queue, MaxNumberOfMessages=10
+        QueueUrl=aws["settings"].synthesis_tasks_queue, MaxNumberOfMessages=10
     )["Messages"]
     assert [json.loads(m["Body"]) for m in messages] == [{"task_id": task_id}]
     event = {

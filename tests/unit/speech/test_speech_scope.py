@@ -117,7 +117,7 @@ def test_tasks_go_to_the_synthesis_queue_when_one_is_configured(aws, speech_app,
 
     mine = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
     voices = sqs.receive_message(
-        QueueUrl=aws["settings"].speech_tasks_queue, MaxNumberOfMessages=10
+        QueueUrl=aws["settings"].synthesis_tasks_queue, MaxNumberOfMessages=10
     ).get("Messages", [])
     assert [json.loads(m["Body"]) for m in mine] == [{"task_id": task["TaskId"]}]
     assert voices == []
