@@ -13,7 +13,7 @@ Key patterns (single table; ``<utc>`` is ``YYYY-MM-DDTHH:MM:SS.mmmZ``):
 - a command: PK ``DEVICE#<thing>`` SK ``COMMAND#<command_id>``.
 
 Every change of monitoring state is conditional on the device being as it was read
-(:class:`nguon.models.devices.DeviceUpdate`); a change that opens or closes an alarm writes both
+(:class:`nguon.models.monitoring.DeviceUpdate`); a change that opens or closes an alarm writes both
 in one ``TransactWriteItems``, so an outage has exactly one alarm.
 """
 
@@ -40,17 +40,9 @@ from pynamodb.transactions import TransactWrite
 
 from nguon.config import get_settings
 from nguon.errors import Conflict, NotFound
-from nguon.models.devices import (
-    Alarm,
-    CommandRecord,
-    CommandStatus,
-    Device,
-    DeviceKind,
-    DeviceStatus,
-    DeviceUpdate,
-    PlayRecord,
-    presence_order,
-)
+from nguon.models.device_commands import CommandRecord, CommandStatus
+from nguon.models.devices import Device, DeviceKind, DeviceStatus, presence_order
+from nguon.models.monitoring import Alarm, DeviceUpdate, PlayRecord
 from nguon.storage.cursors import decode_key, index_cursor
 from nguon.storage.table import Gsi1, TableItem, table_meta
 
