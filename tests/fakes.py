@@ -6,15 +6,9 @@ from datetime import date, datetime, time, timedelta
 from nguon.clock import localize
 from nguon.errors import Conflict, NotFound
 from nguon.models.bulletins import AuditEvent, Bulletin, Change, Status
-from nguon.models.devices import (
-    Alarm,
-    CommandRecord,
-    CommandStatus,
-    Device,
-    DeviceStatus,
-    DeviceUpdate,
-    PlayRecord,
-)
+from nguon.models.device_commands import CommandRecord, CommandStatus
+from nguon.models.devices import Device, DeviceStatus
+from nguon.models.monitoring import Alarm, DeviceUpdate, PlayRecord
 from nguon.models.programme import ProgrammeOrder, ProgrammeSettings
 from nguon.models.units import AdminUnit
 

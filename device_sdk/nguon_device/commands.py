@@ -10,23 +10,47 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any, Protocol
 
 from nguon_device import schemas, topics
-from nguon_device.cache import fetch_media
+from nguon_device.cache import ProgrammeCache, fetch_media
+from nguon_device.clock import Scheduler
+from nguon_device.config import DeviceConfig
 from nguon_device.player import PlayItem
-from nguon_device.programme import speaking_time_s
+from nguon_device.programme import Programme, speaking_time_s
 from nguon_device.timeutil import iso
-
-if TYPE_CHECKING:
-    from nguon_device.device import Device
 
 log = logging.getLogger("nguon_device.commands")
 REMEMBERED = 256
 
 
+class CommandTarget(Protocol):
+    """What commands need of the device that receives them (:class:`nguon_device.Device`).
+
+    Declared here, not imported from ``device``, so the dependency points one way: the device
+    builds its :class:`Commands`; commands know only this much of it."""
+
+    thing: str
+    config: DeviceConfig
+    cache: ProgrammeCache
+    fetch: Callable[[str, float], bytes]
+    scheduler: Scheduler
+    programme: Programme
+    online: bool
+
+    def drop_invalid(self, topic: str, reason: str | None) -> None: ...
+
+    def emit(self, name: str, details: dict[str, Any]) -> None: ...
+
+    def reboot(self) -> None: ...
+
+    def publish(self, topic: str, body: dict[str, Any], qos: int = 1) -> Future[None]: ...
+
+
 class Commands:
-    def __init__(self, device: Device) -> None:
+    def __init__(self, device: CommandTarget) -> None:
         self.device = device
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._answers: list[dict[str, Any]] = []

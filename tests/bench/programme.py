@@ -69,7 +69,7 @@ from nguon.models.programme import (
 )
 from nguon.models.schedules import WEEKDAYS
 from nguon.models.units import AdminUnit, UnitLevel
-from nguon.services.programme import reaches, resolve_programme
+from nguon.services.programme_resolver import reaches, resolve_programme
 from tests.factories import at, bulletin, catalogue
 from tests.lambda_env import function_environment
 

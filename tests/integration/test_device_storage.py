@@ -12,14 +12,9 @@ import pytest
 from nguon.clock import localize
 from nguon.errors import Conflict, InvalidInput
 from nguon.models.bulletins import Actor
-from nguon.models.devices import (
-    CommandRecord,
-    CommandStatus,
-    DeviceKind,
-    DeviceStatus,
-    DeviceUpdate,
-    PlayRecord,
-)
+from nguon.models.device_commands import CommandRecord, CommandStatus
+from nguon.models.devices import DeviceKind, DeviceStatus
+from nguon.models.monitoring import DeviceUpdate, PlayRecord
 from nguon.services.monitoring import MonitoringService, Outcome
 from tests.factories import device
 from tests.integration.mqtt_clients import Client, project_ca, write_identity

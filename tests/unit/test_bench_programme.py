@@ -8,7 +8,7 @@ import pytest
 
 from nguon.clock import localize
 from nguon.models.units import UnitLevel
-from nguon.services.programme import resolve_programme
+from nguon.services.programme_resolver import resolve_programme
 from tests.bench import programme as bench
 from tests.factories import catalogue
 

@@ -9,7 +9,8 @@ import pytest
 
 from nguon.errors import InvalidInput
 from nguon.models.bulletins import Actor
-from nguon.models.devices import CommandRecord, CommandStatus, DeviceStatus
+from nguon.models.device_commands import CommandRecord, CommandStatus
+from nguon.models.devices import DeviceStatus
 from nguon.services.monitoring import MonitoringService, Outcome
 from tests.factories import at, device
 from tests.fakes import InMemoryDeviceStore

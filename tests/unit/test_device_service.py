@@ -12,13 +12,9 @@ from referencing import Registry, Resource
 
 from nguon.clock import localize
 from nguon.errors import Conflict, Forbidden, InvalidInput, NguonError
-from nguon.models.devices import (
-    CommandRequest,
-    CommandStatus,
-    DeviceKind,
-    DeviceStatus,
-    PlayRecord,
-)
+from nguon.models.device_commands import CommandRequest, CommandStatus
+from nguon.models.devices import DeviceKind, DeviceStatus
+from nguon.models.monitoring import PlayRecord
 from nguon.models.principal import Role
 from nguon.services.bulletins import BulletinService
 from nguon.services.devices import DeviceService

@@ -4,7 +4,7 @@ from itertools import count
 
 import pytest
 
-from nguon.models.devices import PlayRecord
+from nguon.models.monitoring import PlayRecord
 from nguon.services.bulletins import BulletinService
 from nguon.services.devices import DeviceService
 from nguon.services.monitoring import MonitoringService

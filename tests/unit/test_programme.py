@@ -13,7 +13,7 @@ from nguon.models.programme import (
     ProgrammeOrder,
     ProgrammeSettings,
 )
-from nguon.services.programme import resolve_programme
+from nguon.services.programme_resolver import resolve_programme
 from tests.factories import DAY, at, bulletin, unit
 
 NHON_BINH = unit("21550")  # a ward of Quy Nhơn (540)

@@ -7,19 +7,16 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from nguon.models.device_commands import CommandRecord, CommandRequest
 from nguon.models.devices import (
     THING_PATTERN,
-    AlarmPage,
-    CommandRecord,
-    CommandRequest,
     DeviceKind,
     DevicePage,
     DeviceStatus,
     DeviceSummary,
     DeviceView,
-    PlayRecord,
-    StationReport,
 )
+from nguon.models.monitoring import AlarmPage, PlayRecord, StationReport
 from nguon.models.units import UNIT_CODE_PATTERN
 from staff_api.dependencies import Now, device_service
 from staff_api.errors import error_responses

@@ -14,20 +14,18 @@ from nguon import clock
 from nguon.adapters.iot import CONFIG_SHADOW, IotDataPlane, command_topic
 from nguon.errors import Conflict, InvalidInput, NotFound, Unavailable
 from nguon.models.bulletins import Actor, Channel
-from nguon.models.devices import (
-    RANGE_DAYS_MAX,
+from nguon.models.device_commands import (
     SHADOW_COMMANDS,
-    Alarm,
     CommandName,
     CommandRecord,
     CommandRequest,
     CommandStatus,
-    Device,
-    DeviceKind,
-    DeviceStatus,
-    DeviceSummary,
+)
+from nguon.models.devices import Device, DeviceKind, DeviceStatus, DeviceSummary, KindCount
+from nguon.models.monitoring import (
+    RANGE_DAYS_MAX,
+    Alarm,
     DeviceUpdate,
-    KindCount,
     PlayRecord,
     PlayResult,
     StationReport,

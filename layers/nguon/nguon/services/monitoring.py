@@ -20,7 +20,7 @@ Rules of the game:
   older or repeated event changes nothing, and a lost race is decided again on a fresh read.
 - Presence is ordered by ``versionNumber`` (the connect and disconnect of one connection share
   it; the disconnect comes after), except that AWS restarts the numbers after about an hour
-  offline: an event :data:`~nguon.models.devices.PRESENCE_RESET` newer than the last one counts.
+  offline: an event :data:`~nguon.models.monitoring.PRESENCE_RESET` newer than the last one counts.
 - One alarm per outage: it opens in the same transaction as the online → offline change
   (conditional on ``online = true``) and closes with offline → online. A repeated disconnect,
   a second sweep, or a disconnect after the sweep finds the device offline already.
@@ -37,17 +37,14 @@ from pydantic import BaseModel, ValidationError
 
 from nguon import clock
 from nguon.errors import Conflict, InvalidInput
-from nguon.models.devices import (
+from nguon.models.device_commands import SHADOW_COMMANDS, CommandRecord, CommandStatus
+from nguon.models.devices import Device, DeviceStatus
+from nguon.models.monitoring import (
     MISSED_HEARTBEATS,
     PRESENCE_RESET,
-    SHADOW_COMMANDS,
     Alarm,
-    CommandRecord,
     CommandResultEvent,
-    CommandStatus,
     ConfigReport,
-    Device,
-    DeviceStatus,
     DeviceUpdate,
     HealthReport,
     HeartbeatEvent,

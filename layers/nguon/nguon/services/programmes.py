@@ -1,4 +1,5 @@
-"""A unit's programme as staff see and order it, around the pure resolver in ``programme.py``."""
+"""A unit's programme as staff see and order it: loads and saves around the pure resolver
+(:mod:`nguon.services.programme_resolver`)."""
 
 from datetime import date
 from typing import Protocol
@@ -10,7 +11,7 @@ from nguon.models.programme import Programme, ProgrammeOrder, ProgrammeSettings
 from nguon.models.units import AdminUnit
 from nguon.services.access import Permission, authorize
 from nguon.services.bulletins import BulletinStore
-from nguon.services.programme import resolve_programme
+from nguon.services.programme_resolver import resolve_programme
 from nguon.services.units import UnitService
 
 

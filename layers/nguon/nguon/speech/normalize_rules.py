@@ -12,54 +12,27 @@ The choices (what an announcer on a commune loudspeaker says) are listed in
 """
 
 import re
-from collections.abc import Iterable
 
 from nguon.speech import numbers as num
+from nguon.speech.normalize_cursor import _DASHES, _FRACTION_OF, _OTHER, _PHONE, _QUANTITY, _small
+from nguon.speech.normalize_dates import DateRules
 from nguon.speech.normalize_tokens import (
     CLOSING,
     LINK,
     NUM,
-    SYLLABLE,
     SYM,
-    TRIPLE,
     UNIT_INDEX,
     UNITS,
-    VOWEL_LETTERS,
     WORD,
-    LexiconIndex,
     Token,
     read_link,
-    same_class,
-    spell,
 )
-
-# Where the reader stands after a part, for what a following "-", "/" or "+" means.
-_OTHER, _QUANTITY, _PHONE = 0, 1, 2
+from nguon.speech.normalize_words import WordRules
 
 _SENTENCE_END = frozenset([".", ";", "?", "!", "...", "…"])
-_DASHES = frozenset(["-", "–", "—"])
 
 _POINT_DECIMAL = re.compile(r"\d+\.\d{1,2}")
 _MULTIPLIERS = frozenset(["nghìn", "ngàn", "triệu", "tỷ", "tỉ", "trăm", "vạn"])
-
-# Words before a Roman numeral that make it one ("Quý II", "thế kỷ XXI", "Đại hội XIII").
-_ROMAN_BEFORE = frozenset(
-    ["quý", "chương", "điều", "mục", "phần", "khóa", "khoá", "thứ", "kỷ", "kỳ", "hội", "đợt",
-     "đoạn", "tập", "lục", "cấp", "hạng", "loại", "vùng", "nhóm", "độ", "khu", "tiểu", "lớp"]
-)  # fmt: skip
-_DAY_BEFORE = frozenset(["ngày", "mùng", "mồng"])
-# "Sáng 15/4", "đêm 27/10": the announcer says no "ngày" there ("đêm ngày" means "always").
-_NO_DAY_WORD = frozenset(["ngày", "mùng", "mồng", "sáng", "trưa", "chiều", "tối", "đêm", "hôm"])
-# "mỗi ngày 2 lần": after "ngày" a number followed by a counting word is a count, not a date.
-_COUNTERS = frozenset(
-    ["lần", "viên", "bữa", "người", "giờ", "tiếng", "chuyến", "cữ", "ca", "suất", "lượt",
-     "liều", "gói", "hộ", "con", "tấn", "lít", "đợt", "phút", "km", "buổi", "xe", "cuộc"]
-)  # fmt: skip
-_FRACTION_BEFORE = frozenset(
-    ["đạt", "được", "chiếm", "khoảng", "gần", "hơn", "còn", "có",
-     "nhà", "hẻm", "kiệt", "ngõ", "ngách"]  # "số nhà 25/7" is an address, not a date
-)  # fmt: skip
-_FRACTION_OF = frozenset(["số", "diện", "dân", "tổng", "lượng", "khối", "trong"])
 _RANGE_WORDS = frozenset(["thứ", "ngày", "tháng", "mùng", "năm"])
 _PHONE_CUES = frozenset(["hotline", "đài", "thoại", "đt", "sđt", "gọi", "zalo", "fax"])
 _EMERGENCY = frozenset(["111", "112", "113", "114", "115", "116"])
@@ -77,73 +50,8 @@ def _digit_groups(token: Token) -> list[tuple[str, int]]:
     return groups
 
 
-def _small(token: Token) -> int | None:
-    """The value of a plain number of at most two digits (days, months, hours, minutes)."""
-    text = token.text
-    if len(text) <= 2 and text.isascii() and text.isdigit():
-        return int(text)
-    return None
-
-
-def _year(token: Token) -> int | None:
-    text = token.text
-    if len(text) == 4 and text.isascii() and text.isdigit() and 1000 <= int(text) <= 2999:
-        return int(text)
-    return None
-
-
-class Reader:
+class Reader(DateRules, WordRules):
     """Reads one text: ``run()`` returns parts ``(text, source_start, source_end, untouched)``."""
-
-    def __init__(self, text: str, tokens: list[Token], lexicons: tuple[LexiconIndex, ...]):
-        self.text = text
-        self.tokens = tokens
-        self.n = len(tokens)
-        self.lexicons = lexicons
-        self.parts: list[tuple[str, int, int, bool]] = []
-        self.state = _OTHER
-        self.day_at = -1  # the last token read as a day of the month without its month
-        # ``doc_code`` found no code from a token up to this index, so none starts before it:
-        # without this, "1/1/1/…" is rescanned from every number (quadratic).
-        self.no_code_before = -1
-
-    # -- helpers -------------------------------------------------------------------------
-
-    def emit(self, text: str, start: int, end: int, state: int = _OTHER) -> None:
-        self.parts.append((text, start, end, False))
-        self.state = state
-
-    def keep(self, token: Token) -> None:
-        self.parts.append((token.text, token.start, token.end, True))
-        self.state = _OTHER
-
-    def attached(self, i: int, kind: str | None = None, texts: Iterable[str] = ()) -> bool:
-        """Token ``i`` exists, follows the previous one without space, and is as asked."""
-        if i >= self.n:
-            return False
-        token = self.tokens[i]
-        if token.space or (kind is not None and token.kind != kind):
-            return False
-        return not texts or token.text in texts
-
-    def word_at(self, i: int) -> str:
-        if 0 <= i < self.n and self.tokens[i].kind == WORD:
-            return self.tokens[i].text.lower()
-        return ""
-
-    def next_word(self, i: int) -> str:
-        return self.word_at(i) if i < self.n and self.tokens[i].space else ""
-
-    def listed_day(self, i: int) -> bool:
-        """Token ``i`` follows a day of the month and "và", "hoặc" or a comma: "ngày 15 và
-        16/9" → "ngày mười lăm và mười sáu tháng chín" (no second "ngày")."""
-        return self.day_at == i - 2 and self.tokens[i - 1].text.lower() in ("và", "hoặc", ",")
-
-    def index_after(self, i: int, offset: int) -> int:
-        """The first token at or after ``i`` that starts at or after ``offset``."""
-        while i < self.n and self.tokens[i].start < offset:
-            i += 1
-        return i
 
     # -- the walk ------------------------------------------------------------------------
 
@@ -330,169 +238,6 @@ class Reader:
                 self.emit(words, tokens[minute_at].start, end, _QUANTITY)
         return following
 
-    def peek_date(self, i: int) -> tuple[int, int, int | None, int] | None:
-        """A written date at token ``i``: (day, month, year or None, index after it)."""
-        tokens = self.tokens
-        token = tokens[i] if i < self.n else None
-        if token is None or token.kind != NUM:
-            return None
-        match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", token.text)
-        if match:
-            day, month, year = (int(g) for g in match.groups())
-            return (day, month, year, i + 1) if 1 <= day <= 31 and 1 <= month <= 12 else None
-        day = _small(token)
-        if day is None or not 1 <= day <= 31:
-            return None
-        for sep in ("/", "-"):
-            if self.attached(i + 1, SYM, (sep,)) and self.attached(i + 2, NUM):
-                month = _small(tokens[i + 2])
-                if month is None or not 1 <= month <= 12:
-                    return None
-                if self.attached(i + 3, SYM, (sep,)) and self.attached(i + 4, NUM):
-                    year = _year(tokens[i + 4])
-                    return (day, month, year, i + 5) if year else None
-                return day, month, None, i + 3
-        return None
-
-    def emit_date(self, i: int, date: tuple[int, int, int | None, int], say_day: bool) -> None:
-        """Say a date found by ``peek_date`` at ``i``: "[ngày] mùng một tháng năm [năm …]"."""
-        day, month, year, following = date
-        tokens = self.tokens
-        first = tokens[i]
-        day_span = month_span = year_span = (first.start, first.end)
-        if following > i + 1:  # "12/3/2025" rather than "12.3.2025"
-            month_span = (tokens[i + 1].start, tokens[i + 2].end)
-            if year is not None:
-                year_span = (tokens[i + 3].start, tokens[i + 4].end)
-        before = self.word_at(i - 1)
-        if say_day and before not in _NO_DAY_WORD and not self.listed_day(i):
-            self.emit("ngày", *day_span)
-        self.emit(num.read_day(day, before not in ("mùng", "mồng")), *day_span)
-        self.emit("tháng " + num.read_month(month), *month_span, _QUANTITY)
-        if year is not None:
-            self.emit("năm " + num.read_number(year), *year_span, _QUANTITY)
-
-    def date(self, i: int) -> int:
-        """ "12/3/2025", "12.3.2025", "ngày 12-3", "5-7/3" (days 5 to 7), "3/2025" (a month)."""
-        tokens = self.tokens
-        before = self.word_at(i - 1)
-        date = self.peek_date(i)
-        if date is not None:
-            _, _, year, following = date
-            if year is None and following == i + 3 and tokens[i + 1].text == "-":
-                # "12-3" is a date only right after "ngày"/"mùng" ("các ngày 7-10" is a range),
-                # and not when a month follows ("ngày 5-7 tháng 3", "ngày 5-7/3").
-                plural = self.word_at(i - 2) in ("các", "những")
-                if (
-                    before not in _DAY_BEFORE
-                    or plural
-                    or self.attached(following, SYM, ("/",))
-                    or self.next_word(following) == "tháng"
-                ):
-                    return self.day_range(i)
-            elif year is None and (
-                before in _FRACTION_BEFORE
-                or self.next_word(following) in _FRACTION_OF
-                or (
-                    tokens[i].text == "24"
-                    and tokens[i + 2].text == "7"
-                    and before not in _NO_DAY_WORD
-                )
-            ):
-                return 0  # a fraction: "đạt 1/3", "1/3 diện tích", "phản ánh 24/7"
-            self.emit_date(i, date, True)
-            return following
-        following = self.day_range(i)
-        if following:
-            return following
-        # "3/2025", "tháng 3/2025", "quý 2/2025": a month (or quarter) of a year.
-        month = _small(tokens[i])
-        if (
-            month is not None
-            and 1 <= month <= 12
-            and self.attached(i + 1, SYM, ("/", "-"))
-            and self.attached(i + 2, NUM)
-            and _year(tokens[i + 2])
-            and before not in _DAY_BEFORE
-        ):
-            year = _year(tokens[i + 2])
-            assert year is not None
-            token = tokens[i]
-            if before == "quý":
-                self.emit(num.read_number(month), token.start, token.end)
-            else:
-                if before != "tháng":
-                    self.emit("tháng", token.start, token.end)
-                self.emit(num.read_month(month), token.start, token.end)
-            self.emit("năm " + num.read_number(year), tokens[i + 1].start, tokens[i + 2].end)
-            self.state = _QUANTITY
-            return i + 3
-        return 0
-
-    def day_range(self, i: int) -> int:
-        """ "5-7/3", "5 - 7/3/2025": days of one month, read "mùng năm đến mùng bảy tháng ba"."""
-        tokens = self.tokens
-        day = _small(tokens[i])
-        if day is None or not 1 <= day <= 31 or i + 2 >= self.n:
-            return 0
-        if tokens[i + 1].text not in _DASHES:
-            return 0
-        date = self.peek_date(i + 2)
-        if date is None or date[0] <= day or "." in tokens[i + 2].text:
-            return 0
-        token = tokens[i]
-        before = self.word_at(i - 1)
-        if before not in _NO_DAY_WORD:
-            self.emit("ngày", token.start, token.end)
-        self.emit(num.read_day(day, before not in ("mùng", "mồng")), token.start, token.end)
-        self.emit("đến", tokens[i + 1].start, tokens[i + 1].end)
-        self.emit_date(i + 2, date, False)
-        return date[3]
-
-    def in_context(self, i: int) -> int:
-        """A number read by the word before it: "thứ 4", "ngày 5", "tháng 4", "mùng 1"."""
-        tokens = self.tokens
-        token = tokens[i]
-        value = num.numeral_value(token.text)
-        before = self.word_at(i - 1)
-        listed = self.listed_day(i)
-        if value is None or not (before or listed) or tokens[i - 1].end == token.start:
-            return 0
-        if before == "thứ":
-            self.emit(num.read_ordinal(value), token.start, token.end, _QUANTITY)
-            return i + 1
-        if (
-            (before in _DAY_BEFORE or listed)
-            and 1 <= value <= 31
-            and self.next_word(i + 1) not in _COUNTERS
-        ):
-            mung = before != "mùng" and before != "mồng"
-            self.emit(num.read_day(value, mung), token.start, token.end, _QUANTITY)
-            self.day_at = i
-            following = i + 1
-            # "ngày 12-15": a range of days; the second day reads like the first.
-            if following + 1 < self.n and tokens[following].text in _DASHES:
-                end = _small(tokens[following + 1])
-                if end is not None and value < end <= 31:
-                    self.emit("đến", tokens[following].start, tokens[following].end)
-                    second = tokens[following + 1]
-                    self.emit(num.read_day(end, mung), second.start, second.end, _QUANTITY)
-                    following += 2
-            return following
-        if before == "tháng" and 1 <= value <= 12:
-            self.emit(num.read_month(value), token.start, token.end, _QUANTITY)
-            following = i + 1
-            if following + 1 < self.n and tokens[following].text in _DASHES:
-                end = _small(tokens[following + 1])
-                if end is not None and value < end <= 12:
-                    self.emit("đến", tokens[following].start, tokens[following].end)
-                    second = tokens[following + 1]
-                    words = "tháng " + num.read_month(end)
-                    self.emit(words, second.start, second.end, _QUANTITY)
-                    following += 2
-            return following
-        return 0
-
     def fraction(self, i: int) -> int:
         """ "1/3 diện tích" → "một phần ba", "đạt 8/10 tiêu chí" → "tám trên mười"."""
         tokens = self.tokens
@@ -567,103 +312,6 @@ class Reader:
             self.emit(f"{joint} {words}", tokens[i].start, tokens[following - 1].end, _QUANTITY)
             i = following
         return i
-
-    # -- words ---------------------------------------------------------------------------
-
-    def word(self, i: int) -> int:
-        tokens = self.tokens
-        token = tokens[i]
-        text = token.text
-        if text == "ĐT" and i + 1 < self.n:
-            # "ĐT 638", "ĐT.639" are provincial roads; "ĐT: 0256…" is a telephone.
-            k = i + 2 if self.attached(i + 1, SYM, (".",)) else i + 1
-            road = tokens[k] if k < self.n else None
-            if road is not None and road.kind == NUM and len(road.text) <= 3:
-                self.emit("đường tỉnh", token.start, tokens[k - 1].end)
-                self.emit(num.read_numeral(road.text), road.start, road.end, _QUANTITY)
-                return k + 1
-        value = num.roman_value(text)
-        before = self.word_at(i - 1)
-        if value is not None and before in _ROMAN_BEFORE and token.space:
-            words = num.read_ordinal(value) if before == "thứ" else num.read_number(value)
-            self.emit(words, token.start, token.end, _QUANTITY)
-            if self.attached(i + 1, SYM, ("/",)) and self.attached(i + 2, NUM):
-                year = _year(tokens[i + 2])
-                if year:
-                    self.emit(
-                        "năm " + num.read_number(year), tokens[i + 1].start, tokens[i + 2].end
-                    )
-                    return i + 3
-            return i + 1
-        return self.letters(i, len(self.text))
-
-    def lexicon_at(self, i: int) -> int:
-        return self.lexicon(i, len(self.text))
-
-    def lexicon(self, i: int, limit: int) -> int:
-        """The longest lexicon entry written at token ``i`` (the caller's lexicon wins ties)."""
-        token = self.tokens[i]
-        text = self.text
-        best: tuple[str, str] | None = None
-        for index in self.lexicons:
-            for key, reading in index.by_first.get(token.text, ()):
-                if best is not None and len(key) <= len(best[0]):
-                    break
-                end = token.start + len(key)
-                if end > limit or not text.startswith(key, token.start):
-                    continue
-                if end < len(text) and same_class(key[-1], text[end]):
-                    continue  # "TT" is not "TTr"; "QL" is in "QL1A"
-                if key[-1] == "." and len(key) > 1 and not self.name_follows(i, end):
-                    continue  # "TP." at the end of a sentence: "TP" and a full stop
-                best = key, reading
-                break
-        if best is None:
-            return 0
-        end = token.start + len(best[0])
-        self.emit(best[1], token.start, end)
-        return self.index_after(i, end)
-
-    def name_follows(self, i: int, offset: int) -> bool:
-        """A capitalised word or a number starts right after ``offset`` ("TP. Quy Nhơn")."""
-        k = self.index_after(i, offset)
-        if k >= self.n:
-            return False
-        following = self.tokens[k]
-        return following.kind == NUM or (following.kind == WORD and following.text[0].isupper())
-
-    def letters(self, i: int, limit: int, code: bool = False) -> int:
-        """A word: the lexicon, else a capitalised word lower-cased or an acronym spelt."""
-        following = self.lexicon(i, limit)
-        if following:
-            return following
-        token = self.tokens[i]
-        text = token.text
-        if text.isupper() and (len(text) > 1 or text not in VOWEL_LETTERS):
-            if not code and self.capitalised_word(i):
-                self.emit(text.lower(), token.start, token.end)  # "THÔNG BÁO" in a title
-            else:
-                self.emit(spell(text), token.start, token.end)
-            return i + 1
-        self.keep(token)
-        return i + 1
-
-    def capitalised_word(self, i: int) -> bool:
-        """An all-capitals token that is a Vietnamese word, not an acronym: it is a syllable,
-        and it has a diacritic ("KHẨN") or stands among other capitalised words ("TIN VUI");
-        "SYT" alone is an acronym, though "syt" would pass for a syllable."""
-        text = self.tokens[i].text
-        lower = text.lower()
-        if len(text) < 2 or not SYLLABLE.fullmatch(lower) or TRIPLE.search(lower):
-            return False
-        if not text.isascii():
-            return True
-        for k in (i - 1, i + 1):
-            if 0 <= k < self.n and (self.tokens[k].space if k > i else self.tokens[i].space):
-                neighbour = self.tokens[k].text
-                if self.tokens[k].kind == WORD and len(neighbour) > 1 and neighbour.isupper():
-                    return True
-        return False
 
     # -- symbols -------------------------------------------------------------------------
 

@@ -1,8 +1,8 @@
 """Tokens and tables for ``nguon.speech.normalize``: the tokeniser, letter names, units, the
 lexicon index and the spelling of acronyms and web addresses.
 
-Kept apart from the rules (``normalize_rules``) because they are data more than logic: an
-operator who wants another unit or letter name edits this file only.
+Kept apart from the rules (``normalize_rules`` and the modules it mixes in) because they are
+data more than logic: an operator who wants another unit or letter name edits this file only.
 """
 
 import re

@@ -55,3 +55,12 @@ def decode_key(
     if not valid:
         raise invalid()
     return key
+
+
+def _take(query: Iterable[Any], limit: int) -> list[Any]:
+    taken = []
+    for item in query:
+        taken.append(item)
+        if len(taken) >= limit:
+            break
+    return taken
