@@ -25,11 +25,13 @@ def store():
 @pytest.fixture
 def handler(monkeypatch, store):
     import app
-    from staff_api.routes import bulletins
+    from staff_api import application, dependencies
 
     units = UnitService(InMemoryUnitStore(load_bundled_catalogue()))
     service = BulletinService(units, store)
-    monkeypatch.setattr(bulletins, "bulletin_service", lambda: service)
+    monkeypatch.setitem(
+        application.app.dependency_overrides, dependencies.bulletin_service, lambda: service
+    )
     return app.lambda_handler
 
 

@@ -26,10 +26,12 @@ class Context:
 @pytest.fixture
 def handler(monkeypatch):
     import app
-    from staff_api.routes import units
+    from staff_api import application, dependencies
 
     service = UnitService(InMemoryUnitStore(load_bundled_catalogue()))
-    monkeypatch.setattr(units, "unit_service", lambda: service)
+    monkeypatch.setitem(
+        application.app.dependency_overrides, dependencies.unit_service, lambda: service
+    )
     return app.lambda_handler
 
 
@@ -91,12 +93,12 @@ def test_unknown_route_is_a_json_404(handler):
 
 
 def test_unexpected_failure_is_500_without_any_internals(handler, monkeypatch):
-    from staff_api.routes import units
+    from staff_api import application, dependencies
 
     def broken():
         raise RuntimeError("connection pool exhausted at /var/task/secret.py line 3")
 
-    monkeypatch.setattr(units, "unit_service", broken)
+    monkeypatch.setitem(application.app.dependency_overrides, dependencies.unit_service, broken)
 
     status, body, response = call(handler)
 
@@ -136,12 +138,12 @@ def test_malformed_unit_code_is_422_with_the_field(handler):
 def test_each_kind_of_domain_error_has_its_status_and_the_error_shape(
     handler, monkeypatch, error, status
 ):
-    from staff_api.routes import units
+    from staff_api import application, dependencies
 
     def failing():
         raise error
 
-    monkeypatch.setattr(units, "unit_service", failing)
+    monkeypatch.setitem(application.app.dependency_overrides, dependencies.unit_service, failing)
 
     got, body, _ = call(handler)
 

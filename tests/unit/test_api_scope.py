@@ -41,16 +41,19 @@ TAYSON_EDITOR = {"user": "tayson-editor", "groups": "editor", "unit": "21808"}
 @pytest.fixture
 def world(monkeypatch):
     import app
-    from staff_api.routes import alerts, bulletins
+    from staff_api import application, dependencies
 
     store = InMemoryBulletinStore()
     ids = count(1)
     units = UnitService(InMemoryUnitStore(load_bundled_catalogue()))
     service = BulletinService(units, store, now=lambda: NOW, new_id=lambda: f"b{next(ids)}")
     cap = AlertService(units, service, store, sender="nguon@binhdinh.gov.vn", clock=lambda: NOW)
-    monkeypatch.setattr(bulletins, "bulletin_service", lambda: service)
-    monkeypatch.setattr(bulletins, "alert_service", lambda: cap)
-    monkeypatch.setattr(alerts, "alert_service", lambda: cap)
+    monkeypatch.setitem(
+        application.app.dependency_overrides, dependencies.bulletin_service, lambda: service
+    )
+    monkeypatch.setitem(
+        application.app.dependency_overrides, dependencies.alert_service, lambda: cap
+    )
     return app.lambda_handler, store
 
 
@@ -328,7 +331,7 @@ CITY_OPERATOR = {"user": "huyen-operator", "groups": "operator", "unit": "540"}
 
 @pytest.fixture
 def speakers(world, monkeypatch):
-    from staff_api.routes import devices
+    from staff_api import application, dependencies
 
     from nguon.services.devices import DeviceService
     from nguon.services.programmes import ProgrammeService
@@ -336,7 +339,6 @@ def speakers(world, monkeypatch):
     from tests.fakes import FakeIotDataPlane, InMemoryDeviceStore, InMemoryProgrammeStore
 
     handler, store = world
-    from staff_api.routes import bulletins
 
     units = UnitService(InMemoryUnitStore(load_bundled_catalogue()))
     iot = FakeIotDataPlane()
@@ -346,9 +348,11 @@ def speakers(world, monkeypatch):
         iot,
         now=lambda: NOW,
         programmes=ProgrammeService(units, store, InMemoryProgrammeStore()),
-        playable=bulletins.bulletin_service().playable,
+        playable=application.app.dependency_overrides[dependencies.bulletin_service]().playable,
     )
-    monkeypatch.setattr(devices, "device_service", lambda: service)
+    monkeypatch.setitem(
+        application.app.dependency_overrides, dependencies.device_service, lambda: service
+    )
     return handler, iot
 
 

@@ -94,20 +94,11 @@ class _Media:
 
 
 class World:
-    """Fresh services for one cell, wired into the route modules."""
+    """Fresh services for one cell, given to the routes through ``app.dependency_overrides``."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        from staff_api.routes import (
-            alerts,
-            bulletins,
-            devices,
-            media,
-            programme,
-            provisioning,
-            units,
-            users,
-            voices,
-        )
+        from staff_api import dependencies
+        from staff_api.application import app
 
         self.units = UnitService(InMemoryUnitStore(CATALOGUE))
         self.store = InMemoryBulletinStore()
@@ -154,29 +145,24 @@ class World:
             MediaObjects(S3, uploads_bucket=UPLOADS, media_bucket=MEDIA),
             new_id=lambda: f"m-{next(media_ids)}",
         )
-        patches = {
-            bulletins: {"bulletin_service": self.bulletins, "alert_service": cap},
-            alerts: {"alert_service": cap},
-            devices: {"device_service": self.devices},
-            provisioning: {"provisioning_service": provisioner},
-            programme: {"programme_service": programmes},
-            units: {"unit_service": self.units},
-            voices: {
-                "bulletin_service": self.bulletins,
-                "unit_service": self.units,
-                "voice_service": voice,
-                "area_voices": areas,
-            },
-            media: {"media_service": self.media},
-            users: {
-                "user_service": UserService(
-                    self.units, Directory(**{f"staff-{code}": code for code in PLACES.values()})
-                )
-            },
+        overrides = {
+            dependencies.bulletin_service: self.bulletins,
+            dependencies.alert_service: cap,
+            dependencies.device_service: self.devices,
+            dependencies.provisioning_service: provisioner,
+            dependencies.programme_service: programmes,
+            dependencies.unit_service: self.units,
+            dependencies.voice_service: voice,
+            dependencies.area_voices: areas,
+            dependencies.media_service: self.media,
+            dependencies.user_service: UserService(
+                self.units, Directory(**{f"staff-{code}": code for code in PLACES.values()})
+            ),
         }
-        for module, services in patches.items():
-            for name, service in services.items():
-                monkeypatch.setattr(module, name, lambda service=service: service)
+        for dependency, service in overrides.items():
+            monkeypatch.setitem(
+                app.dependency_overrides, dependency, lambda service=service: service
+            )
         self.voices = voice
 
     # --- what the routes act on, at a place --------------------------------------------------

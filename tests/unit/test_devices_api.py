@@ -27,7 +27,7 @@ SPEAKER = "spk-21550-01"
 @pytest.fixture
 def world(monkeypatch):
     import app
-    from staff_api.routes import devices
+    from staff_api import application, dependencies
 
     units = UnitService(InMemoryUnitStore(load_bundled_catalogue()))
     bulletins = InMemoryBulletinStore()
@@ -53,7 +53,9 @@ def world(monkeypatch):
         programmes=ProgrammeService(units, bulletins, InMemoryProgrammeStore()),
         playable=BulletinService(units, bulletins, now=lambda: at("09:00")).playable,
     )
-    monkeypatch.setattr(devices, "device_service", lambda: service)
+    monkeypatch.setitem(
+        application.app.dependency_overrides, dependencies.device_service, lambda: service
+    )
     return app.lambda_handler, store, iot
 
 

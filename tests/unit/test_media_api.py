@@ -25,7 +25,7 @@ from tests.unit.media_support import MEDIA, REGION, UPLOADS, InMemoryMediaStore
 @pytest.fixture
 def world(monkeypatch):
     import app
-    from staff_api.routes import media
+    from staff_api import application, dependencies
 
     store = InMemoryMediaStore()
     s3 = s3_client(REGION)  # signing needs no network
@@ -37,7 +37,9 @@ def world(monkeypatch):
         objects,
         new_id=lambda: f"m-{next(ids)}",
     )
-    monkeypatch.setattr(media, "media_service", lambda: service)
+    monkeypatch.setitem(
+        application.app.dependency_overrides, dependencies.media_service, lambda: service
+    )
     return app.lambda_handler, store, service
 
 

@@ -1,14 +1,22 @@
-"""The services the routes use, built once per container on first use (not at import)."""
+"""What the routes take through Powertools ``Depends``: the caller, the services and the clock.
+
+A route declares ``caller: Caller``, ``moment: Now`` or ``bulletins: Bulletins`` and the resolver
+supplies them; tests replace any of them in ``app.dependency_overrides`` (keyed by the function:
+``principal``, ``current_time``, ``bulletin_service``, ...). Services are built once per container
+on first use (not at import).
+"""
 
 from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated
 
 from aws_lambda_powertools.event_handler import Depends
+from aws_lambda_powertools.event_handler.request import Request
 
 from nguon import assembly
 from nguon.clock import now
 from nguon.config import get_settings
+from nguon.identity import Principal, current_principal
 from nguon.services.alerts import AlertService
 from nguon.services.bulletins import BulletinService
 from nguon.services.programmes import ProgrammeService
@@ -17,7 +25,9 @@ if TYPE_CHECKING:
     from nguon.services.devices import DeviceService  # imports boto3: not at cold start
     from nguon.services.media import MediaService
     from nguon.services.provisioning import ProvisioningService
+    from nguon.services.units import UnitService
     from nguon.services.users import UserService
+    from nguon.services.voices import AreaVoices, VoiceService
 
 
 def current_time() -> datetime:
@@ -27,6 +37,17 @@ def current_time() -> datetime:
 
 
 Now = Annotated[datetime, Depends(current_time)]
+
+
+def principal(request: Request) -> Principal:
+    """Who is calling, from the Cognito claims API Gateway verified (a domain 401 when absent).
+
+    Raised here, the domain error reaches the API's error table unwrapped (Powertools hands
+    exception handlers the original exception, not its DependencyResolutionError)."""
+    return current_principal(request.resolved_event)
+
+
+Caller = Annotated[Principal, Depends(principal)]
 
 
 # Shared with the other functions (built the same way everywhere): nguon.assembly.
@@ -107,3 +128,28 @@ def user_service() -> "UserService":
     from nguon.services.users import UserService
 
     return UserService(unit_service(), CognitoUserDirectory())
+
+
+# The route parameters' types. The eagerly imported services carry their real type; the others
+# are imported lazily (boto3 stays out of the cold start), so at run time their alias carries
+# ``object``: Powertools resolves a route's annotations (``get_type_hints``) to find its
+# dependencies, and a string forward reference it cannot resolve would hide them all.
+Bulletins = Annotated[BulletinService, Depends(bulletin_service)]
+Programmes = Annotated[ProgrammeService, Depends(programme_service)]
+Alerts = Annotated[AlertService, Depends(alert_service)]
+if TYPE_CHECKING:
+    Units = Annotated[UnitService, Depends(unit_service)]
+    Devices = Annotated[DeviceService, Depends(device_service)]
+    Provisioning = Annotated[ProvisioningService, Depends(provisioning_service)]
+    Media = Annotated[MediaService, Depends(media_service)]
+    Users = Annotated[UserService, Depends(user_service)]
+    Voices = Annotated[VoiceService, Depends(voice_service)]
+    AreaVoiceSettings = Annotated[AreaVoices, Depends(area_voices)]
+else:
+    Units = Annotated[object, Depends(unit_service)]
+    Devices = Annotated[object, Depends(device_service)]
+    Provisioning = Annotated[object, Depends(provisioning_service)]
+    Media = Annotated[object, Depends(media_service)]
+    Users = Annotated[object, Depends(user_service)]
+    Voices = Annotated[object, Depends(voice_service)]
+    AreaVoiceSettings = Annotated[object, Depends(area_voices)]

@@ -20,9 +20,8 @@ from nguon.models.bulletins import (
     Status,
 )
 from nguon.models.units import UNIT_CODE_PATTERN
-from staff_api.dependencies import Now, alert_service, bulletin_service
+from staff_api.dependencies import Alerts, Bulletins, Caller, Now
 from staff_api.errors import error_responses
-from staff_api.identity import current_principal
 
 router = APIGatewayRouter()
 
@@ -59,10 +58,6 @@ def view(bulletin: Bulletin, moment: datetime) -> BulletinView:
     )
 
 
-def _principal():
-    return current_principal(router.current_event)
-
-
 @router.post(
     "/bulletins",
     status_code=201,
@@ -70,8 +65,10 @@ def _principal():
     tags=["bulletins"],
     responses=error_responses(400, 401, 403),
 )
-def create_bulletin(moment: Now, content: Annotated[BulletinContent, Body()]) -> BulletinView:
-    return view(bulletin_service().create(_principal(), content), moment)
+def create_bulletin(
+    caller: Caller, bulletins: Bulletins, moment: Now, content: Annotated[BulletinContent, Body()]
+) -> BulletinView:
+    return view(bulletins.create(caller, content), moment)
 
 
 @router.get(
@@ -81,6 +78,8 @@ def create_bulletin(moment: Now, content: Annotated[BulletinContent, Body()]) ->
     responses=error_responses(401, 403, 404),
 )
 def list_bulletins(
+    caller: Caller,
+    bulletins: Bulletins,
     moment: Now,
     unit: Annotated[str | None, Query(pattern=UNIT_CODE_PATTERN)] = None,
     status: Annotated[Status | None, Query()] = None,
@@ -90,8 +89,8 @@ def list_bulletins(
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
     next_page: Annotated[str | None, Query(alias="next", max_length=2048)] = None,
 ) -> BulletinPage:
-    found, cursor = bulletin_service().search(
-        _principal(),
+    found, cursor = bulletins.search(
+        caller,
         unit=unit,
         status=status,
         priority=priority,
@@ -109,8 +108,10 @@ def list_bulletins(
     tags=["bulletins"],
     responses=error_responses(401, 403, 404),
 )
-def get_bulletin(moment: Now, bulletin_id: BulletinId) -> BulletinView:
-    return view(bulletin_service().get(_principal(), bulletin_id), moment)
+def get_bulletin(
+    caller: Caller, bulletins: Bulletins, moment: Now, bulletin_id: BulletinId
+) -> BulletinView:
+    return view(bulletins.get(caller, bulletin_id), moment)
 
 
 @router.patch(
@@ -120,9 +121,13 @@ def get_bulletin(moment: Now, bulletin_id: BulletinId) -> BulletinView:
     responses=error_responses(400, 401, 403, 404, 409),
 )
 def patch_bulletin(
-    moment: Now, bulletin_id: BulletinId, patch: Annotated[BulletinPatch, Body()]
+    caller: Caller,
+    bulletins: Bulletins,
+    moment: Now,
+    bulletin_id: BulletinId,
+    patch: Annotated[BulletinPatch, Body()],
 ) -> BulletinView:
-    return view(bulletin_service().update(_principal(), bulletin_id, patch), moment)
+    return view(bulletins.update(caller, bulletin_id, patch), moment)
 
 
 @router.post(
@@ -132,10 +137,14 @@ def patch_bulletin(
     responses=error_responses(400, 401, 403, 404, 409),
 )
 def submit_bulletin(
-    moment: Now, bulletin_id: BulletinId, body: Annotated[VersionBody | None, Body()] = None
+    caller: Caller,
+    bulletins: Bulletins,
+    moment: Now,
+    bulletin_id: BulletinId,
+    body: Annotated[VersionBody | None, Body()] = None,
 ) -> BulletinView:
     version = body.version if body else None
-    return view(bulletin_service().submit(_principal(), bulletin_id, version), moment)
+    return view(bulletins.submit(caller, bulletin_id, version), moment)
 
 
 @router.post(
@@ -145,10 +154,14 @@ def submit_bulletin(
     responses=error_responses(400, 401, 403, 404, 409),
 )
 def approve_bulletin(
-    moment: Now, bulletin_id: BulletinId, body: Annotated[VersionBody | None, Body()] = None
+    caller: Caller,
+    bulletins: Bulletins,
+    moment: Now,
+    bulletin_id: BulletinId,
+    body: Annotated[VersionBody | None, Body()] = None,
 ) -> BulletinView:
     version = body.version if body else None
-    return view(bulletin_service().approve(_principal(), bulletin_id, version), moment)
+    return view(bulletins.approve(caller, bulletin_id, version), moment)
 
 
 @router.post(
@@ -158,11 +171,13 @@ def approve_bulletin(
     responses=error_responses(400, 401, 403, 404, 409),
 )
 def reject_bulletin(
-    moment: Now, bulletin_id: BulletinId, body: Annotated[ReasonBody, Body()]
+    caller: Caller,
+    bulletins: Bulletins,
+    moment: Now,
+    bulletin_id: BulletinId,
+    body: Annotated[ReasonBody, Body()],
 ) -> BulletinView:
-    return view(
-        bulletin_service().reject(_principal(), bulletin_id, body.reason, body.version), moment
-    )
+    return view(bulletins.reject(caller, bulletin_id, body.reason, body.version), moment)
 
 
 @router.post(
@@ -172,11 +187,13 @@ def reject_bulletin(
     responses=error_responses(400, 401, 403, 404, 409),
 )
 def withdraw_bulletin(
-    moment: Now, bulletin_id: BulletinId, body: Annotated[ReasonBody, Body()]
+    caller: Caller,
+    bulletins: Bulletins,
+    moment: Now,
+    bulletin_id: BulletinId,
+    body: Annotated[ReasonBody, Body()],
 ) -> BulletinView:
-    return view(
-        bulletin_service().withdraw(_principal(), bulletin_id, body.reason, body.version), moment
-    )
+    return view(bulletins.withdraw(caller, bulletin_id, body.reason, body.version), moment)
 
 
 @router.post(
@@ -186,8 +203,10 @@ def withdraw_bulletin(
     tags=["workflow"],
     responses=error_responses(401, 403, 404, 409),
 )
-def revise_bulletin(moment: Now, bulletin_id: BulletinId) -> BulletinView:
-    return view(bulletin_service().revise(_principal(), bulletin_id), moment)
+def revise_bulletin(
+    caller: Caller, bulletins: Bulletins, moment: Now, bulletin_id: BulletinId
+) -> BulletinView:
+    return view(bulletins.revise(caller, bulletin_id), moment)
 
 
 @router.get(
@@ -196,8 +215,10 @@ def revise_bulletin(moment: Now, bulletin_id: BulletinId) -> BulletinView:
     tags=["bulletins"],
     responses=error_responses(401, 403, 404),
 )
-def bulletin_history(bulletin_id: BulletinId) -> list[AuditEvent]:
-    return bulletin_service().history(_principal(), bulletin_id)
+def bulletin_history(
+    caller: Caller, bulletins: Bulletins, bulletin_id: BulletinId
+) -> list[AuditEvent]:
+    return bulletins.history(caller, bulletin_id)
 
 
 @router.get(
@@ -206,8 +227,8 @@ def bulletin_history(bulletin_id: BulletinId) -> list[AuditEvent]:
     tags=["alerts"],
     responses=error_responses(401, 403, 404, 409),
 )
-def bulletin_cap(bulletin_id: BulletinId) -> Response[str]:
-    document = alert_service().export(_principal(), bulletin_id)
+def bulletin_cap(caller: Caller, alerts: Alerts, bulletin_id: BulletinId) -> Response[str]:
+    document = alerts.export(caller, bulletin_id)
     return Response(
         status_code=200, content_type="application/cap+xml; charset=utf-8", body=document
     )

@@ -18,9 +18,8 @@ from nguon.models.devices import (
 )
 from nguon.models.monitoring import AlarmPage, PlayRecord, StationReport
 from nguon.models.units import UNIT_CODE_PATTERN
-from staff_api.dependencies import Now, device_service
+from staff_api.dependencies import Caller, Devices, Now
 from staff_api.errors import error_responses
-from staff_api.identity import current_principal
 from staff_api.routes.units import UnitCodePath
 
 router = APIGatewayRouter()
@@ -30,10 +29,6 @@ ThingPath = Annotated[
 ]
 FromDay = Annotated[date | None, Query(alias="from", description="YYYY-MM-DD (mặc định: hôm nay)")]
 ToDay = Annotated[date | None, Query(alias="to", description="YYYY-MM-DD (mặc định: như from)")]
-
-
-def _principal():
-    return current_principal(router.current_event)
 
 
 def _days(start: date | None, end: date | None, moment: datetime) -> tuple[date, date]:
@@ -48,6 +43,8 @@ def _days(start: date | None, end: date | None, moment: datetime) -> tuple[date,
     responses=error_responses(400, 401, 403, 404),
 )
 def list_devices(
+    caller: Caller,
+    devices: Devices,
     unit: Annotated[str | None, Query(pattern=UNIT_CODE_PATTERN)] = None,
     kind: Annotated[DeviceKind | None, Query()] = None,
     online: Annotated[bool | None, Query()] = None,
@@ -55,8 +52,8 @@ def list_devices(
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
     next_page: Annotated[str | None, Query(alias="next", max_length=2048)] = None,
 ) -> DevicePage:
-    found, cursor = device_service().list(
-        _principal(),
+    found, cursor = devices.list(
+        caller,
         unit=unit,
         kind=kind,
         online=online,
@@ -73,8 +70,8 @@ def list_devices(
     tags=["devices"],
     responses=error_responses(401, 403, 404),
 )
-def get_device(thing: ThingPath) -> DeviceView:
-    return DeviceView.of(device_service().get(_principal(), thing))
+def get_device(caller: Caller, devices: Devices, thing: ThingPath) -> DeviceView:
+    return DeviceView.of(devices.get(caller, thing))
 
 
 @router.post(
@@ -84,8 +81,10 @@ def get_device(thing: ThingPath) -> DeviceView:
     tags=["devices"],
     responses=error_responses(400, 401, 403, 404, 409),
 )
-def send_command(thing: ThingPath, request: Annotated[CommandRequest, Body()]) -> CommandRecord:
-    return device_service().command(_principal(), thing, request)
+def send_command(
+    caller: Caller, devices: Devices, thing: ThingPath, request: Annotated[CommandRequest, Body()]
+) -> CommandRecord:
+    return devices.command(caller, thing, request)
 
 
 @router.get(
@@ -95,10 +94,15 @@ def send_command(thing: ThingPath, request: Annotated[CommandRequest, Body()]) -
     responses=error_responses(401, 403, 404),
 )
 def device_plays(
-    moment: Now, thing: ThingPath, start: FromDay = None, end: ToDay = None
+    caller: Caller,
+    devices: Devices,
+    moment: Now,
+    thing: ThingPath,
+    start: FromDay = None,
+    end: ToDay = None,
 ) -> list[PlayRecord]:
     first, last = _days(start, end, moment)
-    return device_service().plays(_principal(), thing, first, last)
+    return devices.plays(caller, thing, first, last)
 
 
 @router.get(
@@ -108,14 +112,14 @@ def device_plays(
     responses=error_responses(400, 401, 403, 404),
 )
 def list_alarms(
+    caller: Caller,
+    devices: Devices,
     unit: Annotated[str | None, Query(pattern=UNIT_CODE_PATTERN)] = None,
     is_open: Annotated[bool | None, Query(alias="open")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     next_page: Annotated[str | None, Query(alias="next", max_length=2048)] = None,
 ) -> AlarmPage:
-    found, cursor = device_service().alarms(
-        _principal(), unit=unit, open=is_open, limit=limit, cursor=next_page
-    )
+    found, cursor = devices.alarms(caller, unit=unit, open=is_open, limit=limit, cursor=next_page)
     return AlarmPage(items=found, next=cursor)
 
 
@@ -125,8 +129,8 @@ def list_alarms(
     tags=["devices"],
     responses=error_responses(401, 403, 404),
 )
-def devices_summary(code: UnitCodePath) -> DeviceSummary:
-    return device_service().summary(_principal(), code)
+def devices_summary(caller: Caller, devices: Devices, code: UnitCodePath) -> DeviceSummary:
+    return devices.summary(caller, code)
 
 
 @router.get(
@@ -136,7 +140,12 @@ def devices_summary(code: UnitCodePath) -> DeviceSummary:
     responses=error_responses(401, 403, 404),
 )
 def stations(
-    moment: Now, code: UnitCodePath, start: FromDay = None, end: ToDay = None
+    caller: Caller,
+    devices: Devices,
+    moment: Now,
+    code: UnitCodePath,
+    start: FromDay = None,
+    end: ToDay = None,
 ) -> StationReport:
     first, last = _days(start, end, moment)
-    return device_service().stations(_principal(), code, first, last)
+    return devices.stations(caller, code, first, last)

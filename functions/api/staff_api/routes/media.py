@@ -7,17 +7,12 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from nguon.models.media import MediaPage, MediaStatus, MediaView, UploadRequest, UploadTicket
 from nguon.models.units import UNIT_CODE_PATTERN
-from staff_api.dependencies import media_service
+from staff_api.dependencies import Caller, Media
 from staff_api.errors import error_responses, request_language
-from staff_api.identity import current_principal
 
 router = APIGatewayRouter()
 
 MediaId = Annotated[str, Path(min_length=1, max_length=64, description="Mã tệp phương tiện")]
-
-
-def _principal():
-    return current_principal(router.current_event)
 
 
 @router.post(
@@ -34,8 +29,10 @@ def _principal():
     tags=["media"],
     responses=error_responses(400, 401, 403),
 )
-def request_upload(request: Annotated[UploadRequest, Body()]) -> UploadTicket:
-    return media_service().request_upload(_principal(), request)
+def request_upload(
+    caller: Caller, service: Media, request: Annotated[UploadRequest, Body()]
+) -> UploadTicket:
+    return service.request_upload(caller, request)
 
 
 @router.get(
@@ -45,15 +42,14 @@ def request_upload(request: Annotated[UploadRequest, Body()]) -> UploadTicket:
     responses=error_responses(400, 401, 403, 404),
 )
 def list_media(
+    caller: Caller,
+    service: Media,
     unit: Annotated[str | None, Query(pattern=UNIT_CODE_PATTERN)] = None,
     status: Annotated[MediaStatus | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
     next_page: Annotated[str | None, Query(alias="next", max_length=2048)] = None,
 ) -> MediaPage:
-    service = media_service()
-    found, cursor = service.search(
-        _principal(), unit=unit, status=status, limit=limit, cursor=next_page
-    )
+    found, cursor = service.search(caller, unit=unit, status=status, limit=limit, cursor=next_page)
     language = request_language(router.current_event)
     return MediaPage(items=[service.view(media, language) for media in found], next=cursor)
 
@@ -64,7 +60,6 @@ def list_media(
     tags=["media"],
     responses=error_responses(401, 403, 404),
 )
-def get_media(id: MediaId) -> MediaView:  # the template's {id}
-    service = media_service()
-    media = service.get(_principal(), id)
+def get_media(caller: Caller, service: Media, id: MediaId) -> MediaView:  # the template's {id}
+    media = service.get(caller, id)
     return service.view(media, request_language(router.current_event))

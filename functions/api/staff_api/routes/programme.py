@@ -9,9 +9,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from nguon.i18n import translate
 from nguon.models.bulletins import Channel
 from nguon.models.programme import Programme, ProgrammeOrder, ProgrammeSettings
-from staff_api.dependencies import programme_service
+from staff_api.dependencies import Caller, Programmes
 from staff_api.errors import error_responses, request_language
-from staff_api.identity import current_principal
 from staff_api.routes.units import UnitCodePath
 
 router = APIGatewayRouter()
@@ -37,12 +36,13 @@ def _explained(programme: Programme) -> Programme:
     responses=error_responses(401, 403, 404),
 )
 def get_programme(
+    caller: Caller,
+    programmes: Programmes,
     code: UnitCodePath,
     day: Annotated[date, Query(alias="date", description="YYYY-MM-DD, giờ Việt Nam")],
     channel: Annotated[Channel, Query()] = Channel.SPEAKER,
 ) -> Programme:
-    principal = current_principal(router.current_event)
-    return _explained(programme_service().day(principal, code, day, channel))
+    return _explained(programmes.day(caller, code, day, channel))
 
 
 @router.put(
@@ -52,12 +52,13 @@ def get_programme(
     responses=error_responses(400, 401, 403, 404, 409),
 )
 def put_programme(
+    caller: Caller,
+    programmes: Programmes,
     code: UnitCodePath,
     day: Annotated[date, Query(alias="date", description="YYYY-MM-DD, giờ Việt Nam")],
     order: Annotated[ProgrammeOrder, Body()],
 ) -> Programme:
-    principal = current_principal(router.current_event)
-    return _explained(programme_service().order(principal, code, day, order))
+    return _explained(programmes.order(caller, code, day, order))
 
 
 @router.get(
@@ -66,8 +67,10 @@ def put_programme(
     tags=["programme"],
     responses=error_responses(401, 403, 404),
 )
-def get_programme_settings(code: UnitCodePath) -> ProgrammeSettings:
-    return programme_service().settings(current_principal(router.current_event), code)
+def get_programme_settings(
+    caller: Caller, programmes: Programmes, code: UnitCodePath
+) -> ProgrammeSettings:
+    return programmes.settings(caller, code)
 
 
 @router.put(
@@ -77,7 +80,9 @@ def get_programme_settings(code: UnitCodePath) -> ProgrammeSettings:
     responses=error_responses(400, 401, 403, 404),
 )
 def put_programme_settings(
-    code: UnitCodePath, settings: Annotated[ProgrammeSettings, Body()]
+    caller: Caller,
+    programmes: Programmes,
+    code: UnitCodePath,
+    settings: Annotated[ProgrammeSettings, Body()],
 ) -> ProgrammeSettings:
-    principal = current_principal(router.current_event)
-    return programme_service().change_settings(principal, code, settings)
+    return programmes.change_settings(caller, code, settings)

@@ -8,9 +8,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from nguon.models.devices import DeviceRegistration, DeviceView
 from nguon.services.provisioning import ProvisioningBundle
-from staff_api.dependencies import provisioning_service
+from staff_api.dependencies import Caller, Provisioning
 from staff_api.errors import error_responses
-from staff_api.identity import current_principal
 
 router = APIGatewayRouter()
 
@@ -25,9 +24,11 @@ router = APIGatewayRouter()
     responses=error_responses(400, 401, 403, 404, 409, 422),
 )
 def provision(
+    caller: Caller,
+    provisioning: Provisioning,
     registration: Annotated[DeviceRegistration, Body()],
 ) -> Response[ProvisioningBundle]:
-    bundle = provisioning_service().provision(current_principal(router.current_event), registration)
+    bundle = provisioning.provision(caller, registration)
     return Response(
         status_code=201,
         content_type=content_types.APPLICATION_JSON,
@@ -46,6 +47,8 @@ def provision(
     tags=["devices"],
     responses=error_responses(401, 403, 404, 409),
 )
-def decommission(thing: Annotated[str, Path(max_length=128)]) -> DeviceView:
-    device = provisioning_service().decommission(current_principal(router.current_event), thing)
+def decommission(
+    caller: Caller, provisioning: Provisioning, thing: Annotated[str, Path(max_length=128)]
+) -> DeviceView:
+    device = provisioning.decommission(caller, thing)
     return DeviceView.of(device)

@@ -6,8 +6,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from staff_api.dependencies import Caller
 from staff_api.errors import error_responses
-from staff_api.identity import current_principal
 
 router = APIGatewayRouter()
 
@@ -32,8 +32,10 @@ class Reading(BaseModel):
     tags=["speech"],
     responses=error_responses(400, 401),
 )
-def preview_reading(request: Annotated[ReadingRequest, Body()]) -> Reading:
-    current_principal(router.current_event)  # any signed-in staff member
+def preview_reading(
+    _caller: Caller,  # any signed-in staff member
+    request: Annotated[ReadingRequest, Body()],
+) -> Reading:
     from nguon.speech.normalize import normalize  # its rules load on first use, not cold start
 
     return Reading(text=normalize(request.text))

@@ -6,9 +6,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from nguon.models.units import UNIT_CODE_PATTERN, UnitView
-from staff_api.dependencies import unit_service
+from staff_api.dependencies import Caller, Units
 from staff_api.errors import error_responses
-from staff_api.identity import current_principal
 
 router = APIGatewayRouter()
 
@@ -23,5 +22,5 @@ UnitCodePath = Annotated[
     tags=["units"],
     responses=error_responses(401, 403, 404),
 )
-def get_unit(code: UnitCodePath) -> UnitView:
-    return unit_service().view(current_principal(router.current_event), code)
+def get_unit(caller: Caller, units: Units, code: UnitCodePath) -> UnitView:
+    return units.view(caller, code)

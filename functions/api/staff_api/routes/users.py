@@ -6,9 +6,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from nguon.services.users import UnitAssignment, UserUnit
-from staff_api.dependencies import user_service
+from staff_api.dependencies import Caller, Users
 from staff_api.errors import error_responses
-from staff_api.identity import current_principal
 
 router = APIGatewayRouter()
 
@@ -25,6 +24,7 @@ Username = Annotated[str, Path(pattern=r"^\S{1,128}$", description="Tên đăng 
     tags=["users"],
     responses=error_responses(400, 401, 403, 404),
 )
-def put_user_unit(username: Username, assignment: Annotated[UnitAssignment, Body()]) -> UserUnit:
-    principal = current_principal(router.current_event)
-    return user_service().set_unit(principal, username, assignment.unit)
+def put_user_unit(
+    caller: Caller, users: Users, username: Username, assignment: Annotated[UnitAssignment, Body()]
+) -> UserUnit:
+    return users.set_unit(caller, username, assignment.unit)

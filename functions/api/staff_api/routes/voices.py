@@ -12,9 +12,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from nguon.errors import NotFound
 from nguon.models.voices import AreaVoice, AreaVoiceView, VoiceJob
-from staff_api.dependencies import area_voices, bulletin_service, unit_service, voice_service
+from staff_api.dependencies import AreaVoiceSettings, Bulletins, Caller, Units, Voices
 from staff_api.errors import error_responses
-from staff_api.identity import current_principal
 from staff_api.routes.bulletins import BulletinId
 from staff_api.routes.units import UnitCodePath
 
@@ -30,9 +29,11 @@ router = APIGatewayRouter()
     tags=["bulletins"],
     responses=error_responses(401, 403, 404),
 )
-def get_voice(bulletin_id: BulletinId) -> VoiceJob:
-    bulletin_service().get(current_principal(router.current_event), bulletin_id)  # scope
-    job = voice_service().status(bulletin_id)
+def get_voice(
+    caller: Caller, bulletins: Bulletins, voices: Voices, bulletin_id: BulletinId
+) -> VoiceJob:
+    bulletins.get(caller, bulletin_id)  # scope
+    job = voices.status(bulletin_id)
     if job is None:
         raise NotFound("voice_not_found", bulletin=bulletin_id)
     return job
@@ -44,8 +45,8 @@ def get_voice(bulletin_id: BulletinId) -> VoiceJob:
     tags=["bulletins"],
     responses=error_responses(401, 403, 404, 409),
 )
-def retry_voice(bulletin_id: BulletinId) -> Response[VoiceJob]:
-    job = voice_service().retry(current_principal(router.current_event), bulletin_id)
+def retry_voice(caller: Caller, voices: Voices, bulletin_id: BulletinId) -> Response[VoiceJob]:
+    job = voices.retry(caller, bulletin_id)
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=job)
 
 
@@ -55,9 +56,11 @@ def retry_voice(bulletin_id: BulletinId) -> Response[VoiceJob]:
     tags=["units"],
     responses=error_responses(401, 403, 404),
 )
-def get_area_voice(code: UnitCodePath) -> AreaVoiceView:
-    unit_service().view(current_principal(router.current_event), code)  # scope
-    return area_voices().area_voice(code)
+def get_area_voice(
+    caller: Caller, units: Units, area_voices: AreaVoiceSettings, code: UnitCodePath
+) -> AreaVoiceView:
+    units.view(caller, code)  # scope
+    return area_voices.area_voice(code)
 
 
 @router.put(
@@ -69,6 +72,10 @@ def get_area_voice(code: UnitCodePath) -> AreaVoiceView:
     tags=["units"],
     responses=error_responses(400, 401, 403, 404),
 )
-def put_area_voice(code: UnitCodePath, setting: Annotated[AreaVoice, Body()]) -> AreaVoiceView:
-    principal = current_principal(router.current_event)
-    return area_voices().set_area_voice(principal, code, setting.voice)
+def put_area_voice(
+    caller: Caller,
+    area_voices: AreaVoiceSettings,
+    code: UnitCodePath,
+    setting: Annotated[AreaVoice, Body()],
+) -> AreaVoiceView:
+    return area_voices.set_area_voice(caller, code, setting.voice)
