@@ -152,6 +152,13 @@ class Poller:
 
 
 # ---------------------------------------------------------------------- streams
+class PartialBatchFailure(Exception):
+    """The function reported records it could not process (``batchItemFailures``)."""
+
+    def __init__(self, sequence_number: str | None) -> None:
+        super().__init__(f"batch item failures from sequence number {sequence_number}")
+
+
 class StreamPoller(Poller):
     """Reads a table's stream (moto keeps it) and feeds the function as Lambda's poller does."""
 
@@ -216,22 +223,41 @@ class StreamPoller(Poller):
         attempt = 0
         while True:
             try:
-                self._invoke(self._spec.function, {"Records": list(batch)})
-                return
-            except Exception as error:
+                result = self._invoke(self._spec.function, {"Records": list(batch)})
+                failed_at = self._first_failure(result, batch)
+                if failed_at is None:
+                    return
+                # Lambda checkpoints the records before the first one listed and retries from it.
+                batch = batch[failed_at:]
+                error: Exception = PartialBatchFailure(batch[0]["dynamodb"].get("SequenceNumber"))
+            except Exception as raised:
                 if self._stopping.is_set():
                     return  # shutting down: the services it calls may already be gone
-                attempt += 1
-                log.warning("%s failed on %d records: %s", self._spec.function, len(batch), error)
-                if retries != -1 and attempt > retries:
-                    if len(batch) > 1:  # BisectBatchOnFunctionError: find the bad record
-                        middle = len(batch) // 2
-                        self._deliver(batch[:middle])
-                        self._deliver(batch[middle:])
-                    else:
-                        self._on_failure(batch, error)
-                    return
-                self._stopping.wait(min(0.2 * 2**attempt, 5.0))
+                error = raised
+            attempt += 1
+            log.warning("%s failed on %d records: %s", self._spec.function, len(batch), error)
+            if retries != -1 and attempt > retries:
+                if len(batch) > 1:  # BisectBatchOnFunctionError: find the bad record
+                    middle = len(batch) // 2
+                    self._deliver(batch[:middle])
+                    self._deliver(batch[middle:])
+                else:
+                    self._on_failure(batch, error)
+                return
+            self._stopping.wait(min(0.2 * 2**attempt, 5.0))
+
+    def _first_failure(self, result: Any, batch: Sequence[Mapping[str, Any]]) -> int | None:
+        """Where the batch's retry starts, from a ``batchItemFailures`` answer (None: all done)."""
+        if not self._spec.report_batch_item_failures or not isinstance(result, Mapping):
+            return None
+        failures = result.get("batchItemFailures") or []
+        if not failures:
+            return None
+        positions = {record["dynamodb"].get("SequenceNumber"): n for n, record in enumerate(batch)}
+        listed = [positions.get(str(item.get("itemIdentifier") or "")) for item in failures]
+        if any(position is None for position in listed):
+            return 0  # Lambda treats an unknown or empty identifier as the whole batch failing
+        return min(position for position in listed if position is not None)
 
     def _on_failure(self, batch: Sequence[Mapping[str, Any]], error: Exception) -> None:
         if self._spec.on_failure is None:

@@ -54,6 +54,9 @@ class StreamSourceSpec:
     """Event patterns (JSON); a record passes if any matches (none: every record)."""
     on_failure: str | None
     """Logical id of the SQS queue that receives what could not be processed."""
+    report_batch_item_failures: bool = False
+    """``FunctionResponseTypes: [ReportBatchItemFailures]``: a retry starts at the first
+    record the function lists (by sequence number), not at the batch's first."""
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,8 @@ class Template:
                     maximum_retry_attempts=int(props.get("MaximumRetryAttempts", -1)),
                     filters=tuple(str(f["Pattern"]) for f in filters),
                     on_failure=_logical_of(failure),
+                    report_batch_item_failures="ReportBatchItemFailures"
+                    in props.get("FunctionResponseTypes", []),
                 )
             )
         return sources
