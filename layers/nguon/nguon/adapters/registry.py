@@ -4,12 +4,12 @@ Certificates are issued by the project CA (kept in Secrets Manager) and register
 Core, so the same certificates work against the local broker, which trusts the same CA.
 """
 
-import json
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import boto3
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
 from nguon.adapters.certificates import CertificateAuthority
 from nguon.config import get_settings
@@ -32,31 +32,33 @@ class DeviceRegistry:
         if iot is not None:
             self.__dict__["_iot"] = iot
         if secrets is not None:
-            self.__dict__["_secrets"] = secrets
+            self.__dict__["_secrets"] = SecretsProvider(boto3_client=secrets)
 
     @cached_property
     def _iot(self) -> Any:
         return boto3.client("iot", region_name=get_settings().region)
 
     @cached_property
-    def _secrets(self) -> Any:
-        return boto3.client("secretsmanager", region_name=get_settings().region)
+    def _secrets(self) -> SecretsProvider:
+        client = boto3.client("secretsmanager", region_name=get_settings().region)
+        return SecretsProvider(boto3_client=client)
 
-    @cached_property
+    @property
     def _ca(self) -> CertificateAuthority:
-        secret = self._secrets.get_secret_value(SecretId=get_settings().device_ca_secret)
-        material = json.loads(secret["SecretString"])
+        """The project CA; Powertools keeps the secret ``POWERTOOLS_PARAMETERS_MAX_AGE`` s."""
+        material = self._secrets.get(get_settings().device_ca_secret, transform="json")
         return CertificateAuthority(material["certificate"], material["private_key"])
 
     def register(self, thing: str, attributes: dict[str, str]) -> DeviceCredentials:
         """Create the thing with a new certificate; nothing is left behind if a step fails."""
-        issued = self._ca.issue(thing)
+        ca = self._ca
+        issued = ca.issue(thing)
         self._iot.create_thing(thingName=thing, attributePayload={"attributes": attributes})
         certificate: dict[str, str] = {}
         try:
             certificate = self._iot.register_certificate(
                 certificatePem=issued.certificate_pem,
-                caCertificatePem=self._ca.certificate_pem,
+                caCertificatePem=ca.certificate_pem,
                 status="ACTIVE",
             )
             arn = certificate["certificateArn"]
@@ -71,7 +73,7 @@ class DeviceRegistry:
             certificate_arn=certificate["certificateArn"],
             certificate_pem=issued.certificate_pem,
             private_key_pem=issued.private_key_pem,
-            ca_pem=self._ca.certificate_pem,
+            ca_pem=ca.certificate_pem,
         )
 
     def revoke(self, thing: str, certificate_id: str) -> None:

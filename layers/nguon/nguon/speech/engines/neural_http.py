@@ -57,23 +57,18 @@ _VOICES = (
 
 
 def secret_key(secret_name: str) -> Callable[[], str]:
-    """The API key from Secrets Manager, fetched on first use and kept."""
-    cached: list[str] = []
+    """The API key from Secrets Manager, through Powertools parameters (which keep it for
+    ``POWERTOOLS_PARAMETERS_MAX_AGE`` seconds): a JSON ``{"api_key": ...}`` or the bare key."""
 
     def read() -> str:
-        if not cached:
-            import boto3
+        from aws_lambda_powertools.utilities import parameters  # boto3: not at cold start
 
-            from nguon.config import get_settings
-
-            client = boto3.client("secretsmanager", region_name=get_settings().region)
-            value = client.get_secret_value(SecretId=secret_name)["SecretString"]
-            try:
-                parsed = json.loads(value)
-            except ValueError:
-                parsed = value
-            cached.append(parsed["api_key"] if isinstance(parsed, dict) else str(parsed))
-        return cached[0]
+        value = str(parameters.get_secret(secret_name))
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = value
+        return str(parsed["api_key"]) if isinstance(parsed, dict) else str(parsed)
 
     return read
 
