@@ -7,7 +7,6 @@ audio. The job shows its progress while it runs; a failure stays on it with its 
 someone retries. A bulletin with recorded audio, or not meant for speakers, needs no voice.
 """
 
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,11 +17,10 @@ from nguon.errors import Conflict, NotFound
 from nguon.models.bulletins import Bulletin, Channel, Status
 from nguon.models.principal import Principal
 from nguon.models.voices import AreaVoiceView, VoiceJob, VoiceStatus
+from nguon.observability import logger
 from nguon.services.access import Permission, authorize, permissions_of
 from nguon.services.bulletins import BulletinStore
 from nguon.services.units import UnitService
-
-log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_S = 2.0
 """How often a running job writes its progress (each write is a table write)."""
@@ -221,7 +219,7 @@ class VoiceService:
             media, duration = self._speak_all(bulletin, job)
             self._record_voice(bulletin_id, media, round(duration) or None)
         except Exception as error:  # the engine, ffmpeg, S3: all end up on the job
-            log.exception("voice for bulletin %s failed", bulletin_id)
+            logger.exception("voice failed", extra={"bulletin_id": bulletin_id})
             return self._finish(job, status=VoiceStatus.FAILED, error=_cause(error))
         return self._finish(
             job, status=VoiceStatus.READY, progress=1.0, media=media, duration_s=duration
