@@ -7,13 +7,14 @@ import pytest
 
 from nguon.clock import localize
 from nguon.errors import Conflict, Forbidden
+from nguon.leases import lease_length
 from nguon.models.bulletins import AuditAction, BulletinContent
 from nguon.models.principal import Role
 from nguon.models.voices import VoiceStatus
 from nguon.services.bulletins import BulletinService
 from nguon.services.unit_catalogue import load_bundled_catalogue
 from nguon.services.units import UnitService
-from nguon.services.voices import LEASE, AreaVoices, SpokenAudio, VoiceService
+from nguon.services.voices import AreaVoices, SpokenAudio, VoiceService
 from tests.factories import person
 from tests.fakes import InMemoryBulletinStore, InMemoryUnitStore, InMemoryVoiceStore
 
@@ -145,7 +146,7 @@ def test_a_job_another_worker_holds_is_left_alone_until_its_lease_is_over(world,
     world.jobs.jobs[bulletin.id] = job.model_copy(update={"status": VoiceStatus.GENERATING})
     assert world.voices.generate(bulletin.id).status is VoiceStatus.GENERATING
     assert world.speaker.calls == []
-    monkeypatch.setattr(world.voices, "_now", lambda: NOW + LEASE + timedelta(seconds=1))
+    monkeypatch.setattr(world.voices, "_now", lambda: NOW + lease_length() + timedelta(seconds=1))
     assert world.voices.generate(bulletin.id).status is VoiceStatus.READY
 
 

@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     )
     """Set by the local cloud (its IoT bridge); boto3 reads it itself."""
 
+    claim_lease_s: int = Field(default=16 * 60, validation_alias="NGUON_CLAIM_LEASE_S", gt=0)
+    """How long a worker's claim on a record lasts without a write (``nguon.leases``): Lambda's
+    15-minute ceiling and a minute, so a live worker is never taken over."""
+
     @field_validator(
         "mqtt_endpoint",
         "iot_data_endpoint",

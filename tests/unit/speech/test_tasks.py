@@ -5,6 +5,7 @@ from itertools import count
 
 import pytest
 
+from nguon.leases import lease_length
 from nguon.speech.engines.base import SpeechEngine, Voice
 from nguon.speech.engines.espeak import EspeakEngine
 from nguon.speech.errors import (
@@ -16,7 +17,7 @@ from nguon.speech.lexicons import parse_lexicon, render_lexicon
 from nguon.speech.owners import SpeechOwner
 from nguon.speech.speaker import ServiceSpeaker
 from nguon.speech.synthesis import SpeechService
-from nguon.speech.tasks import LEASE_S, MAX_ATTEMPTS, SpeechTasks, TaskBusy
+from nguon.speech.tasks import MAX_ATTEMPTS, SpeechTasks, TaskBusy
 from tests.unit.speech.conftest import identity_normalizer
 
 
@@ -115,7 +116,7 @@ def test_a_held_task_comes_back_later_and_a_dead_workers_is_taken_over(aws, stor
     stores[1].change(task_id, expected_status="scheduled", update=claim)  # another worker
     with pytest.raises(TaskBusy):
         tasks.run(task_id)
-    clock.now += LEASE_S + 1  # that worker died with its Lambda
+    clock.now += lease_length().total_seconds() + 1  # that worker died with its Lambda
     assert tasks.run(task_id) == "completed"
     assert tasks.get(task_id, PROVINCE)["TaskStatus"] == "completed"
 

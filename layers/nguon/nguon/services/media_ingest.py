@@ -19,12 +19,12 @@ import hashlib
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from nguon import clock
+from nguon import clock, leases
 from nguon.adapters.ffmpeg import Ffmpeg, LoudnessScan, Undecodable
 from nguon.errors import Conflict
 from nguon.models.media import (
@@ -52,8 +52,6 @@ from nguon.services.sniffing import SNIFF_BYTES, Sniffed, sniff
 VARIANT_PREFIX = "media/"
 DURATION_MIN_S = 1.0
 """Shorter audio is refused (a broken or empty file more often than a real recording)."""
-LEASE_S = 900
-"""A claim's length when the worker gives no deadline (Lambda's longest run)."""
 _CLAIM_TRIES = 3
 
 
@@ -253,7 +251,7 @@ class IngestService:
                 attempts=media.attempts + 1,
                 source=source,
                 reason=None,
-                lease_until=deadline or self._now() + timedelta(seconds=LEASE_S),
+                lease_until=leases.expiry(self._now(), deadline),
             )
             try:
                 self._store.replace(claimed, expected_version=media.version)

@@ -10,9 +10,10 @@ someone retries. A bulletin with recorded audio, or not meant for speakers, need
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Protocol
 
+from nguon import leases
 from nguon.errors import Conflict, NotFound
 from nguon.models.bulletins import Bulletin, Channel, Status
 from nguon.models.principal import Principal
@@ -24,8 +25,6 @@ from nguon.services.units import UnitService
 
 PROGRESS_EVERY_S = 2.0
 """How often a running job writes its progress (each write is a table write)."""
-LEASE = timedelta(minutes=16)
-"""A job ``generating`` without a write for longer has lost its worker (Lambda stops at 15)."""
 
 
 @dataclass(frozen=True)
@@ -195,7 +194,10 @@ class VoiceService:
         """Queued (its message may never have left), or generating by a worker long gone."""
         if job.status is VoiceStatus.QUEUED:
             return True
-        return job.status is VoiceStatus.GENERATING and self._now() - job.updated_at > LEASE
+        # A job ``generating`` without a write for a lease has lost its worker.
+        return job.status is VoiceStatus.GENERATING and not leases.is_live(
+            job.updated_at, self._now()
+        )
 
     # ------------------------------------------------------------------ making
     def generate(self, bulletin_id: str) -> VoiceJob | None:

@@ -8,10 +8,10 @@ conditional), reads it chunk by chunk into a temporary file, puts the object at
 and marks it ``completed``; a request that cannot be read is ``failed`` with the reason.
 
 Redelivery is safe: a completed or failed task is not redone; a task another worker holds
-(``inProgress`` for less than ``LEASE_S``) raises :class:`TaskBusy` so the message comes back
-later; a claim older than that (a worker that died) is taken over. A failure of our own (an
-engine, ffmpeg, S3: ``ServiceFailureException`` or unexpected) leaves the task ``scheduled``
-for the queue to retry, and fails it at the ``MAX_ATTEMPTS``-th try.
+(``inProgress`` for less than a lease, :mod:`nguon.leases`) raises :class:`TaskBusy` so the
+message comes back later; a claim older than that (a worker that died) is taken over. A
+failure of our own (an engine, ffmpeg, S3: ``ServiceFailureException`` or unexpected) leaves
+the task ``scheduled`` for the queue to retry, and fails it at the ``MAX_ATTEMPTS``-th try.
 
 This service writes only to its own media bucket (``NGUON_MEDIA_BUCKET``): any other
 OutputS3BucketName is ``InvalidS3BucketException``. ``SnsTopicArn`` is checked and stored;
@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from nguon import leases
 from nguon.i18n import translate
 from nguon.speech.errors import (
     InvalidS3BucketException,
@@ -48,8 +49,6 @@ ACTIVE_WINDOW_S = 24 * 3600
 """How far back the quota looks (a task ends long before: the lease times the attempts)."""
 OUTPUT_ROOT = "synthesis/"
 """Every task's object lies under this prefix, then its owner's unit."""
-LEASE_S = 16 * 60
-"""A claim older than this (Lambda's 15-minute ceiling and a minute) belongs to a dead worker."""
 MAX_ATTEMPTS = 3
 PROGRESS_EVERY_S = 5.0
 STATUSES = ("scheduled", "inProgress", "completed", "failed")
@@ -266,7 +265,7 @@ class SpeechTasks:
         now = self.clock()
         if stored.status in ("completed", "failed"):
             return "skipped"
-        if stored.status == "inProgress" and now - stored.started_at < LEASE_S:
+        if stored.status == "inProgress" and leases.is_live(stored.started_at, now):
             raise TaskBusy(task_id)
         expected_started = stored.started_at if stored.status == "inProgress" else None
 
