@@ -3,7 +3,7 @@
 Handler: ``app.lambda_handler``. S3 (ObjectCreated, prefix ``uploads/``) → SQS → this
 function, with ``ReportBatchItemFailures``: the answer lists the messages to deliver again
 (``batchItemFailures``), and a message is left out of it only once its objects are final
-(ready or rejected) or dead-lettered with their cause (:mod:`nguon.services.ingest`).
+(ready or rejected) or dead-lettered with their cause (:mod:`nguon.services.ingest_queue`).
 Each record's body is an S3 event notification (or S3's ``s3:TestEvent``).
 """
 
@@ -22,7 +22,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from nguon import assembly, clock
 from nguon.config import get_settings
 from nguon.observability import logger, metrics, trace_handler
-from nguon.services.ingest import IngestConsumer
+from nguon.services.ingest_queue import IngestConsumer
 
 # A missing or malformed variable fails the cold start, not the first message.
 get_settings()

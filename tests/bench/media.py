@@ -3,7 +3,7 @@
 The file (10 minutes, 44.1 kHz mono WAV: band-limited noise shaped into syllables, sentences
 and pauses, about -30 LUFS) is made once. Then, interleaved, median of 3 each:
 
-- ingest: the whole pipeline through :class:`nguon.services.ingest.IngestConsumer` on a
+- ingest: the whole pipeline through :class:`nguon.services.ingest_queue.IngestConsumer` on a
   notification, with DynamoDB and S3 in moto in-process — head and ranged read of the upload,
   sniffing, download, ffprobe, the two-pass EBU R128 loudnorm to a mono MP3, the measure of the
   result, a probe of it, the upload of the variant and the conditional writes;

@@ -20,7 +20,7 @@ from nguon.adapters.dead_letters import DeadLetterQueue
 from nguon.adapters.ffmpeg import Ffmpeg
 from nguon.adapters.media_objects import MediaObjects, s3_client
 from nguon.config import get_settings
-from nguon.services.ingest import IngestConsumer
+from nguon.services.ingest_queue import IngestConsumer
 from nguon.services.media_ingest import IngestService
 
 REGION = "ap-southeast-1"

@@ -12,7 +12,7 @@ from moto import mock_aws
 from nguon.errors import Conflict, InvalidInput
 from nguon.models.media import MediaStatus, UploadRequest
 from nguon.models.principal import Role
-from nguon.services.ingest import notices_of
+from nguon.services.ingest_queue import notices_of
 from nguon.services.media import MediaService
 from nguon.services.media_ingest import Outcome
 from nguon.services.unit_catalogue import load_bundled_catalogue

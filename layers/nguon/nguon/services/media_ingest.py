@@ -12,7 +12,7 @@ does nothing, and a worker that died is replaced once its lease is over.
 
 The staff side (signed uploads, reading items) and the stores both sides use are in
 :mod:`nguon.services.media`; the queue consumer that feeds :class:`IngestService` is
-:mod:`nguon.services.ingest`. Split from the staff side so each file reads in one sitting.
+:mod:`nguon.services.ingest_queue`. Split from the staff side so each file reads in one sitting.
 """
 
 import hashlib
