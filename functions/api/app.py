@@ -1,7 +1,8 @@
 """The staff REST API (console, departments): one function, routes split by resource.
 
 Handler: ``app.lambda_handler``. Cognito checks the token before the event arrives; the
-claims are in ``requestContext.authorizer.claims`` (see ``staff_api.identity``).
+claims are in ``requestContext.authorizer.claims``; routes take the caller as ``Caller``
+(``staff_api.dependencies.principal``, parsing in ``nguon.identity``).
 """
 
 from aws_lambda_powertools.logging import correlation_paths

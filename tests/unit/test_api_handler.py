@@ -85,6 +85,38 @@ def test_event_without_authorizer_claims_is_401(handler):
     assert body["code"] == "unauthorized"
 
 
+def test_the_caller_is_a_dependency_a_test_can_replace(handler, monkeypatch):
+    from staff_api import application, dependencies
+
+    from nguon.models.principal import Role
+    from tests.factories import person
+
+    commune = person("xa-editor", "21550", Role.EDITOR)
+    monkeypatch.setitem(
+        application.app.dependency_overrides, dependencies.principal, lambda: commune
+    )
+    context = {k: v for k, v in EVENT["requestContext"].items() if k != "authorizer"}
+
+    status, body, _ = call(handler, "/units/540", requestContext=context)
+
+    assert status == 403  # the replaced caller (a commune's), not the event's missing claims
+    assert body["code"] == "out_of_scope"
+
+
+def test_the_openapi_document_has_no_parameter_for_the_caller_services_or_clock(handler):
+    from staff_api.application import app
+
+    document = json.loads(app.get_openapi_json_schema())
+    names = {
+        parameter["name"]
+        for path in document["paths"].values()
+        for operation in path.values()
+        for parameter in operation.get("parameters", [])
+    }
+    assert not names & {"caller", "request", "moment", "bulletins", "units", "devices", "service"}
+    assert "code" in names  # the real ones are there
+
+
 def test_unknown_route_is_a_json_404(handler):
     status, body, _ = call(handler, "/khong-co", resource="/{proxy+}")
 
