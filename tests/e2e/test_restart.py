@@ -114,7 +114,9 @@ def test_ctrl_c_stops_cleanly_and_a_restart_on_the_same_ports_works_at_once(tmp_
     assert len(stop_lines) <= 3, stop_lines
     # The case a restart must survive: the last run's connections still hold the ports
     # (TIME_WAIT), so a plain bind is refused.
-    assert not _plainly_bindable(ports[2])  # moto's
+    # Which side closes first (and so which port is left in TIME_WAIT) varies from run to run:
+    # at least one of the fixed ports must be.
+    assert not all(_plainly_bindable(port) for port in ports)
 
     started = time.monotonic()
     second = _start(tmp_path, ports)
