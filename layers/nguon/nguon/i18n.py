@@ -14,6 +14,10 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Yêu cầu không đọc được: {reason}",
         "en": "The request could not be read: {reason}",
     },
+    "unsupported_media_type": {
+        "vi": "Không nhận nội dung kiểu {content_type}; hãy gửi application/json.",
+        "en": "Content of type {content_type} is not accepted; send application/json.",
+    },
     "invalid_input": {"vi": "Dữ liệu không hợp lệ.", "en": "The input is not valid."},
     "validation_error": {
         "vi": "Dữ liệu không hợp lệ ở {count} trường.",

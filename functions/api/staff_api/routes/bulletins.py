@@ -70,7 +70,7 @@ def _principal():
     status_code=201,
     summary="Soạn bản tin mới (nháp) / Compose a bulletin (draft)",
     tags=["bulletins"],
-    responses=error_responses(400, 401, 403),
+    responses=error_responses(400, 401, 403, body=True),
 )
 def create_bulletin(content: Annotated[BulletinContent, Body()]) -> BulletinView:
     return view(bulletin_service().create(_principal(), content))
@@ -118,7 +118,7 @@ def get_bulletin(bulletin_id: BulletinId) -> BulletinView:
     "/bulletins/<bulletin_id>",
     summary="Sửa bản tin nháp hoặc bị trả lại / Edit a draft or rejected bulletin",
     tags=["bulletins"],
-    responses=error_responses(400, 401, 403, 404, 409),
+    responses=error_responses(400, 401, 403, 404, 409, body=True),
 )
 def patch_bulletin(
     bulletin_id: BulletinId, patch: Annotated[BulletinPatch, Body()]
@@ -130,7 +130,7 @@ def patch_bulletin(
     "/bulletins/<bulletin_id>/submit",
     summary="Trình duyệt / Submit for approval",
     tags=["workflow"],
-    responses=error_responses(400, 401, 403, 404, 409),
+    responses=error_responses(400, 401, 403, 404, 409, body=True),
 )
 def submit_bulletin(
     bulletin_id: BulletinId, body: Annotated[VersionBody | None, Body()] = None
@@ -143,7 +143,7 @@ def submit_bulletin(
     "/bulletins/<bulletin_id>/approve",
     summary="Duyệt / Approve",
     tags=["workflow"],
-    responses=error_responses(400, 401, 403, 404, 409),
+    responses=error_responses(400, 401, 403, 404, 409, body=True),
 )
 def approve_bulletin(
     bulletin_id: BulletinId, body: Annotated[VersionBody | None, Body()] = None
@@ -156,7 +156,7 @@ def approve_bulletin(
     "/bulletins/<bulletin_id>/reject",
     summary="Trả lại, kèm lý do / Reject with a reason",
     tags=["workflow"],
-    responses=error_responses(400, 401, 403, 404, 409),
+    responses=error_responses(400, 401, 403, 404, 409, body=True),
 )
 def reject_bulletin(bulletin_id: BulletinId, body: Annotated[ReasonBody, Body()]) -> BulletinView:
     return view(bulletin_service().reject(_principal(), bulletin_id, body.reason, body.version))
@@ -166,7 +166,7 @@ def reject_bulletin(bulletin_id: BulletinId, body: Annotated[ReasonBody, Body()]
     "/bulletins/<bulletin_id>/withdraw",
     summary="Thu hồi (dừng phát), kèm lý do / Withdraw (take off air)",
     tags=["workflow"],
-    responses=error_responses(400, 401, 403, 404, 409),
+    responses=error_responses(400, 401, 403, 404, 409, body=True),
 )
 def withdraw_bulletin(bulletin_id: BulletinId, body: Annotated[ReasonBody, Body()]) -> BulletinView:
     return view(bulletin_service().withdraw(_principal(), bulletin_id, body.reason, body.version))

@@ -86,7 +86,7 @@ def get_device(thing: ThingPath) -> DeviceView:
     status_code=202,
     summary="Gửi lệnh tới thiết bị / Send a command (volume, power, reboot, play_now, stop)",
     tags=["devices"],
-    responses=error_responses(400, 401, 403, 404, 409),
+    responses=error_responses(400, 401, 403, 404, 409, body=True),
 )
 def send_command(thing: ThingPath, request: Annotated[CommandRequest, Body()]) -> CommandRecord:
     return device_service().command(_principal(), thing, request)

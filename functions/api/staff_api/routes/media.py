@@ -32,7 +32,7 @@ def _principal():
         "minutes, with the declared type and at most the declared size."
     ),
     tags=["media"],
-    responses=error_responses(400, 401, 403),
+    responses=error_responses(400, 401, 403, body=True),
 )
 def request_upload(request: Annotated[UploadRequest, Body()]) -> UploadTicket:
     return media_service().request_upload(_principal(), request)

@@ -49,7 +49,7 @@ def get_programme(
     "/units/<code>/programme",
     summary="Xếp thứ tự / đặt giờ các bản tin trong ngày / Order the day's items",
     tags=["programme"],
-    responses=error_responses(400, 401, 403, 404, 409),
+    responses=error_responses(400, 401, 403, 404, 409, body=True),
 )
 def put_programme(
     code: UnitCodePath,
@@ -74,7 +74,7 @@ def get_programme_settings(code: UnitCodePath) -> ProgrammeSettings:
     "/units/<code>/programme/settings",
     summary="Đổi khung giờ phát / Change the broadcast windows",
     tags=["programme"],
-    responses=error_responses(400, 401, 403, 404),
+    responses=error_responses(400, 401, 403, 404, body=True),
 )
 def put_programme_settings(
     code: UnitCodePath, settings: Annotated[ProgrammeSettings, Body()]

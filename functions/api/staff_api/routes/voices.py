@@ -67,7 +67,7 @@ def get_area_voice(code: UnitCodePath) -> AreaVoiceView:
         "Set the voice of an area"
     ),
     tags=["units"],
-    responses=error_responses(400, 401, 403, 404),
+    responses=error_responses(400, 401, 403, 404, body=True),
 )
 def put_area_voice(code: UnitCodePath, setting: Annotated[AreaVoice, Body()]) -> AreaVoiceView:
     principal = current_principal(router.current_event)
