@@ -174,6 +174,14 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Lịch phát kết thúc ({until}) trước khi bắt đầu ({start}).",
         "en": "The schedule ends ({until}) before it starts ({start}).",
     },
+    "date_out_of_range": {
+        "vi": "Ngày {value} nằm ngoài khoảng {earliest} … {latest}.",
+        "en": "The day {value} is outside {earliest} … {latest}.",
+    },
+    "content_too_large": {
+        "vi": "Nội dung bản tin (kể cả các bản ngôn ngữ khác) dài {size} byte; tối đa {limit}.",
+        "en": "The bulletin's text (with its other languages) is {size} bytes; at most {limit}.",
+    },
     "schedule_too_long": {
         "vi": "Lịch phát dài tối đa {limit} ngày.",
         "en": "A schedule covers at most {limit} days.",

@@ -1,6 +1,5 @@
 """Bulletins (bản tin): ``/bulletins`` and the workflow steps, history and CAP form."""
 
-from datetime import date
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -20,6 +19,7 @@ from nguon.models.bulletins import (
     Reason,
     Status,
 )
+from nguon.models.schedules import DAYS_NOTE, Day
 from nguon.models.units import UNIT_CODE_PATTERN
 from staff_api.dependencies import alert_service, bulletin_service
 from staff_api.errors import error_responses
@@ -86,8 +86,8 @@ def list_bulletins(
     unit: Annotated[str | None, Query(pattern=UNIT_CODE_PATTERN)] = None,
     status: Annotated[Status | None, Query()] = None,
     priority: Annotated[Priority | None, Query()] = None,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from", description=DAYS_NOTE)] = None,
+    end: Annotated[Day | None, Query(alias="to", description=DAYS_NOTE)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
     next_page: Annotated[str | None, Query(alias="next", max_length=2048)] = None,
 ) -> BulletinPage:

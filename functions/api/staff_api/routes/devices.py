@@ -21,6 +21,7 @@ from nguon.models.devices import (
     PlayRecord,
     StationReport,
 )
+from nguon.models.schedules import DAYS_NOTE, Day
 from nguon.models.units import UNIT_CODE_PATTERN
 from staff_api.dependencies import device_service
 from staff_api.errors import error_responses
@@ -32,8 +33,12 @@ router = APIGatewayRouter()
 ThingPath = Annotated[
     str, Path(pattern=THING_PATTERN, description="Mã thiết bị (tên thing), ví dụ spk-21550-01")
 ]
-FromDay = Annotated[date | None, Query(alias="from", description="YYYY-MM-DD (mặc định: hôm nay)")]
-ToDay = Annotated[date | None, Query(alias="to", description="YYYY-MM-DD (mặc định: như from)")]
+FromDay = Annotated[
+    Day | None, Query(alias="from", description=f"YYYY-MM-DD (mặc định: hôm nay), {DAYS_NOTE}")
+]
+ToDay = Annotated[
+    Day | None, Query(alias="to", description=f"YYYY-MM-DD (mặc định: như from), {DAYS_NOTE}")
+]
 
 
 def _principal():

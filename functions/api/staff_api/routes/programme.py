@@ -1,6 +1,5 @@
 """A unit's programme (lịch phát): ``/units/{code}/programme`` and its settings."""
 
-from datetime import date
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
@@ -9,12 +8,15 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from nguon.i18n import translate
 from nguon.models.bulletins import Channel
 from nguon.models.programme import Programme, ProgrammeOrder, ProgrammeSettings
+from nguon.models.schedules import DAYS_NOTE, Day
 from staff_api.dependencies import programme_service
 from staff_api.errors import error_responses, request_language
 from staff_api.identity import current_principal
 from staff_api.routes.units import UnitCodePath
 
 router = APIGatewayRouter()
+
+QueryDay = Annotated[Day, Query(alias="date", description=f"YYYY-MM-DD, giờ Việt Nam, {DAYS_NOTE}")]
 
 
 def _explained(programme: Programme) -> Programme:
@@ -38,7 +40,7 @@ def _explained(programme: Programme) -> Programme:
 )
 def get_programme(
     code: UnitCodePath,
-    day: Annotated[date, Query(alias="date", description="YYYY-MM-DD, giờ Việt Nam")],
+    day: QueryDay,
     channel: Annotated[Channel, Query()] = Channel.SPEAKER,
 ) -> Programme:
     principal = current_principal(router.current_event)
@@ -53,7 +55,7 @@ def get_programme(
 )
 def put_programme(
     code: UnitCodePath,
-    day: Annotated[date, Query(alias="date", description="YYYY-MM-DD, giờ Việt Nam")],
+    day: QueryDay,
     order: Annotated[ProgrammeOrder, Body()],
 ) -> Programme:
     principal = current_principal(router.current_event)

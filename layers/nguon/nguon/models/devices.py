@@ -91,8 +91,16 @@ class Location(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    lat: float = Field(allow_inf_nan=False)
-    lon: float = Field(allow_inf_nan=False)
+    # The bounds are checked together below (one message naming both); stated here per field
+    # so that the OpenAPI document shows them.
+    lat: float = Field(
+        allow_inf_nan=False,
+        json_schema_extra={"minimum": LAT_RANGE[0], "maximum": LAT_RANGE[1]},
+    )
+    lon: float = Field(
+        allow_inf_nan=False,
+        json_schema_extra={"minimum": LON_RANGE[0], "maximum": LON_RANGE[1]},
+    )
 
     @model_validator(mode="after")
     def _in_vietnam(self) -> "Location":
@@ -343,12 +351,44 @@ class PlayNowArgs(BaseModel):
     """Read aloud (speakers) or shown (boards) at once."""
 
 
+def _one_command(command: str | list[str], **properties: dict) -> dict:
+    """The shape of one command in the OpenAPI document (``oneOf`` of CommandRequest)."""
+    name = {"enum": command} if isinstance(command, list) else {"const": command}
+    return {
+        "type": "object",
+        "properties": {"command": name, **properties},
+        "required": ["command", *properties],
+        "additionalProperties": False,
+    }
+
+
+_ONE_OF_TEXT_OR_ID = {
+    "type": "object",
+    "anyOf": [
+        {"required": ["bulletin_id"], "properties": {"bulletin_id": {"type": "string"}}},
+        {"required": ["text"], "properties": {"text": {"type": "string", "pattern": r"\S"}}},
+    ],
+}
+
+
 class CommandRequest(BaseModel):
     """``POST /devices/{thing}/commands``: ``{"command": "volume", "value": 70}``,
     ``{"command": "power", "value": "off"}``, ``{"command": "reboot"}``,
     ``{"command": "play_now", "args": {"bulletin_id": "..."}}`` or ``{"command": "stop"}``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # What each command takes is checked below; the document states it as oneOf the shapes.
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "oneOf": [
+                _one_command("volume", value={"type": "integer", "minimum": 0, "maximum": 100}),
+                _one_command("power", value={"enum": ["on", "off"]}),
+                _one_command(["reboot", "stop"]),
+                _one_command("play_now", args=_ONE_OF_TEXT_OR_ID),
+            ]
+        },
+    )
 
     command: CommandName
     value: StrictInt | str | None = None
