@@ -1,0 +1,90 @@
+"""The staff API's world in moto, in-process: the template's table, buckets, speech queue,
+device CA and policy, Bình Định's units, and the function's services built inside it.
+
+``world()`` holds it for a while; ``application()`` is the API as a WSGI app, signed in as
+the province's administrator (who may do nearly everything), for tools that speak HTTP.
+"""
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import boto3
+import pytest
+from cfnlint.decode import cfn_yaml
+from moto import mock_aws
+
+from infra.localcloud.template import TEMPLATE_PATH
+from nguon.adapters.certificates import CertificateAuthority
+from nguon.config import get_settings
+from tests.api_events import wsgi
+from tests.lambda_env import lambda_environment
+
+ADMIN = {"user": "tinh-admin", "groups": "admin,approver,editor,operator", "unit": "52"}
+
+_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
+
+
+def _clear_caches() -> None:
+    """Services are built once per container: built again inside (and after) the mock."""
+    from staff_api import dependencies
+
+    from nguon import assembly
+
+    for module in (assembly, dependencies):
+        for value in vars(module).values():
+            if hasattr(value, "cache_clear"):
+                value.cache_clear()
+
+
+def _create_world() -> None:
+    """The template's table, buckets, queue, device CA and policy, and Bình Định's units."""
+    settings_ = get_settings()
+    region = settings_.region
+    resources = cfn_yaml.load(str(TEMPLATE_PATH))["Resources"]
+    table = resources["MainTable"]["Properties"]
+    boto3.client("dynamodb", region_name=region).create_table(
+        TableName=settings_.table_name, **{k: table[k] for k in _TABLE_KEYS if k in table}
+    )
+    s3 = boto3.client("s3", region_name=region)
+    for bucket in {settings_.uploads_bucket, settings_.media_bucket, settings_.delivery_bucket}:
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    sqs = boto3.client("sqs", region_name=region)
+    sqs.create_queue(QueueName=settings_.speech_tasks_queue.rsplit("/", 1)[-1])
+    ca = CertificateAuthority.create("Nguon test device CA")
+    boto3.client("secretsmanager", region_name=region).create_secret(
+        Name=settings_.device_ca_secret,
+        SecretString=json.dumps(
+            {"certificate": ca.certificate_pem, "private_key": ca.private_key_pem}
+        ),
+    )
+    policy = resources["DevicePolicy"]["Properties"]["PolicyDocument"]
+    boto3.client("iot", region_name=region).create_policy(
+        policyName=settings_.device_policy, policyDocument=json.dumps(policy)
+    )
+    from nguon.services.unit_catalogue import load_bundled_catalogue
+    from nguon.services.units import UnitService
+    from nguon.storage.units import DynamoUnitStore
+
+    UnitService(DynamoUnitStore()).load(load_bundled_catalogue())
+
+
+@contextmanager
+def world() -> Iterator[None]:
+    """The function's environment and AWS in moto, with the world in it, for a while."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in lambda_environment().items():
+            patch.setenv(name, value)
+        get_settings.cache_clear()
+        with mock_aws():
+            _clear_caches()
+            _create_world()
+            yield
+        _clear_caches()
+        get_settings.cache_clear()
+
+
+def application():
+    import app
+
+    return wsgi(app.lambda_handler, **ADMIN)
