@@ -6,6 +6,7 @@ the province's administrator (who may do nearly everything), for tools that spea
 """
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -19,6 +20,10 @@ from nguon.adapters.certificates import CertificateAuthority
 from nguon.config import get_settings
 from tests.api_events import wsgi
 from tests.lambda_env import lambda_environment
+
+# As tests/conftest.py does, for when test_api_fuzz runs as a script (its exploration).
+for _name, _value in lambda_environment().items():
+    os.environ.setdefault(_name, _value)
 
 ADMIN = {"user": "tinh-admin", "groups": "admin,approver,editor,operator", "unit": "52"}
 

@@ -84,26 +84,9 @@ def explore(examples: int, random_seed: int | None = None) -> None:
     server_errors: dict[tuple[str, str], str] = {}
     started = time.monotonic()
     with world():
-        for label, operation in sorted(OPERATIONS.items()):
+        for _, operation in sorted(OPERATIONS.items()):
             for mode in MODES:
-
-                @given(case=operation.as_strategy(generation_mode=mode))
-                @settings(
-                    max_examples=examples,
-                    derandomize=random_seed is None,
-                    deadline=None,
-                    database=None,
-                    suppress_health_check=list(HealthCheck),
-                )
-                def run(case, label=label, mode=mode):
-                    response = case.call()
-                    answers[f"{label} [{mode.value}]"][response.status_code] += 1
-                    if response.status_code >= 500:
-                        key = (label, response.text[:200])
-                        server_errors.setdefault(key, case.as_curl_command())
-
-                if random_seed is not None:
-                    run = fixed_seed(random_seed)(run)
+                run = _counting(operation, mode, examples, random_seed, answers, server_errors)
                 run()
     total = sum(sum(counter.values()) for counter in answers.values())
     for name, counter in sorted(answers.items()):
@@ -112,6 +95,27 @@ def explore(examples: int, random_seed: int | None = None) -> None:
         print("5xx", label, text, "\n    ", curl)
     seconds = time.monotonic() - started
     print(f"{total} requests in {seconds:.0f} s; {len(server_errors)} distinct server errors")
+
+
+def _counting(operation, mode, examples, random_seed, answers, server_errors):
+    name = f"{operation.label} [{mode.value}]"
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(
+        max_examples=examples,
+        derandomize=random_seed is None,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case):
+        response = case.call()
+        answers[name][response.status_code] += 1
+        if response.status_code >= 500:
+            key = (operation.label, response.text[:200])
+            server_errors.setdefault(key, case.as_curl_command())
+
+    return run if random_seed is None else fixed_seed(random_seed)(run)
 
 
 if __name__ == "__main__":
