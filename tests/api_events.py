@@ -48,6 +48,7 @@ def wsgi(handler: Any, *, user: str, groups: str, unit: str) -> Any:
     bytes they cannot pass as text.
     """
     import base64
+    import uuid
 
     from werkzeug.wrappers import Request, Response
 
@@ -72,7 +73,12 @@ def wsgi(handler: Any, *, user: str, groups: str, unit: str) -> Any:
         except UnicodeDecodeError:
             event["body"], event["isBase64Encoded"] = base64.b64encode(data).decode(), True
         event["requestContext"]["authorizer"]["claims"].update(
-            {"cognito:username": user, "cognito:groups": groups, "custom:unit": unit}
+            {
+                "sub": str(uuid.uuid5(uuid.NAMESPACE_URL, user)),  # one per user, as Cognito's
+                "cognito:username": user,
+                "cognito:groups": groups,
+                "custom:unit": unit,
+            }
         )
         answer = handler(event, Context())
         body = answer.get("body") or ""

@@ -9,6 +9,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import boto3
 import pytest
@@ -93,3 +94,49 @@ def application():
     import app
 
     return wsgi(app.lambda_handler, **ADMIN)
+
+
+def seed_bulletins() -> list[str]:
+    """A draft, a pending and an approved bulletin made through the API (this week, today
+    on): ids for generated requests to aim at, instead of 404s only."""
+    import app
+    from werkzeug.test import Client
+
+    from nguon.clock import now
+
+    client = Client(application())
+    approver = Client(wsgi(app.lambda_handler, user="tinh-approver", groups="approver", unit="52"))
+    first = now().date()
+    ids = []
+    for steps in ([], ["submit"], ["submit", "approve"]):
+        content = {
+            "title": "Lịch tiêm chủng",
+            "body": "Trạm y tế phường Nhơn Bình thông báo lịch tiêm chủng mở rộng.",
+            "category": "health",
+            "targets": ["21550"],
+            "schedule": {
+                "type": "daily",
+                "times": ["06:00"],
+                "from": first.isoformat(),
+                "until": (first + timedelta(days=6)).isoformat(),
+            },
+        }
+        created = client.post("/bulletins", json=content)
+        assert created.status_code == 201, created.get_data(as_text=True)
+        bulletin_id = created.json["id"]
+        for step in steps:
+            done = (approver if step == "approve" else client).post(
+                f"/bulletins/{bulletin_id}/{step}"
+            )
+            assert done.status_code == 200, done.get_data(as_text=True)
+        ids.append(bulletin_id)
+    return ids
+
+
+def unit_codes() -> tuple[list[str], list[str]]:
+    """Every unit's code, and the communes' (devices stand in communes)."""
+    from nguon.models.units import UnitLevel
+    from nguon.services.unit_catalogue import load_bundled_catalogue
+
+    units = load_bundled_catalogue()
+    return [u.code for u in units], [u.code for u in units if u.level is UnitLevel.COMMUNE]

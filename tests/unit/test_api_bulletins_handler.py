@@ -98,3 +98,16 @@ def test_a_board_body_over_the_limit_says_so_in_english_on_request(handler):
         problem["message"]
         == "A bulletin for boards has at most 2000 characters; this one has 2999."
     )
+
+
+def test_editing_a_pending_bulletin_is_409_naming_its_status(handler):
+    # The error's own parameter is called status: it once collided with the HTTP status and
+    # the error handler itself failed (no JSON answer at all).
+    _, created = call(handler)
+    call(handler, "POST", f"/bulletins/{created['id']}/submit", body="")
+
+    status, body = call(handler, "PATCH", f"/bulletins/{created['id']}", {"version": 2})
+
+    assert status == 409
+    assert body["code"] == "not_editable"
+    assert "pending" in body["message"]
