@@ -7,6 +7,7 @@ values that are intrinsics (the table's name) get the names the local cloud give
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 
 from cfnlint.decode import cfn_yaml
 
@@ -28,14 +29,25 @@ _LOCAL_VALUES = {
     "NGUON_SPEECH_TASKS_QUEUE": (
         "https://sqs.ap-southeast-1.amazonaws.com/123456789012/nguon-speech-tasks-dev"
     ),
+    # Issue 11: the speech API's own queue, once the template gives it (code falls back).
+    "NGUON_SYNTHESIS_TASKS_QUEUE": (
+        "https://sqs.ap-southeast-1.amazonaws.com/123456789012/nguon-synthesis-tasks-dev"
+    ),
     "NGUON_DEFAULT_VOICE": "vi-vn-x-central",
     "NGUON_NEURAL_TTS_URL": "",
     "NGUON_NEURAL_TTS_KEY_SECRET": "",
 }
 
 
+@lru_cache(maxsize=4)
+def _template_variables(path: str, modified_ns: int) -> dict[str, object]:
+    # Parsing the template takes ~0.1 s, and every unit test asks (an autouse fixture):
+    # parse once per version of the file.
+    return cfn_yaml.load(path)["Globals"]["Function"]["Environment"]["Variables"]
+
+
 def lambda_environment() -> dict[str, str]:
-    variables = cfn_yaml.load(str(TEMPLATE_PATH))["Globals"]["Function"]["Environment"]["Variables"]
+    variables = _template_variables(str(TEMPLATE_PATH), TEMPLATE_PATH.stat().st_mtime_ns)
     template_env = {
         name: value if isinstance(value, str) else _LOCAL_VALUES[name]
         for name, value in variables.items()

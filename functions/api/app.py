@@ -9,14 +9,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from staff_api.application import app
 
 from nguon.config import get_settings
-from nguon.observability import logger, metrics, tracer
+from nguon.observability import logger, metrics, trace_handler
 
 # A missing or malformed variable fails the cold start, not the first request's error path.
 get_settings()
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
+@trace_handler(capture_error=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)

@@ -18,7 +18,7 @@ from nguon import assembly
 from nguon.clock import now
 from nguon.config import get_settings
 from nguon.models.bulletins import AuditAction
-from nguon.observability import logger, tracer
+from nguon.observability import logger, trace_handler
 from nguon.services.fanout import FanoutService
 
 get_settings()
@@ -46,7 +46,7 @@ def fanout() -> FanoutService:
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@trace_handler(capture_error=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "Records" not in event:  # the hourly schedule
         report = fanout().refresh()

@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from nguon import assembly, clock
 from nguon.config import get_settings
-from nguon.observability import logger, metrics, tracer
+from nguon.observability import logger, metrics, trace_handler
 from nguon.services.ingest import IngestConsumer
 
 # A missing or malformed variable fails the cold start, not the first message.
@@ -61,7 +61,7 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = Non
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@trace_handler(capture_error=False)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return process_partial_response(

@@ -21,7 +21,7 @@ from speech_api.application import app
 from speech_api.worker import handle_record
 
 from nguon.config import get_settings
-from nguon.observability import logger, metrics, tracer
+from nguon.observability import logger, metrics, trace_handler
 
 # A missing or malformed variable fails the cold start, not the first request's error path.
 get_settings()
@@ -32,14 +32,14 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
+@trace_handler(capture_error=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@trace_handler(capture_error=False)
 @metrics.log_metrics
 def task_handler(event: dict, context: LambdaContext) -> dict[str, Any]:
     return process_partial_response(

@@ -16,7 +16,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from nguon.config import get_settings
-from nguon.observability import logger, metrics, tracer
+from nguon.observability import logger, metrics, trace_handler
 from nguon.services.monitoring import MonitoringService, Outcome
 
 # A missing or malformed variable fails the cold start, not the first event.
@@ -31,7 +31,7 @@ def monitoring() -> MonitoringService:
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@trace_handler(capture_error=True)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     stream = event.get("stream") if isinstance(event, dict) else None
@@ -48,7 +48,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@trace_handler(capture_error=True)
 @metrics.log_metrics
 def sweep_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     offline = monitoring().sweep()

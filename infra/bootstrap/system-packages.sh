@@ -3,7 +3,7 @@
 # Not root and something missing: stop and print the exact command to run.
 set -euo pipefail
 
-declare -A binary_of=([mosquitto]=mosquitto [ffmpeg]=ffmpeg [espeak-ng]=espeak-ng)
+declare -A binary_of=([mosquitto]=mosquitto [ffmpeg]=ffmpeg [espeak-ng]=espeak-ng [faketime]=faketime)
 missing=()
 for pkg in "${!binary_of[@]}"; do
   bin=${binary_of[$pkg]}
@@ -18,7 +18,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "Cài gói hệ thống / installing system packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Wait for another apt (unattended upgrades, a second make) instead of failing on its lock.
+apt-get -o DPkg::Lock::Timeout=300 update -qq
+apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian enables and starts the mosquitto service on install where systemd runs; the local
 # cloud starts its own broker on free ports, so the system one is not used.

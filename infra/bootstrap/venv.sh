@@ -12,8 +12,17 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import sys; assert sy
   rm -rf "$venv"
   "$python" -m venv "$venv"
 fi
-"$venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade "pip>=25.1"
-"$venv/bin/python" -m pip install -q --disable-pip-version-check \
-  -r "$root/layers/nguon/requirements.txt" --group "$root/pyproject.toml:dev"
+# pip, without the one warning per package a pip config naming absent local indexes
+# (extra-index-url = file:///opt/...) prints; everything else, and pip's exit status
+# (pipefail), pass through.
+pip_install() {
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check "$@" 2>&1 |
+    { grep -v "^WARNING: Location 'file:///opt/[^']*' is ignored: it is neither a file nor a directory\.$" || true; }
+}
+pip_install --upgrade "pip>=25.1"
+pip_install -r "$root/layers/nguon/requirements.txt" --group "$root/pyproject.toml:dev"
 site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 printf '%s\n%s\n%s\n' "$root/layers/nguon" "$root" "$root/device_sdk" > "$site/nguon-dev.pth"
+# Moved-clock runs (faketime): see infra/bootstrap/faketime_sleep.py.
+cp "$root/infra/bootstrap/faketime_sleep.py" "$site/_nguon_faketime_sleep.py"
+echo "import _nguon_faketime_sleep" > "$site/nguon-faketime.pth"

@@ -1,7 +1,8 @@
 """``make run``: the local cloud in the foreground until Ctrl-C or SIGTERM.
 
-Environment: ``NGUON_API_PORT`` (default 3000), ``NGUON_AWS_PORT`` (default 5000), 0 for a
-free port; ``NGUON_STATE_DIR`` (default .local); ``NGUON_DEMO_PASSWORD`` (default: new each run);
+Environment: ``NGUON_API_PORT`` (default 3000), ``NGUON_SPEECH_PORT`` (default 3001: the speech
+API, Polly's, an API of its own), ``NGUON_AWS_PORT`` (default 5000), 0 for a free port;
+``NGUON_STATE_DIR`` (default .local); ``NGUON_DEMO_PASSWORD`` (default: new each run);
 ``NGUON_DEMO_BULLETINS`` (default 1: a week of sample bulletins; 0: none);
 ``NGUON_MQTT_PORT`` and ``NGUON_MQTT_TLS_PORT`` (default 1884 plain, 8883 mTLS; not 1883, which
 a system Mosquitto may hold); ``NGUON_FLEET`` (default ``district``: a loudspeaker cluster and a
@@ -17,11 +18,13 @@ import threading
 from pathlib import Path
 
 from infra.localcloud.cloud import LocalCloud, LocalCloudConfig
+from infra.localcloud.logs import INVOCATIONS, TerminalFormatter
 
 
 def _config() -> LocalCloudConfig:
     config = LocalCloudConfig(
         api_port=int(os.environ.get("NGUON_API_PORT", "3000")),
+        speech_port=int(os.environ.get("NGUON_SPEECH_PORT", "3001")),
         aws_port=int(os.environ.get("NGUON_AWS_PORT", "5000")),
         state_dir=Path(os.environ.get("NGUON_STATE_DIR", ".local")),
         demo_bulletins=os.environ.get("NGUON_DEMO_BULLETINS", "1") != "0",
@@ -40,11 +43,13 @@ def _banner(endpoints: dict) -> str:
         "Nguồn — đám mây cục bộ đang chạy / the local cloud is running",
         f"  API:                 {endpoints['api_url']}",
         f"  Swagger UI:          {endpoints['docs_url']}",
+        f"  Polly (boto3):       {endpoints['polly_url']}",
         f"  AWS (moto):          {endpoints['aws_endpoint_url']}  ({endpoints['region']})",
         f"  User pool / client:  {endpoints['user_pool_id']} / {endpoints['user_pool_client_id']}",
         f"  MQTT (IoT Core):     mqtts://127.0.0.1:{endpoints['mqtt']['tls_port']} (mTLS), "
         f"mqtt://127.0.0.1:{endpoints['mqtt']['port']} (tools)",
         f"  Thiết bị mô phỏng / simulated devices: {endpoints.get('fleet', {}).get('devices', 0)}",
+        f"  Nhật ký hàm / function logs: {endpoints['logs']}/<Function>.log",
         "  Tài khoản mẫu / demo accounts (mật khẩu / password: "
         f"{endpoints['demo_users'][0]['password'] if endpoints['demo_users'] else '-'}):",
     ]
@@ -57,7 +62,11 @@ def _banner(endpoints: dict) -> str:
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # One short line per invocation and the functions' warnings and errors; their complete
+    # JSON lines are in <state>/logs/<Function>.log (see infra/localcloud/logs.py).
+    terminal = logging.StreamHandler()
+    terminal.setFormatter(TerminalFormatter())
+    logging.basicConfig(level=logging.INFO, handlers=[terminal])
     for noisy in ("botocore", "pynamodb"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     stop = threading.Event()
@@ -69,13 +78,20 @@ def main() -> int:
         endpoints = cloud.start()
     except OSError as error:
         print(f"Không khởi động được / could not start: {error}", file=sys.stderr)
-        print("Cổng đang bận? Đặt NGUON_API_PORT=0 NGUON_AWS_PORT=0 / port busy?", file=sys.stderr)
+        print(
+            "Cổng đang bận? Đặt / port busy? Set "
+            "NGUON_API_PORT=0 NGUON_SPEECH_PORT=0 NGUON_AWS_PORT=0",
+            file=sys.stderr,
+        )
         return 1
     try:
         print(_banner(endpoints), flush=True)
         stop.wait()
     finally:
         print("Đang dừng / stopping...", flush=True)
+        # What stopping sets off (devices going offline) stays in the function logs: the stop
+        # says one line.
+        logging.getLogger(INVOCATIONS).setLevel(logging.WARNING)
         cloud.stop()
     return 0
 

@@ -8,6 +8,8 @@ import json
 import logging
 import os
 import secrets
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,10 +19,12 @@ from infra.localcloud.demo_bulletins import seed_demo_bulletins
 from infra.localcloud.event_sources import AsyncInvoker, Scheduler, StreamPoller
 from infra.localcloud.fleet import FleetPlan, SimulatedFleet
 from infra.localcloud.gateway import ApiGateway
+from infra.localcloud.iam import Enforcer, install
 from infra.localcloud.iot.bridge import IotBridge
-from infra.localcloud.iot.broker import MosquittoBroker
-from infra.localcloud.iot.policy_acl import acl_from_policy
+from infra.localcloud.iot.broker import ConnectionEvent, MosquittoBroker
+from infra.localcloud.iot.policy_acl import translate_policy
 from infra.localcloud.lambda_host import LambdaHost
+from infra.localcloud.logs import FunctionLogs
 from infra.localcloud.provision import Provisioner
 from infra.localcloud.queue_source import QueuePoller
 from infra.localcloud.seed import seed_demo_users
@@ -46,6 +50,8 @@ _EMULATOR_ENVIRONMENT = {
 @dataclass
 class LocalCloudConfig:
     api_port: int = 0
+    speech_port: int = 0
+    """The speech API's port: an API of its own, served on its own base URL as on AWS."""
     aws_port: int = 0
     region: str = "ap-southeast-1"
     state_dir: Path = Path(".local")
@@ -94,7 +100,15 @@ class LocalCloud:
             provisioner = Provisioner(template, moto.url)
             provisioner.provision()
             broker, bridge = self._start_iot(template, provisioner)
-            host = LambdaHost(template.functions(), config.region, template.stack_name)
+            logs = FunctionLogs(config.state_dir / "logs")
+            # Each function may do only what its role (as SAM expands it) allows.
+            install()
+            self.iam = Enforcer.from_template(template)
+            host = LambdaHost(
+                template.functions(), config.region, template.stack_name, logs, enforcer=self.iam
+            )
+            # After the host: the functions' environment names their logger's service.
+            self._start(_Installed("function-logs", logs.install, logs.uninstall))
             # Functions share this process: settings read before the environment was complete
             # (endpoints only known now) must be read again, as a fresh container would.
             get_settings.cache_clear()
@@ -112,7 +126,8 @@ class LocalCloud:
             ]
             if config.schedules:
                 self._start(Scheduler(template.schedules(), self.invoker.submit))
-            api = self._start_api(template, provisioner, host, moto.url)
+            apis = self._start_apis(template, provisioner, host, moto.url)
+            api, speech = apis["StaffApi"], apis["SpeechApi"]
             pool_id = template.physical_ids["UserPool"]
             self.bridge = bridge
             self.endpoints = {
@@ -125,8 +140,9 @@ class LocalCloud:
                 "table_name": template.physical_ids["MainTable"],
                 "delivery_bucket": template.physical_ids["DeliveryBucket"],
                 "uploads_bucket": template.physical_ids["UploadsBucket"],
-                # endpoint_url for a boto3 polly client (with the bearer token).
-                "polly_url": f"{api.url}/tts",
+                # endpoint_url for a boto3 polly client (with the bearer token): the speech
+                # API's own base URL, as the stack output PollyEndpoint is on AWS.
+                "polly_url": f"{speech.url}/tts",
                 "iot_data_url": bridge.data_url,
                 "mqtt": {
                     "host": broker.host,
@@ -135,6 +151,7 @@ class LocalCloud:
                     "ca_file": str(broker.ca_file.resolve()),
                 },
                 "demo_users": [],
+                "logs": str(logs.files.directory.resolve()),
             }
             if config.seed:
                 units = load_units()
@@ -187,21 +204,24 @@ class LocalCloud:
             secret,
             "Nguon local CA",
         )
-        policies = [
-            template.properties(logical_id)["PolicyDocument"]
-            for logical_id, _ in template.resources("AWS::IoT::Policy")
-        ]
-        acl = "\n".join(
-            acl_from_policy(policy, region=config.region, account=ACCOUNT_ID) for policy in policies
-        )
+        acl = DeviceAcl(template, provisioner.client("iot"))
         bridge_box: list[IotBridge] = []
+
+        def on_connection(event: ConnectionEvent) -> None:
+            if event.connected:
+                # Thing-attribute rules need the thing's registry attributes, which exist
+                # only once it is provisioned: read them when it connects, as IoT Core does.
+                broker.update_acl(acl.with_thing(event.username or event.client_id))
+            if bridge_box:
+                bridge_box[0].on_connection(event)
+
         broker = MosquittoBroker(
             config.state_dir,
             ca,
-            acl,
+            acl.render(),
             port=config.mqtt_port,
             tls_port=config.mqtt_tls_port,
-            on_connection=lambda event: bridge_box[0].on_connection(event) if bridge_box else None,
+            on_connection=on_connection,
         )
         self._start(broker)
         bridge = IotBridge(
@@ -216,28 +236,41 @@ class LocalCloud:
         template.parameters["IotDataEndpoint"] = bridge.data_url
         return broker, bridge
 
-    def _start_api(
+    def _start_apis(
         self, template: Template, provisioner: Provisioner, host: LambdaHost, aws_url: str
-    ) -> HttpService:
-        apis = list(template.resources("AWS::Serverless::Api"))
-        if len(apis) != 1:
-            raise TemplateError("the local gateway serves exactly one AWS::Serverless::Api")
-        api_id, _ = apis[0]
-        props = template.properties(api_id)
-        authorizers = {
-            name: self._authorizer(settings["UserPoolArn"], provisioner, aws_url)
-            for name, settings in props.get("Auth", {}).get("Authorizers", {}).items()
-        }
-        gateway = ApiGateway(
-            api_id=api_id.lower(),
-            stage=str(props["StageName"]),
-            routes=[route for route in template.api_routes() if route.api == api_id],
-            authorizers=authorizers,
-            gateway_responses=props.get("GatewayResponses", {}),
-            host=host,
-            binary_media_types=props.get("BinaryMediaTypes", []),
-        )
-        return self._start(HttpService("gateway", gateway, self.config.api_port))
+    ) -> dict[str, HttpService]:
+        """One gateway per ``AWS::Serverless::Api``, each on its own port with its own routes,
+        authorizers, gateway responses and binary media types, as API Gateway keeps them."""
+        ports = {"StaffApi": self.config.api_port, "SpeechApi": self.config.speech_port}
+        started = {}
+        for api_id, _ in template.resources("AWS::Serverless::Api"):
+            if api_id not in ports:
+                raise TemplateError(f"{api_id}: the local cloud has no port for this API")
+
+            # Only what the gateway emulates: access logs, throttling and the usage plan name
+            # resources (log groups, WAF) that the local cloud does not create.
+            def prop(name: str, default: Any, api_id: str = api_id) -> Any:
+                value = template.property(api_id, name)
+                return default if value is None else value
+
+            authorizers = {
+                name: self._authorizer(settings["UserPoolArn"], provisioner, aws_url)
+                for name, settings in prop("Auth", {}).get("Authorizers", {}).items()
+            }
+            gateway = ApiGateway(
+                api_id=api_id.lower(),
+                stage=str(prop("StageName", "")),
+                routes=[route for route in template.api_routes() if route.api == api_id],
+                authorizers=authorizers,
+                gateway_responses=prop("GatewayResponses", {}),
+                host=host,
+                binary_media_types=prop("BinaryMediaTypes", []),
+                # Swagger UI shows the staff API's /openapi.json; a local extra, not API Gateway's.
+                docs=api_id == "StaffApi",
+            )
+            name = "gateway" if api_id == "StaffApi" else f"gateway-{api_id}"
+            started[api_id] = self._start(HttpService(name, gateway, ports[api_id]))
+        return started
 
     def _authorizer(
         self, pool_arn: str, provisioner: Provisioner, aws_url: str
@@ -257,6 +290,48 @@ class LocalCloud:
         temporary = self.endpoints_file.with_suffix(".tmp")
         temporary.write_text(json.dumps(self.endpoints, ensure_ascii=False, indent=2) + "\n")
         temporary.replace(self.endpoints_file)  # readers never see half a file
+
+
+@dataclass
+class _Installed:
+    """Something set up on start and taken off on stop, in the services' order."""
+
+    name: str
+    start: Callable[[], None]
+    stop: Callable[[], None]
+
+
+class DeviceAcl:
+    """The broker's ACL: the template's IoT policies, with the attribute rules resolved for
+    every thing seen so far (looked up in the registry when it connects)."""
+
+    def __init__(self, template: Template, iot: Any) -> None:
+        self._policies = [
+            translate_policy(
+                template.properties(logical_id)["PolicyDocument"],
+                region=template.region,
+                account=ACCOUNT_ID,
+            )
+            for logical_id, _ in template.resources("AWS::IoT::Policy")
+        ]
+        self._iot = iot
+        self._things: dict[str, dict[str, str]] = {}
+        self._lock = threading.Lock()
+
+    def render(self) -> str:
+        with self._lock:
+            things = dict(self._things)
+        return "\n".join(policy.render("template.yaml", things) for policy in self._policies)
+
+    def with_thing(self, thing: str) -> str:
+        """The ACL once ``thing``'s current attributes are in (none if it is not registered)."""
+        try:
+            attributes = self._iot.describe_thing(thingName=thing).get("attributes", {})
+        except self._iot.exceptions.ResourceNotFoundException:
+            attributes = {}
+        with self._lock:
+            self._things[thing] = dict(attributes)
+        return self.render()
 
 
 def _not_ready(function: str, _event: object) -> None:

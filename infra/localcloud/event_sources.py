@@ -196,6 +196,8 @@ class StreamPoller(Poller):
                     self._idle.set()
                     self._stopping.wait(self._interval)
             except Exception:
+                if self._stopping.is_set():
+                    return  # shutting down: the services it reads may already be gone
                 log.exception("stream poller for %s", self._spec.function)
                 self._stopping.wait(1.0)
 
@@ -309,7 +311,8 @@ class Scheduler:
             now = datetime.now(UTC)
             for spec, moment in due.items():
                 if moment <= now:
-                    log.info("schedule %s.%s fires", spec.function, spec.name)
+                    # debug: the invocation prints its own line
+                    log.debug("schedule %s.%s fires", spec.function, spec.name)
                     self._submit(spec.function, {})  # Scheduler's default input: empty JSON
                     due[spec] = next_fire(spec.expression, spec.timezone, now)
             self._stopping.wait(1.0)

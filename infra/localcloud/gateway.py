@@ -3,7 +3,9 @@
 Each request becomes the proxy event API Gateway would send (``resource``, ``pathParameters``,
 ``requestContext.authorizer.claims``...), after the route's authorizer has accepted the token;
 responses API Gateway makes itself (401, unknown route, function failure) use the Api's
-``GatewayResponses`` from the template. Swagger UI is served at ``/docs`` (local only).
+``GatewayResponses`` from the template, and bodies are converted per the Api's own
+``BinaryMediaTypes``. One instance serves one Api on its own base URL, as each has its own
+invoke URL on AWS. Swagger UI is served at ``/docs`` where asked (local only).
 """
 
 import base64
@@ -122,8 +124,10 @@ class ApiGateway:
         gateway_responses: Mapping[str, Any],
         host: LambdaHost,
         binary_media_types: Sequence[str] = (),
+        docs: bool = False,
     ) -> None:
         self._binary = [kind.replace("~1", "/").lower() for kind in binary_media_types]
+        self._docs = docs
         self._api_id = api_id
         self._stage = stage
         self._routes = routes
@@ -137,9 +141,9 @@ class ApiGateway:
         return response(environ, start_response)
 
     def _dispatch(self, request: Request) -> Response:
-        if request.path in ("/docs", "/docs/"):
+        if self._docs and request.path in ("/docs", "/docs/"):
             return Response(_DOCS_HTML, content_type="text/html; charset=utf-8")
-        if request.path.startswith("/docs/static/"):
+        if self._docs and request.path.startswith("/docs/static/"):
             return self._static(request.path.removeprefix("/docs/static/"))
         match = match_route(self._routes, request.method, request.path)
         if match is None:
@@ -182,7 +186,7 @@ class ApiGateway:
         body_bytes = request.get_data()
         body: str | None
         if body_bytes and self._is_binary(request.headers.get("Content-Type")):
-            # A binary media type: the function gets the bytes base64-encoded.
+            # A binary media type (with `*/*`, every body): the function gets it base64-encoded.
             body, is_base64 = base64.b64encode(body_bytes).decode("ascii"), True
         else:
             try:
@@ -229,11 +233,17 @@ class ApiGateway:
         }
 
     def _is_binary(self, media_type: str | None) -> bool:
+        """Whether a request's Content-Type (or first Accept type) is one of the API's binary
+        media types. `*/*` in the list covers every type, a missing one too: that is what
+        makes an API answer bytes whatever the client's Accept. A client's own `*/*` or
+        `audio/*` matches only those same entries, not `audio/mpeg`."""
+        if "*/*" in self._binary:
+            return True
         kind = (media_type or "").split(";")[0].strip().lower()
         if not kind:
             return False
         major = kind.split("/")[0]
-        return any(b in (kind, "*/*", f"{major}/*") for b in self._binary)
+        return any(b in (kind, f"{major}/*") for b in self._binary)
 
     def _response(self, result: Any, accept: str | None = None) -> Response:
         if not isinstance(result, Mapping) or "statusCode" not in result:
@@ -241,7 +251,8 @@ class ApiGateway:
             return self.gateway_response("DEFAULT_5XX")
         raw = result.get("body") or ""
         # As API Gateway does: a base64 body becomes bytes only when the request's first
-        # Accept type is one of the API's binary media types; otherwise the text goes out.
+        # Accept type is one of the API's binary media types (any, with `*/*`); otherwise the
+        # base64 text goes out. A body not base64-encoded always goes out as it is.
         first_accept = (accept or "").split(",")[0]
         decode = result.get("isBase64Encoded") and self._is_binary(first_accept)
         body = base64.b64decode(raw) if decode else raw

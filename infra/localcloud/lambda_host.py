@@ -9,6 +9,7 @@ the context so handlers can read it.
 """
 
 import importlib.util
+import logging
 import os
 import sys
 import threading
@@ -20,7 +21,11 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+from infra.localcloud.iam import RUNNING, Enforcer
+from infra.localcloud.logs import INVOCATIONS, FunctionLogs, invocation_line, running
 from infra.localcloud.template import ACCOUNT_ID, FunctionSpec, TemplateError
+
+_invocations = logging.getLogger(INVOCATIONS)
 
 
 @dataclass
@@ -55,7 +60,16 @@ def merged_environment(functions: Iterable[FunctionSpec]) -> dict[str, str]:
 
 
 class LambdaHost:
-    def __init__(self, functions: Iterable[FunctionSpec], region: str, stack_name: str) -> None:
+    def __init__(
+        self,
+        functions: Iterable[FunctionSpec],
+        region: str,
+        stack_name: str,
+        logs: FunctionLogs | None = None,
+        enforcer: Enforcer | None = None,
+    ) -> None:
+        self._logs = logs
+        self._enforcer = enforcer
         self._specs = {spec.logical_id: spec for spec in functions}
         self._handlers: dict[str, Callable[[Any, Any], Any]] = {}
         self._region = region
@@ -74,7 +88,26 @@ class LambdaHost:
             timeout_seconds=spec.timeout,
             invoked_function_arn=f"arn:aws:lambda:{self._region}:{ACCOUNT_ID}:function:{name}",
         )
-        return self._handler(spec)(dict(event), context)
+        event = dict(event)
+        result: Any = None
+        error: BaseException | None = None
+        # Every AWS call the function makes in this thread (its first import included, as
+        # Lambda's init runs with the role too) is checked against its own role.
+        token = RUNNING.set((self._enforcer, logical_id)) if self._enforcer is not None else None
+        with running(logical_id):
+            if self._logs is not None:
+                self._logs.start_invocation(cold_start=logical_id not in self._handlers)
+            try:
+                result = self._handler(spec)(event, context)
+                return result
+            except BaseException as raised:
+                error = raised
+                raise
+            finally:
+                if token is not None:
+                    RUNNING.reset(token)
+                elapsed_ms = (time.monotonic() - context.started) * 1000
+                _invocations.info(invocation_line(logical_id, event, result, error, elapsed_ms))
 
     def _handler(self, spec: FunctionSpec) -> Callable[[Any, Any], Any]:
         with self._lock:

@@ -18,7 +18,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
-from infra.localcloud import moto_transactions
+from infra.localcloud import moto_cognito, moto_transactions
 
 
 class _OneTableWriterAtATime:
@@ -46,6 +46,7 @@ def _exit_with_parent(parent: int) -> None:
 
 def main(port: int) -> None:
     moto_transactions.install()
+    moto_cognito.install()
     # moto's werkzeug logs every AWS call; the gateway keeps its own log.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app = _OneTableWriterAtATime(DomainDispatcherApplication(create_backend_app))

@@ -9,14 +9,28 @@ from typing import Any, Protocol
 from infra.localcloud.gateway import HttpServer
 
 
-def _require_free_port(port: int) -> None:
+def require_free_port(port: int, host: str = "127.0.0.1") -> None:
+    """Fail clearly if another process holds ``port``, as the servers here would on binding.
+
+    The probe binds with SO_REUSEADDR, as every server of the local cloud does (werkzeug,
+    Mosquitto): sockets left in TIME_WAIT by the last run's clients do not stop a restart,
+    while a port another socket is bound to (listening or not) still refuses the bind."""
     if port == 0:
         return
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind(("127.0.0.1", port))
+            probe.bind((host, port))
         except OSError as error:
             raise OSError(f"port {port} is already in use") from error
+
+
+def spawn(args: list[str], **options: Any) -> subprocess.Popen[str]:
+    """A helper process (moto, Mosquitto) in a process group of its own: Ctrl-C in the
+    terminal signals the whole foreground group, and a helper stopped by it before the local
+    cloud stops in order leaves the threads that call it failing (tracebacks on every stop).
+    The local cloud stops its helpers itself (``stop_process``), last."""
+    return subprocess.Popen(args, text=True, process_group=0, **options)
 
 
 def stop_process(process: subprocess.Popen[Any]) -> None:
@@ -53,11 +67,10 @@ class MotoService:
 
     def start(self) -> None:
         # moto reports a busy port from its server thread and then waits for ever: check first.
-        _require_free_port(self._port)
-        self._process = subprocess.Popen(
+        require_free_port(self._port)
+        self._process = spawn(
             [sys.executable, "-m", "infra.localcloud.moto_process", str(self._port)],
             stdout=subprocess.PIPE,
-            text=True,
             cwd=str(Path(__file__).resolve().parents[2]),
         )
         assert self._process.stdout is not None

@@ -121,12 +121,21 @@ class Template:
 
     def properties(self, logical_id: str) -> dict[str, Any]:
         """The resource's properties with every intrinsic resolved."""
-        return self.resolve(self.document["Resources"][logical_id].get("Properties", {}))
+        return self.resolve(self.raw_properties(logical_id))
 
     def property(self, logical_id: str, name: str) -> Any:
         """One property, resolved (others may refer to resources not created yet)."""
-        raw = self.document["Resources"][logical_id].get("Properties", {}).get(name)
+        raw = self.raw_properties(logical_id).get(name)
         return None if raw is None else self.resolve(raw)
+
+    def raw_properties(self, logical_id: str) -> dict[str, Any]:
+        """The resource's properties as written, with SAM's ``Globals`` applied to an Api
+        (functions take theirs in :meth:`functions`)."""
+        resource = self.document["Resources"][logical_id]
+        own = dict(resource.get("Properties", {}))
+        if resource["Type"] != "AWS::Serverless::Api":
+            return own
+        return merge_globals(self.document.get("Globals", {}).get("Api", {}), own)
 
     def functions(self) -> list[FunctionSpec]:
         globals_ = self.document.get("Globals", {}).get("Function", {})
@@ -164,7 +173,7 @@ class Template:
                 if not (isinstance(api_ref, Mapping) and "Ref" in api_ref):
                     raise TemplateError(f"{logical_id}: Api events need RestApiId: !Ref <Api>")
                 api = api_ref["Ref"]
-                default = self.document["Resources"][api]["Properties"].get("Auth", {})
+                default = self.raw_properties(api).get("Auth", {})
                 authorizer = props.get("Auth", {}).get(
                     "Authorizer", default.get("DefaultAuthorizer")
                 )
@@ -186,11 +195,24 @@ class Template:
                     yield logical_id, name, event["Properties"]
 
     def iot_rules(self) -> list[IotRuleSpec]:
+        """SAM ``IoTRule`` events and ``AWS::IoT::TopicRule`` resources with Lambda actions.
+
+        A rule's ``ErrorAction`` is not emulated: locally the invocation is handed over
+        in-process and cannot fail the way IoT Core's can (throttling, permissions)."""
+        sources = [(f"{f}.{n}", f, props) for f, n, props in self._events("IoTRule")]
+        for logical_id, resource in self.resources("AWS::IoT::TopicRule"):
+            payload = resource.get("Properties", {}).get("TopicRulePayload", {})
+            for action in payload.get("Actions", []):
+                if set(action) != {"Lambda"}:
+                    raise TemplateError(f"{logical_id}: only Lambda actions run locally")
+                function = _logical_of(action["Lambda"].get("FunctionArn"))
+                sources.append((logical_id, str(function), payload))
         rules = []
-        for function, name, props in self._events("IoTRule"):
+        for where, function, props in sources:
             version = props.get("AwsIotSqlVersion", "2015-10-08")
             if version != "2016-03-23":
-                raise TemplateError(f"{function}.{name}: only AwsIotSqlVersion 2016-03-23 runs")
+                raise TemplateError(f"{where}: only AwsIotSqlVersion 2016-03-23 runs")
+            name = where.split(".")[-1]
             rules.append(IotRuleSpec(function, name, str(self.resolve(props["Sql"]))))
         return rules
 
@@ -330,6 +352,19 @@ class Template:
             raise TemplateError(f"{name} is not supported by the local cloud")
 
         return fail
+
+
+def merge_globals(globals_: Any, own: Any) -> Any:
+    """SAM's rule for a ``Globals`` section: maps merge key by key (recursively), lists are
+    the global items then the resource's, and anything else the resource sets wins."""
+    if isinstance(globals_, Mapping) and isinstance(own, Mapping):
+        merged = dict(globals_)
+        for key, value in own.items():
+            merged[key] = merge_globals(globals_[key], value) if key in globals_ else value
+        return merged
+    if isinstance(globals_, list) and isinstance(own, list):
+        return [*globals_, *own]
+    return own
 
 
 def _logical_of(reference: Any) -> str | None:

@@ -11,10 +11,12 @@ Uses the ordinary AWS credential chain and honours ``AWS_ENDPOINT_URL``.
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 import boto3
 
+from infra.tools._cli import read_endpoints, tool, use_local_cloud
 from nguon.adapters.certificates import CertificateAuthority
 
 
@@ -36,13 +38,17 @@ def install_ca(secrets: Any, iot: Any, secret_id: str, name: str) -> Certificate
     return ca
 
 
-def main() -> None:
+@tool
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     init = sub.add_parser("init", help="create, store and register a new CA")
     init.add_argument("--secret", required=True, help="the DeviceCaSecret name or ARN")
     init.add_argument("--name", default="Nguon device CA")
-    args = parser.parse_args()
+    init.add_argument("--endpoints", type=Path, help="a running local cloud's endpoints.json")
+    args = parser.parse_args(argv)
+    if args.endpoints:
+        use_local_cloud(read_endpoints(args.endpoints))
     secrets, iot = boto3.client("secretsmanager"), boto3.client("iot")
     current = secrets.describe_secret(SecretId=args.secret)
     if current.get("VersionIdsToStages") and _holds_ca(secrets, args.secret):

@@ -6,7 +6,8 @@
 
 The folder ``<out>/<thing>/`` gets ``bundle.json`` and the three PEM files the device SDK
 reads (``DeviceConfig.from_bundle``). The private key is in the API's answer only once: the
-files are written with owner-only permissions and nothing else keeps a copy.
+files are written with owner-only permissions and nothing else keeps a copy. Without ``--api``
+it provisions on the running local cloud (``$NGUON_STATE_DIR/endpoints.json``).
 """
 
 import argparse
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import requests
+
+from infra.tools._cli import ToolFailure, default_endpoints, read_endpoints, tool
 
 FILES = {"certificate": "certificate.pem.crt", "private_key": "private.pem.key", "ca": "ca.pem"}
 
@@ -53,13 +56,18 @@ def provision(api: str, token: str, registration: dict[str, Any]) -> dict[str, A
         timeout=30,
     )
     if response.status_code != 201:
-        raise SystemExit(f"{response.status_code}: {response.text}")
+        try:
+            reason = response.json()["message"]
+        except (ValueError, KeyError, TypeError):
+            reason = response.text[:200]
+        raise ToolFailure("tool_api_refused", reason, status=response.status_code)
     return response.json()
 
 
-def main() -> None:
+@tool
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--api", required=True, help="the staff API base URL")
+    parser.add_argument("--api", help="the staff API base URL (default: the local cloud's)")
     parser.add_argument("--token", default=os.environ.get("NGUON_TOKEN"), help="an IdToken")
     parser.add_argument("--kind", choices=["speaker", "board"], required=True)
     parser.add_argument("--unit", required=True, help="the commune's code")
@@ -70,11 +78,12 @@ def main() -> None:
     parser.add_argument("--model", required=True)
     parser.add_argument("--speakers", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("bundles"))
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if not args.token:
         parser.error("--token or NGUON_TOKEN is required (python -m infra.tools.sign_in ...)")
+    api = args.api or read_endpoints(default_endpoints())["api_url"]
     bundle = provision(
-        args.api,
+        api,
         args.token,
         {
             "kind": args.kind,

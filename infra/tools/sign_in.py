@@ -7,10 +7,11 @@ Uses Cognito's standard USER_PASSWORD_AUTH flow, as the console does.
 """
 
 import argparse
-import json
 from pathlib import Path
 
 import boto3
+
+from infra.tools._cli import ToolFailure, default_endpoints, read_endpoints, tool
 
 
 def id_token(endpoints: dict, username: str, password: str) -> str:
@@ -29,16 +30,27 @@ def id_token(endpoints: dict, username: str, password: str) -> str:
     return result["AuthenticationResult"]["IdToken"]
 
 
-def main() -> None:
+def demo_password(endpoints: dict, username: str) -> str:
+    users = {user["username"]: user["password"] for user in endpoints.get("demo_users", [])}
+    if username not in users:
+        raise ToolFailure("tool_unknown_user", username=username, users=", ".join(sorted(users)))
+    return users[username]
+
+
+@tool
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("username")
     parser.add_argument("--password", help="default: the demo password from the endpoints file")
-    parser.add_argument("--endpoints", type=Path, default=Path(".local/endpoints.json"))
-    args = parser.parse_args()
-    endpoints = json.loads(args.endpoints.read_text())
-    password = args.password or next(
-        user["password"] for user in endpoints["demo_users"] if user["username"] == args.username
+    parser.add_argument(
+        "--endpoints",
+        type=Path,
+        default=default_endpoints(),
+        help="default: $NGUON_STATE_DIR/endpoints.json (.local/), written by make run",
     )
+    args = parser.parse_args(argv)
+    endpoints = read_endpoints(args.endpoints)
+    password = args.password or demo_password(endpoints, args.username)
     print(id_token(endpoints, args.username, password))
 
 

@@ -4,6 +4,7 @@
   request (a 404, so no AWS call is timed), against a bare Powertools REST handler doing the
   same; median of N runs each, interleaved so both see the same machine state.
 - start-up: ``make run`` until ``GET /openapi.json`` answers.
+- restart: the same on fixed ports, first start and again right after a Ctrl-C.
 - suite: ``make test`` wall time (skip with ``--quick``).
 - programme: the programme resolver on generated bulletins against a plain expand-and-sort
   pass (``tests/bench/programme.py``; ``--quick`` takes fewer runs).
@@ -14,10 +15,12 @@
   (normalise, synthesise, encode MP3) against the bare engine and encoder on the same text.
 - media: ingest of a 10-minute recording (sniff, probe, two-pass loudness, MP3, S3) against
   one bare ffmpeg loudness pass on the same file.
-- normalizer: exact-match accuracy of the Vietnamese normaliser on its test set.
+- normalizer: exact-match accuracy of the Vietnamese normaliser on its test set, and its CPU
+  time per character on hostile text (runs of punctuation, digits, separators, mixed scripts)
+  at 1, 10 and 100 KB: flat when matching is linear.
 
 Results are printed and written to ``.local/bench.json``. ``--only SECTION`` (repeatable:
-cold_start, startup, make_test, programme, devices, speech, media, normalizer) runs just
+cold_start, startup, restart, make_test, programme, devices, speech, media, normalizer) runs just
 those sections and updates their keys in ``.local/bench.json``, keeping the others, e.g.
 ``python -m tests.bench --only programme``.
 """
@@ -136,33 +139,79 @@ def startup(runs: int) -> dict:
     timings = []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as state:
-            environment = {
-                **os.environ,
-                "NGUON_API_PORT": "0",
-                "NGUON_AWS_PORT": "0",
-                "NGUON_MQTT_PORT": "0",
-                "NGUON_MQTT_TLS_PORT": "0",
-                "NGUON_STATE_DIR": state,
-            }
-            started = time.perf_counter()
-            process = subprocess.Popen(
-                ["make", "--no-print-directory", "run"],
-                cwd=ROOT,
-                env=environment,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-            try:
-                timings.append(_until_api_answers(Path(state) / "endpoints.json", started))
-            finally:
-                os.killpg(process.pid, signal.SIGINT)
-                process.wait(timeout=30)
+            timings.append(_make_run_until_api_answers(state, [0, 0, 0, 0]))
     return {"runs": runs, "median_s": round(statistics.median(timings), 2)}
 
 
-def _until_api_answers(endpoints_file: Path, started: float, timeout: float = 120) -> float:
+def restart(runs: int) -> dict:
+    """``make run`` on fixed ports, Ctrl-C, and ``make run`` again at once, as a person does:
+    each start timed until the API answers (the last run's connections still in TIME_WAIT)."""
+    first, again = [], []
+    for _ in range(runs):
+        ports = _free_ports(5)
+        with tempfile.TemporaryDirectory() as state:
+            first.append(_make_run_until_api_answers(state, ports))
+            again.append(_make_run_until_api_answers(state, ports))
+    return {
+        "runs": runs,
+        "first_start_median_s": round(statistics.median(first), 2),
+        "after_ctrl_c_median_s": round(statistics.median(again), 2),
+    }
+
+
+def _free_ports(count: int) -> list[int]:
+    import socket
+
+    holders = [socket.socket() for _ in range(count)]
+    for holder in holders:
+        holder.bind(("127.0.0.1", 0))
+    ports = [holder.getsockname()[1] for holder in holders]
+    for holder in holders:
+        holder.close()
+    return ports
+
+
+def _make_run_until_api_answers(state: str, ports: list[int]) -> float:
+    """Seconds from ``make run`` until the API answers; then Ctrl-C, as a terminal sends it."""
+    environment = {
+        **os.environ,
+        **dict(
+            zip(
+                (
+                    "NGUON_API_PORT",
+                    "NGUON_SPEECH_PORT",
+                    "NGUON_AWS_PORT",
+                    "NGUON_MQTT_PORT",
+                    "NGUON_MQTT_TLS_PORT",
+                ),
+                map(str, ports),
+                strict=True,
+            )
+        ),
+        "NGUON_STATE_DIR": state,
+    }
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "run"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        return _until_api_answers(Path(state) / "endpoints.json", started, process)
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=60)
+
+
+def _until_api_answers(
+    endpoints_file: Path, started: float, process: subprocess.Popen, timeout: float = 120
+) -> float:
     while time.perf_counter() - started < timeout:
+        if process.poll() is not None:
+            raise RuntimeError(f"make run exited with {process.returncode} before the API answered")
         if endpoints_file.exists():
             url = json.loads(endpoints_file.read_text())["api_url"]
             if requests.get(f"{url}/openapi.json", timeout=5).status_code == 200:
@@ -182,6 +231,7 @@ def suite() -> dict:
 SECTIONS = (
     "cold_start",
     "startup",
+    "restart",
     "make_test",
     "programme",
     "devices",
@@ -208,6 +258,8 @@ def main() -> None:
         results["cold_start"] = cold_start(args.runs)
     if "startup" in only:
         results["make_run_until_api_answers"] = startup(3)
+    if "restart" in only:
+        results["make_run_restart"] = restart(2)
     if "make_test" in only and not args.quick:
         results["make_test"] = suite()
     if "programme" in only:

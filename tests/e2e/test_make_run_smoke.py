@@ -64,6 +64,7 @@ def test_run_serves_units_and_stops_cleanly(tmp_path, stop_signal):
     environment = {
         **os.environ,
         "NGUON_API_PORT": "0",
+        "NGUON_SPEECH_PORT": "0",
         "NGUON_AWS_PORT": "0",
         "NGUON_MQTT_PORT": "0",
         "NGUON_MQTT_TLS_PORT": "0",
@@ -118,7 +119,12 @@ def test_run_serves_units_and_stops_cleanly(tmp_path, stop_signal):
         summary = _wait_for_summary(endpoints["api_url"], token, online=22)
         assert (summary["online"], summary["total"]) == (22, 22)
     finally:
-        process.send_signal(stop_signal)
+        # As a terminal does: Ctrl-C reaches the whole foreground process group (moto and
+        # Mosquitto too); systemd or kill send SIGTERM to the process alone.
+        if stop_signal == signal.SIGINT:
+            os.killpg(process.pid, stop_signal)
+        else:
+            process.send_signal(stop_signal)
         output, _ = process.communicate(timeout=30)
 
     assert process.returncode == 0, output
@@ -130,14 +136,25 @@ def test_run_serves_units_and_stops_cleanly(tmp_path, stop_signal):
     assert not (tmp_path / "endpoints.json").exists()
 
 
-@pytest.mark.parametrize("busy", ["NGUON_AWS_PORT", "NGUON_API_PORT"])
-def test_busy_port_is_a_clear_error_not_a_hang(tmp_path, busy):
+@pytest.mark.parametrize(
+    ("busy", "listening"),
+    [
+        ("NGUON_AWS_PORT", True),
+        ("NGUON_API_PORT", True),
+        ("NGUON_SPEECH_PORT", True),
+        # Bound by another process but not listening: a connect probe would miss it.
+        ("NGUON_MQTT_PORT", False),
+    ],
+)
+def test_busy_port_is_a_clear_error_not_a_hang(tmp_path, busy, listening):
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
-        holder.listen()
+        if listening:
+            holder.listen()
         environment = {
             **os.environ,
             "NGUON_API_PORT": "0",
+            "NGUON_SPEECH_PORT": "0",
             "NGUON_AWS_PORT": "0",
             "NGUON_MQTT_PORT": "0",
             "NGUON_MQTT_TLS_PORT": "0",

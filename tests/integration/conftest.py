@@ -1,6 +1,7 @@
 """One local cloud per test session (per xdist worker), as `make run` builds it."""
 
 import json
+import os
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -10,6 +11,59 @@ import pytest
 import requests
 
 from infra.localcloud.cloud import LocalCloud, LocalCloudConfig
+from infra.localcloud.iam import format_table
+
+# Each local cloud (one per xdist worker) leaves what its functions used here; the run's end
+# prints the per-function table of IAM actions used / granted.
+IAM_USAGE_DIR = Path(__file__).resolve().parents[2] / ".local" / "iam-usage"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
+        for stale in IAM_USAGE_DIR.glob("*.json"):
+            stale.unlink()
+
+
+def _merged_usage() -> dict[str, dict[str, list[str]]]:
+    merged: dict[str, dict[str, set[str]]] = {}
+    for file in sorted(IAM_USAGE_DIR.glob("*.json")):
+        for function, row in json.loads(file.read_text()).items():
+            into = merged.setdefault(function, {})
+            for key, values in row.items():
+                into.setdefault(key, set()).update(values)
+    return {
+        function: {key: sorted(values) for key, values in row.items()}
+        for function, row in merged.items()
+    }
+
+
+@pytest.hookimpl(trylast=True)  # after the session's fixtures (the clouds) are torn down
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A call refused to a function fails the run, even where no test saw it fail (the
+    fan-out's stream retries and dead-letters quietly, as on AWS)."""
+    if hasattr(session.config, "workerinput"):
+        return
+    refused = {f: row["denied"] for f, row in _merged_usage().items() if row.get("denied")}
+    if refused:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        session.config.stash[_REFUSED] = refused
+
+
+_REFUSED = pytest.StashKey[dict[str, list[str]]]()
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return
+    usage = _merged_usage()
+    if not usage:
+        return
+    terminalreporter.write_sep("-", "IAM: actions each function used / was granted")
+    terminalreporter.write_line(format_table(usage))
+    if refused := config.stash.get(_REFUSED, None):
+        terminalreporter.write_sep("!", "IAM: calls refused to functions (the run fails)")
+        for function, calls in refused.items():
+            terminalreporter.write_line(f"{function}: {'; '.join(calls)}")
 
 
 @pytest.fixture(scope="session")
@@ -18,6 +72,10 @@ def cloud(tmp_path_factory: pytest.TempPathFactory):
     config = LocalCloudConfig(state_dir=tmp_path_factory.mktemp("local"), schedules=False)
     with LocalCloud(config) as running:
         yield running
+        IAM_USAGE_DIR.mkdir(parents=True, exist_ok=True)
+        usage = running.iam.usage()
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        (IAM_USAGE_DIR / f"{worker}.json").write_text(json.dumps(usage, indent=1))
 
 
 @pytest.fixture(scope="session")

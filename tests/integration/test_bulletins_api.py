@@ -5,13 +5,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.days import day_from_today
+
 ROOT = Path(__file__).resolve().parents[2]
 _days = count(1)
+LATER = day_from_today(60)  # for bulletins whose day does not matter to the test
 
 
 def fresh_day() -> str:
-    """A December day no other test of this module uses, so programmes do not mix."""
-    return f"2026-12-{next(_days):02d}"
+    """A future day no other test of this module uses, so programmes do not mix."""
+    return day_from_today(next(_days))
 
 
 def draft(api, as_user="xa-editor", **changes) -> dict:
@@ -154,8 +157,8 @@ def test_withdrawal_takes_a_bulletin_out_of_the_programme(api):
                 "schedule": {
                     "type": "daily",
                     "times": ["06:00"],
-                    "from": "2026-12-09",
-                    "until": "2026-12-01",
+                    "from": day_from_today(9),
+                    "until": day_from_today(1),
                 }
             },
             422,
@@ -175,7 +178,7 @@ def test_bad_bulletins_are_refused_with_a_clear_error_and_nothing_is_stored(
         "category": "other",
         "targets": ["21550"],
         "channels": ["speaker", "board"],
-        "schedule": {"type": "once", "at": "2026-12-20T07:00:00"},
+        "schedule": {"type": "once", "at": f"{LATER}T07:00:00"},
         **changes,
     }
 
@@ -194,7 +197,7 @@ def test_field_problems_say_what_is_wrong_in_vietnamese(api):
         "category": "other",
         "targets": ["21550"],
         "channels": ["board"],
-        "schedule": {"type": "once", "at": "2026-12-20T07:00:00"},
+        "schedule": {"type": "once", "at": f"{LATER}T07:00:00"},
     }
 
     [problem] = api.post("/bulletins", body, as_user="xa-editor").json()["details"]
@@ -243,7 +246,8 @@ def test_the_commune_operator_orders_the_days_normal_items(api):
     assert refused.status_code == 403
 
 
-def emergency(api, targets=("540",)):
+def emergency(api, targets=("540",), day=None):
+    day = day or fresh_day()
     created = draft(
         api,
         as_user="tinh-editor",
@@ -252,7 +256,7 @@ def emergency(api, targets=("540",)):
         category="disaster",
         priority="emergency",
         targets=list(targets),
-        schedule={"type": "once", "at": "2026-12-28T08:00:00"},
+        schedule={"type": "once", "at": f"{day}T08:00:00"},
         repeat={"count": 3, "interval_min": 10},
         cap={
             "event": "Lũ quét",
@@ -260,7 +264,7 @@ def emergency(api, targets=("540",)):
             "severity": "Severe",
             "certainty": "Likely",
             "instruction": "Không qua ngầm, tràn.",
-            "expires": "2026-12-28T20:00:00+07:00",
+            "expires": f"{day}T20:00:00+07:00",
         },
     )
     step(api, created["id"], "submit", "tinh-editor")
@@ -268,12 +272,13 @@ def emergency(api, targets=("540",)):
 
 
 def test_a_province_emergency_for_one_district_may_be_approved_by_that_district(api):
-    created = emergency(api)
+    day = fresh_day()
+    created = emergency(api, day=day)
 
     approved = step(api, created["id"], "approve", "huyen-approver")
 
     assert approved.status_code == 200, approved.text
-    programme = api.get("/units/21550/programme?date=2026-12-28", as_user="xa-operator").json()
+    programme = api.get(f"/units/21550/programme?date={day}", as_user="xa-operator").json()
     plays = [i for i in programme["items"] if i["bulletin_id"] == created["id"]]
     assert [p["start"][11:16] for p in plays] == ["08:00", "08:10", "08:20"]
     assert {p["layer"] for p in plays} == {"province"}
@@ -345,7 +350,7 @@ def test_errors_in_english_on_request(api):
     response = api.post(
         "/bulletins",
         {"title": "x", "body": "y", "category": "other", "targets": ["99999"],
-         "schedule": {"type": "once", "at": "2026-12-20T07:00:00"}},
+         "schedule": {"type": "once", "at": f"{LATER}T07:00:00"}},
         as_user="xa-editor",
         headers={"Accept-Language": "en"},
     )  # fmt: skip

@@ -11,7 +11,9 @@ import pytest
 import requests
 from botocore import UNSIGNED
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
+from tests.days import day_from_today
 from tests.integration.test_bulletins_api import draft, step
 
 pytestmark = pytest.mark.integration
@@ -104,24 +106,30 @@ def polly(endpoints, sign_in):
     token = sign_in("tinh-editor")
 
     def bearer(request, **_):
+        # Only the token: no Accept, as boto3 sends none (the speech API answers bytes anyway).
         request.headers["Authorization"] = f"Bearer {token}"
-        # API Gateway returns audio as bytes only to a binary Accept (README: speech).
-        request.headers["Accept"] = "audio/mpeg"
 
     client.meta.events.register("before-send.polly.*", bearer)
     return client
 
 
-def _duration(audio: bytes, tmp_path: Path, suffix: str) -> float:
+def _probe(audio: bytes, tmp_path: Path, suffix: str, *input_options: str) -> dict:
+    """ffprobe's format (name, duration) and first stream of the bytes."""
     file = tmp_path / f"out{suffix}"
     file.write_bytes(audio)
+    entries = "format=format_name,duration:stream=codec_name,sample_rate"
     probe = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "json", str(file)],
+        ["ffprobe", "-v", "error", *input_options, "-show_entries", entries, "-of", "json", file],
         check=True,
         capture_output=True,
         text=True,
     )
-    return float(json.loads(probe.stdout)["format"]["duration"])
+    found = json.loads(probe.stdout)
+    return {**found["format"], **found["streams"][0]}
+
+
+def _duration(audio: bytes, tmp_path: Path, suffix: str) -> float:
+    return float(_probe(audio, tmp_path, suffix)["duration"])
 
 
 def test_boto3_polly_client_lists_voices_and_speaks_vietnamese(polly, tmp_path):
@@ -135,6 +143,46 @@ def test_boto3_polly_client_lists_voices_and_speaks_vietnamese(polly, tmp_path):
     audio = spoken["AudioStream"].read()
     assert spoken["ContentType"] == "audio/mpeg"
     assert 2.0 < _duration(audio, tmp_path, ".mp3") < 20.0
+
+
+@pytest.mark.parametrize(
+    ("output_format", "content_type", "format_name", "codec", "raw_input"),
+    [
+        ("mp3", "audio/mpeg", "mp3", "mp3", ()),
+        ("ogg_vorbis", "audio/ogg", "ogg", "vorbis", ()),
+        # Polly's pcm is headerless signed 16-bit little-endian mono at 16 kHz by default.
+        ("pcm", "audio/pcm", "s16le", "pcm_s16le", ("-f", "s16le", "-ar", "16000", "-ac", "1")),
+    ],
+)
+def test_every_audio_format_reaches_an_unmodified_client_as_bytes(
+    polly, tmp_path, output_format, content_type, format_name, codec, raw_input
+):
+    spoken = polly.synthesize_speech(
+        Text="Xin chào bà con. Hôm nay trời mưa to, bà con chú ý an toàn.",
+        VoiceId="Bac",
+        OutputFormat=output_format,
+    )
+    audio = spoken["AudioStream"].read()
+    assert spoken["ContentType"] == content_type
+    # Base64 text would be printable ASCII only; audio is not.
+    assert not audio.isascii()
+    found = _probe(audio, tmp_path, f".{output_format}", *raw_input)
+    assert (found["format_name"], found["codec_name"]) == (format_name, codec)
+    assert 1.5 < float(found["duration"]) < 15.0
+
+
+def test_the_speech_api_is_an_api_of_its_own_with_the_same_sign_in(endpoints):
+    assert not endpoints["polly_url"].startswith(endpoints["api_url"])
+    anonymous = boto3.client(
+        "polly",
+        endpoint_url=endpoints["polly_url"],
+        region_name=endpoints["region"],
+        config=Config(signature_version=UNSIGNED, retries={"max_attempts": 1}),
+    )
+    with pytest.raises(ClientError) as refused:
+        anonymous.describe_voices()
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 401
+    assert refused.value.response["Error"]["Message"].startswith("Chưa đăng nhập")
 
 
 def test_speech_marks_and_polly_errors(polly):
@@ -166,13 +214,16 @@ def test_a_synthesis_task_ends_in_s3(polly, endpoints):
     task = wait_for(done)
     assert task["TaskStatus"] == "completed", task
     s3 = boto3.client("s3", endpoint_url=endpoints["aws_endpoint_url"])
-    key = f"tts/{started['TaskId']}.mp3"
+    # Under the owner's unit, apart from bulletins' voices (issue 11).
+    key = started["OutputUri"].split(f"/{endpoints['delivery_bucket']}/", 1)[1]
+    assert key.startswith("synthesis/")
+    assert key.endswith(f"/tts/{started['TaskId']}.mp3")
     assert s3.head_object(Bucket=endpoints["delivery_bucket"], Key=key)["ContentLength"] > 1000
 
 
 # ------------------------------------------------------------------ bulletins' voices
 def test_an_approved_bulletin_gets_its_voice_and_the_programme_its_length(api):
-    day = "2027-01-15"  # no other test of the session plays in 21550 that day
+    day = day_from_today(40)  # no other test of the session plays in 21550 that day
     created = draft(
         api, day=day, body="Trạm y tế phường Nhơn Bình thông báo: ngày 12/12 tiêm vắc-xin."
     )

@@ -48,10 +48,12 @@ def test_a_port_taken_between_pick_and_bind_gets_new_ports(ca, tmp_path, monkeyp
         squatter.close()
 
 
-def test_ports_asked_for_are_not_swapped_silently(ca, tmp_path):
+@pytest.mark.parametrize("listening", [True, False])
+def test_ports_asked_for_are_not_swapped_silently(ca, tmp_path, listening):
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", 0))
-        squatter.listen()
+        if listening:
+            squatter.listen()
         taken = squatter.getsockname()[1]
         broker = MosquittoBroker(tmp_path, ca, "", port=taken, tls_port=free_port())
         with pytest.raises(OSError, match="already in use"):

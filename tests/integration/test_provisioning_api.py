@@ -60,7 +60,15 @@ def test_operator_gets_a_bundle_once_and_the_device_is_registered(api, iot):
     described = iot.describe_certificate(certificateId=bundle["certificate_id"])
     assert described["certificateDescription"]["status"] == "ACTIVE"
     thing = iot.describe_thing(thingName=bundle["thing"])
-    assert thing["attributes"] == {"kind": "speaker", "unit": "21550", "area": "52/540/21550"}
+    assert thing["attributes"] == {
+        "kind": "speaker",
+        "unit": "21550",
+        "area": "52/540/21550",
+        # What the device policy grants alert topics by.
+        "province": "52",
+        "district": "540",
+        "commune": "21550",
+    }
     shown = api.get(f"/devices/{bundle['thing']}", as_user="xa-operator").json()
     assert shown["unit"] == "21550"
     assert "private_key_pem" not in json.dumps(shown)

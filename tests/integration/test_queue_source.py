@@ -49,8 +49,12 @@ class Recorder:
         return self.events
 
 
-def _spec(template, function):
-    (spec,) = [s for s in template.queue_sources() if s.function == function]
+def _spec(template, function, event=None):
+    (spec,) = [
+        s
+        for s in template.queue_sources()
+        if s.function == function and (event is None or s.name == event)
+    ]
     return spec
 
 
@@ -65,9 +69,10 @@ def _drain(sqs, url):
         )
 
 
-def _poller(aws, recorder, function="IngestFunction"):
+def _poller(aws, recorder, function="IngestFunction", event=None):
     template, provisioner = aws
-    poller = QueuePoller(_spec(template, function), template, provisioner.client("sqs"), recorder)
+    spec = _spec(template, function, event)
+    poller = QueuePoller(spec, template, provisioner.client("sqs"), recorder)
     poller.start()
     return poller
 
@@ -177,7 +182,7 @@ def test_only_the_reported_failures_come_back(aws):
         return {"batchItemFailures": failures}
 
     recorder = Recorder(answer)
-    poller = _poller(aws, recorder, "SpeechTaskFunction")
+    poller = _poller(aws, recorder, "SpeechTaskFunction", "Tasks")
     try:
         for name in ("good", "bad"):
             sqs.send_message(QueueUrl=queue, MessageBody=json.dumps({"id": name}))

@@ -43,8 +43,9 @@ def _clear_caches() -> None:
                 value.cache_clear()
 
 
-def _create_world() -> None:
-    """The template's table, buckets, queue, device CA and policy, and Bình Định's units."""
+def _create_world() -> str:
+    """The template's table, buckets, queue, device CA and policy, a user pool with two
+    staff accounts (its id is returned), and Bình Định's units."""
     settings_ = get_settings()
     region = settings_.region
     resources = cfn_yaml.load(str(TEMPLATE_PATH))["Resources"]
@@ -68,11 +69,24 @@ def _create_world() -> None:
     boto3.client("iot", region_name=region).create_policy(
         policyName=settings_.device_policy, policyDocument=json.dumps(policy)
     )
+    cognito = boto3.client("cognito-idp", region_name=region)
+    pool = cognito.create_user_pool(
+        PoolName="staff",
+        Schema=[{"Name": "unit", "AttributeDataType": "String", "Mutable": True}],
+    )["UserPool"]["Id"]
+    for username, unit in (("xa-editor", "21550"), ("huyen-editor", "540")):
+        cognito.admin_create_user(
+            UserPoolId=pool,
+            Username=username,
+            UserAttributes=[{"Name": "custom:unit", "Value": unit}],
+            MessageAction="SUPPRESS",
+        )
     from nguon.services.unit_catalogue import load_bundled_catalogue
     from nguon.services.units import UnitService
     from nguon.storage.units import DynamoUnitStore
 
     UnitService(DynamoUnitStore()).load(load_bundled_catalogue())
+    return pool
 
 
 @contextmanager
@@ -84,7 +98,8 @@ def world() -> Iterator[None]:
         get_settings.cache_clear()
         with mock_aws():
             _clear_caches()
-            _create_world()
+            patch.setenv("NGUON_USER_POOL_ID", _create_world())
+            get_settings.cache_clear()
             yield
         _clear_caches()
         get_settings.cache_clear()

@@ -15,7 +15,13 @@ from tests.api_events import EVENT, call
 from tests.unit.test_api_handler import Context
 
 # A valid value for each path parameter of the document.
-PATH_VALUES = {"bulletin_id": "b-1", "code": "52", "thing": "spk-21550-01", "id": "m-1"}
+PATH_VALUES = {
+    "bulletin_id": "b-1",
+    "code": "52",
+    "thing": "spk-21550-01",
+    "id": "m-1",
+    "username": "xa-editor",
+}
 
 
 def _operations_with_a_body() -> list[tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 import copy
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from nguon.services.bulletins import BulletinService
 from nguon.services.unit_catalogue import load_bundled_catalogue
 from nguon.services.units import UnitService
+from tests import factories
 from tests.fakes import InMemoryBulletinStore, InMemoryUnitStore
 from tests.unit.test_api_handler import Context
 
@@ -16,14 +18,32 @@ EVENT = json.loads((Path(__file__).parents[2] / "events" / "api-post-bulletin.js
 
 
 @pytest.fixture
-def handler(monkeypatch):
+def store():
+    return InMemoryBulletinStore()
+
+
+@pytest.fixture
+def handler(monkeypatch, store):
     import app
     from staff_api.routes import bulletins
 
     units = UnitService(InMemoryUnitStore(load_bundled_catalogue()))
-    service = BulletinService(units, InMemoryBulletinStore())
+    service = BulletinService(units, store)
     monkeypatch.setattr(bulletins, "bulletin_service", lambda: service)
     return app.lambda_handler
+
+
+@pytest.fixture
+def api_clock():
+    """Sets the API's one clock (``staff_api.dependencies.current_time``) for a test."""
+    from staff_api.application import app
+    from staff_api.dependencies import current_time
+
+    def set_to(moment):
+        app.dependency_overrides[current_time] = lambda: moment
+
+    yield set_to
+    app.dependency_overrides.pop(current_time, None)
 
 
 def call(handler, method="POST", path="/bulletins", body=None, **headers):
@@ -98,6 +118,20 @@ def test_a_board_body_over_the_limit_says_so_in_english_on_request(handler):
         problem["message"]
         == "A bulletin for boards has at most 2000 characters; this one has 2999."
     )
+
+
+def test_a_bulletin_reads_as_on_air_then_expired_by_the_apis_clock(handler, store, api_clock):
+    approved = factories.bulletin(issuer="21550", times=["06:00"])  # valid on the factory's day
+    store.bulletins[approved.id] = approved
+    start, end = approved.validity()
+
+    api_clock(start + timedelta(hours=1))
+    _, during = call(handler, "GET", f"/bulletins/{approved.id}", body="")
+    api_clock(end + timedelta(seconds=1))
+    _, after = call(handler, "GET", f"/bulletins/{approved.id}", body="")
+
+    assert (during["status"], during["on_air"]) == ("approved", True)
+    assert (after["status"], after["on_air"]) == ("expired", False)
 
 
 def test_editing_a_pending_bulletin_is_409_naming_its_status(handler):

@@ -402,10 +402,22 @@ def test_readers_outside_the_area_are_refused(service):
         service.get(commune_viewer_elsewhere, bulletin.id)
 
 
-def test_a_province_bulletin_is_readable_in_every_commune(service):
+def test_an_approved_province_bulletin_is_readable_in_every_commune(service):
     draft = service.create(province_editor, content(targets=["52"]))
+    service.submit(province_editor, draft.id)
+    service.approve(province_approver, draft.id)
 
     assert service.get(commune_viewer_elsewhere, draft.id).id == draft.id
+
+
+def test_a_province_draft_stays_with_the_province_until_approved(service):
+    draft = service.create(province_editor, content(targets=["52"]))
+    service.submit(province_editor, draft.id)
+
+    with pytest.raises(Forbidden) as refused:
+        service.get(commune_viewer_elsewhere, draft.id)
+    assert refused.value.code == "out_of_scope"
+    assert service.get(person("tinh-viewer", "52", Role.VIEWER), draft.id).id == draft.id
 
 
 def test_an_unknown_bulletin_is_not_found(service):

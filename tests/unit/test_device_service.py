@@ -20,6 +20,7 @@ from nguon.models.devices import (
     PlayRecord,
 )
 from nguon.models.principal import Role
+from nguon.services.bulletins import BulletinService
 from nguon.services.devices import DeviceService
 from nguon.services.monitoring import MonitoringService
 from nguon.services.programmes import ProgrammeService
@@ -90,6 +91,7 @@ def service(store, iot, bulletins):
         now=lambda: NOW,
         new_id=lambda: f"cmd-{next(ids)}",
         programmes=ProgrammeService(units, bulletins, InMemoryProgrammeStore()),
+        playable=BulletinService(units, bulletins, now=lambda: NOW).playable,
     )
 
 

@@ -5,6 +5,7 @@ from itertools import count
 import pytest
 
 from nguon.models.devices import PlayRecord
+from nguon.services.bulletins import BulletinService
 from nguon.services.devices import DeviceService
 from nguon.services.monitoring import MonitoringService
 from nguon.services.programmes import ProgrammeService
@@ -50,6 +51,7 @@ def world(monkeypatch):
         now=lambda: at("09:00"),
         new_id=lambda: f"cmd-{next(ids)}",
         programmes=ProgrammeService(units, bulletins, InMemoryProgrammeStore()),
+        playable=BulletinService(units, bulletins, now=lambda: at("09:00")).playable,
     )
     monkeypatch.setattr(devices, "device_service", lambda: service)
     return app.lambda_handler, store, iot

@@ -67,11 +67,16 @@ def _merge(current: dict, patch: dict) -> None:
 class Manifests:
     def __init__(self) -> None:
         self.bodies: dict[str, bytes] = {}
+        self.resigned = 0
 
     def put_alert(self, alert_id, version, body):
         key = f"alerts/{alert_id}/{version}"
         self.bodies[key] = body
         return {"version": str(version), "url": f"https://s3/{key}", "sha256": _sha(body)}
+
+    def alert_link(self, alert_id, version):
+        self.resigned += 1
+        return f"https://s3/alerts/{alert_id}/{version}?signed={self.resigned}"
 
     def put(self, unit, kind, version, body):
         key = f"{unit}/{kind}/{version}"
@@ -291,6 +296,22 @@ def test_hourly_refresh_clears_expired_emergencies(world):
     service.refresh()
 
     assert held(plane, "loa-21550-a") == {}
+
+
+def test_hourly_refresh_re_signs_the_links_of_emergencies_in_force(world):
+    service, bulletins, plane, manifests, clock = world
+    _store(bulletins, _flood())
+    service.bulletin_changed("flood", AuditAction.APPROVED)
+    before = dict(held(plane, "loa-21550-a")["flood"])
+    clock["now"] = at("08:05")
+
+    service.refresh()
+
+    for thing in ("loa-21550-a", "bang-21550-a", "loa-21553-a"):
+        after = held(plane, thing)["flood"]
+        assert after["url"] != before["url"]
+        assert after | {"url": before["url"]} == before  # only the link changes
+    assert manifests.resigned == 1  # one new link per alert document, not one per device
 
 
 def load_bundled_catalogue_unit(code):

@@ -23,7 +23,13 @@ class Host:
         }
 
 
-def _client(host):
+class JsonHost(Host):
+    def invoke(self, function, event):
+        self.events.append(event)
+        return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": "{}"}
+
+
+def _client(host, binary_media_types=("audio~1mpeg", "application~1x-json-stream")):
     gateway = ApiGateway(
         api_id="api",
         stage="dev",
@@ -31,7 +37,7 @@ def _client(host):
         authorizers={},
         gateway_responses={},
         host=host,
-        binary_media_types=["audio~1mpeg", "application~1x-json-stream"],
+        binary_media_types=list(binary_media_types),
     )
     return Client(gateway)
 
@@ -55,3 +61,32 @@ def test_request_bodies_of_a_binary_type_arrive_base64_encoded():
     assert base64.b64decode(binary["body"]) == b"\x00\x01"
     assert textual["isBase64Encoded"] is False
     assert json.loads(textual["body"]) == {"a": "á"}
+
+
+def test_a_client_wildcard_accept_does_not_match_a_listed_type():
+    client = _client(Host())
+    answer = client.post("/tts/v1/speech", json={"Text": "x"}, headers={"Accept": "*/*"})
+    assert answer.data == base64.b64encode(b"ID3\x00\xff")
+
+
+def test_with_every_type_binary_audio_leaves_as_bytes_whatever_the_accept():
+    client = _client(Host(), binary_media_types=["*~1*"])
+    for accept in (None, "*/*", "application/json", "text/html, audio/mpeg"):
+        headers = {"Accept": accept} if accept else {}
+        answer = client.post("/tts/v1/speech", json={"Text": "x"}, headers=headers)
+        assert answer.data == b"ID3\x00\xff", accept
+    # A body the function did not base64-encode goes out as it is.
+    assert _client(JsonHost(), binary_media_types=["*~1*"]).get("/tts/v1/voices").json == {}
+
+
+def test_with_every_type_binary_every_request_body_arrives_base64_encoded():
+    host = JsonHost()
+    client = _client(host, binary_media_types=["*~1*"])
+    client.post("/tts/v1/speech", json={"Text": "á"})
+    client.post("/tts/v1/speech", data=b"plain", headers={"Content-Type": ""})
+    client.get("/tts/v1/voices")
+    as_json, untyped, empty = host.events
+    assert as_json["isBase64Encoded"] is True
+    assert json.loads(base64.b64decode(as_json["body"])) == {"Text": "á"}
+    assert (untyped["isBase64Encoded"], base64.b64decode(untyped["body"])) == (True, b"plain")
+    assert (empty["body"], empty["isBase64Encoded"]) == (None, False)

@@ -82,6 +82,9 @@ def test_operator_provisions_a_speaker_in_their_area(world):
         "kind": "speaker",
         "unit": "21550",
         "area": "52/540/21550",
+        "province": "52",
+        "district": "540",
+        "commune": "21550",
     }
     stored = records.get("loa-21550-aaaaaa")
     assert stored.certificate_id == "cert-loa-21550-aaaaaa"

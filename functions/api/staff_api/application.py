@@ -18,6 +18,7 @@ from staff_api.routes import (
     provisioning,
     speech,
     units,
+    users,
     voices,
 )
 
@@ -51,6 +52,7 @@ app.include_router(provisioning.router)
 app.include_router(voices.router)
 app.include_router(speech.router)
 app.include_router(media.router)
+app.include_router(users.router)
 errors.register(app)
 
 

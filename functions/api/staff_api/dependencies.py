@@ -1,7 +1,10 @@
 """The services the routes use, built once per container on first use (not at import)."""
 
+from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+
+from aws_lambda_powertools.event_handler import Depends
 
 from nguon import assembly
 from nguon.clock import now
@@ -14,6 +17,16 @@ if TYPE_CHECKING:
     from nguon.services.devices import DeviceService  # imports boto3: not at cold start
     from nguon.services.media import MediaService
     from nguon.services.provisioning import ProvisioningService
+    from nguon.services.users import UserService
+
+
+def current_time() -> datetime:
+    """The API's one "now" (routes take it with ``Now``; tests override it in
+    ``app.dependency_overrides``), so no route reads the wall clock itself."""
+    return now()
+
+
+Now = Annotated[datetime, Depends(current_time)]
 
 
 # Shared with the other functions (built the same way everywhere): nguon.assembly.
@@ -65,7 +78,11 @@ def device_service() -> "DeviceService":
     from nguon.services.devices import DeviceService
 
     return DeviceService(
-        unit_service(), _device_store(), _iot_data_plane(), programmes=programme_service()
+        unit_service(),
+        _device_store(),
+        _iot_data_plane(),
+        programmes=programme_service(),
+        playable=bulletin_service().playable,
     )
 
 
@@ -82,3 +99,11 @@ def media_service() -> "MediaService":
     from nguon.services.media import MediaService
 
     return MediaService(unit_service(), assembly.media_store(), assembly.media_objects())
+
+
+@lru_cache(maxsize=1)
+def user_service() -> "UserService":
+    from nguon.adapters.user_directory import CognitoUserDirectory
+    from nguon.services.users import UserService
+
+    return UserService(unit_service(), CognitoUserDirectory())

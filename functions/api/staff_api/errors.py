@@ -115,8 +115,8 @@ def register(app: APIGatewayRestResolver) -> None:
     # the body is parsed. tests/unit/test_api_bad_input.py fails if a release changes that.
     app._request_validation_middleware = JsonBodies()
 
-    # Positional-only: a domain error's own parameters may be called status or code.
     def reply(status: HTTPStatus, code: str, /, **extra: object) -> Response:
+        # Positional-only: a message parameter may itself be called ``status`` (wrong_status).
         event = app.current_event
         language = request_language(event)
         params = {**extra, "request_id": event.request_context.request_id}

@@ -1,7 +1,8 @@
 """Amazon Polly's REST API under ``/tts``: what a boto3 ``polly`` client sends and expects.
 
-API Gateway routes ``/tts/v1/{proxy+}`` (ANY) here behind the Cognito authorizer; the
-resolver strips ``/tts``, so the routes are Polly's own (``service-2.json`` of botocore):
+API Gateway routes ``/tts/v1/{proxy+}`` (ANY) of the speech API (``SpeechApi``, an API of its
+own) here behind the Cognito authorizer; the resolver strips ``/tts``, so the routes are
+Polly's own (``service-2.json`` of botocore):
 
 =======  ==============================  ===========================
 method   path                            operation
@@ -18,14 +19,24 @@ DELETE   /v1/lexicons/{LexiconName}      DeleteLexicon
 =======  ==============================  ===========================
 
 Answers are what botocore's rest-json parser reads: JSON bodies with epoch-second
-timestamps; SynthesizeSpeech's audio as the raw body (base64 with ``isBase64Encoded``, so
-API Gateway's binary media types must list ``audio/mpeg``, ``audio/ogg``, ``audio/pcm`` and
-``application/x-json-stream``) with ``Content-Type`` and ``x-amzn-RequestCharacters``.
+timestamps; SynthesizeSpeech's audio as the raw body (base64 with ``isBase64Encoded``; the
+API's binary media type ``*/*`` makes API Gateway send it as bytes whatever the client's
+Accept, boto3 sending none) with ``Content-Type`` and ``x-amzn-RequestCharacters``. With
+``*/*`` every request body arrives base64-encoded too: read it through ``decoded_body``.
 Errors carry ``x-amzn-ErrorType: <PollyName>`` and ``{"message": ...}``, never a trace.
 
 Who: any signed-in staff member may list voices, synthesise, run tasks and read lexicons;
-PutLexicon and DeleteLexicon change how everyone's speech sounds, so they need the ``admin``
-or ``editor`` role, else ``AccessDeniedException`` (403), Polly's name for an IAM refusal.
+PutLexicon and DeleteLexicon change how speech sounds, so they need the ``admin`` or
+``editor`` role, else ``AccessDeniedException`` (403), Polly's name for an IAM refusal.
+
+Where (issue 11): tasks and lexicons belong to the caller's home unit. A task is seen in its
+owner's subtree only (else ``SynthesisTaskNotFoundException``); a lexicon applies to its
+owner's subtree, is seen there and by those whose area holds it, and is changed only by the
+latter (``AccessDeniedException``). One person has at most
+``nguon.speech.tasks.MAX_ACTIVE_TASKS_PER_USER`` tasks waiting or running
+(``TaskQuotaExceededException``, 429); a unit owns at most
+``nguon.speech.synthesis.MAX_LEXICONS_PER_UNIT`` lexicons. Breaks and the length of a reading
+are capped (``BreakTimeExceededException``, ``OutputDurationExceededException``).
 """
 
 import json
@@ -46,7 +57,8 @@ from nguon.speech.errors import (
     UnauthorizedException,
     ValidationException,
 )
-from speech_api.dependencies import speech_service, speech_tasks
+from nguon.speech.owners import SpeechOwner
+from speech_api.dependencies import speech_service, speech_tasks, unit_service
 
 LEXICON_WRITERS = frozenset({Role.ADMIN, Role.EDITOR})
 
@@ -128,6 +140,11 @@ def _principal() -> Principal:
     return current_principal(app.current_event)
 
 
+def _owner(principal: Principal | None = None) -> SpeechOwner:
+    """The caller's place: what they own, see and may change (see the module's docstring)."""
+    return SpeechOwner.of(principal or _principal(), unit_service())
+
+
 def _body() -> dict[str, Any]:
     try:
         # decoded_body inside: bytes that are not UTF-8 (or bad base64) are the caller's fault.
@@ -178,7 +195,7 @@ def synthesize_speech() -> Response:
 
     request = SynthesisRequest.from_polly(_body())
     started = time.perf_counter()
-    result = speech_service().synthesize(request)
+    result = speech_service().synthesize(request, owner=_owner(principal))
     logger.info(
         "synthesized",
         extra={
@@ -207,15 +224,14 @@ def synthesize_speech() -> Response:
 
 @app.post("/v1/synthesisTasks")
 def start_speech_synthesis_task() -> Response:
-    principal = _principal()
-    task = speech_tasks().start(_body(), requested_by=principal.user_id)
+    task = speech_tasks().start(_body(), owner=_owner())
     logger.info("speech task started", extra={"task_id": task["TaskId"]})
     return _json({"SynthesisTask": task})
 
 
 @app.get("/v1/synthesisTasks")
 def list_speech_synthesis_tasks() -> Response:
-    _principal()
+    owner = _owner()
     raw = _query("MaxResults")
     try:
         max_results = None if raw is None else int(raw)
@@ -225,14 +241,13 @@ def list_speech_synthesis_tasks() -> Response:
             "integer",
             field="MaxResults",
         ) from None
-    answer = speech_tasks().list(_query("Status"), max_results, _query("NextToken"))
+    answer = speech_tasks().list(owner, _query("Status"), max_results, _query("NextToken"))
     return _json(answer)
 
 
 @app.get("/v1/synthesisTasks/<task_id>")
 def get_speech_synthesis_task(task_id: str) -> Response:
-    _principal()
-    return _json({"SynthesisTask": speech_tasks().get(task_id)})
+    return _json({"SynthesisTask": speech_tasks().get(task_id, _owner())})
 
 
 # ---------------------------------------------------------------- lexicons
@@ -240,8 +255,7 @@ def get_speech_synthesis_task(task_id: str) -> Response:
 
 @app.get("/v1/lexicons")
 def list_lexicons() -> Response:
-    _principal()
-    lexicons, token = speech_service().list_lexicons(_query("NextToken"))
+    lexicons, token = speech_service().list_lexicons(_query("NextToken"), owner=_owner())
     answer: dict[str, Any] = {
         "Lexicons": [
             {"Name": lexicon.name, "Attributes": lexicon.attributes(_lexicon_arn(lexicon.name))}
@@ -255,8 +269,7 @@ def list_lexicons() -> Response:
 
 @app.get("/v1/lexicons/<name>")
 def get_lexicon(name: str) -> Response:
-    _principal()
-    lexicon = speech_service().get_lexicon(name)
+    lexicon = speech_service().get_lexicon(name, _owner())
     return _json(
         {
             "Lexicon": {"Content": lexicon.content, "Name": lexicon.name},
@@ -267,7 +280,8 @@ def get_lexicon(name: str) -> Response:
 
 @app.put("/v1/lexicons/<name>")
 def put_lexicon(name: str) -> Response:
-    _require_lexicon_writer(_principal())
+    principal = _principal()
+    _require_lexicon_writer(principal)
     content = _body().get("Content")
     if not isinstance(content, str):
         raise ValidationException(
@@ -275,15 +289,16 @@ def put_lexicon(name: str) -> Response:
             "Member must not be null",
             field="Content",
         )
-    lexicon = speech_service().put_lexicon(name, content, now=time.time())
+    lexicon = speech_service().put_lexicon(name, content, now=time.time(), owner=_owner(principal))
     logger.info("lexicon stored", extra={"lexicon": name, "lexemes": len(lexicon.lexemes)})
     return _json({})
 
 
 @app.delete("/v1/lexicons/<name>")
 def delete_lexicon(name: str) -> Response:
-    _require_lexicon_writer(_principal())
-    speech_service().delete_lexicon(name)
+    principal = _principal()
+    _require_lexicon_writer(principal)
+    speech_service().delete_lexicon(name, _owner(principal))
     logger.info("lexicon deleted", extra={"lexicon": name})
     return _json({})
 

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 # Built the same way for the bulletins' voices (the speech worker): nguon.assembly.
 speech_service = assembly.speech_service
+unit_service = assembly.units  # whose tasks and lexicons: the caller's place in the tree
 
 
 @lru_cache(maxsize=1)
@@ -23,7 +24,9 @@ def speech_tasks() -> "SpeechTasks":
     return SpeechTasks(
         speech_service(),
         DynamoSpeechTaskStore(),
-        queue_url=settings.speech_tasks_queue,
+        # Polly-style tasks on their own queue, apart from bulletins' voices (falls back to
+        # the shared one until the template wires NGUON_SYNTHESIS_TASKS_QUEUE).
+        queue_url=settings.synthesis_tasks_queue or settings.speech_tasks_queue,
         bucket=settings.media_bucket,
         region=settings.region,
     )

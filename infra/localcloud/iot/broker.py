@@ -12,6 +12,7 @@ import getpass
 import logging
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -20,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra.localcloud.services import stop_process
+from infra.localcloud.services import require_free_port, spawn, stop_process
 from nguon.adapters.certificates import CertificateAuthority
 
 log = logging.getLogger("localcloud.mosquitto")
@@ -119,23 +120,34 @@ class MosquittoBroker:
     def _launch(self, binary: str) -> None:
         self._ready.clear()
         self._last_lines.clear()
-        # A listener on the port, not a bind test: a port left in TIME_WAIT by a client is
-        # still usable by Mosquitto (SO_REUSEADDR) but would fail a bind here.
+        # A bind test with SO_REUSEADDR, as Mosquitto binds: a port left in TIME_WAIT by the
+        # last run's clients is still usable (a plain bind test refused it), and a port another
+        # process has bound, listening or not, is refused (a connect test missed the latter).
         for port in (self.port, self.tls_port):
-            with socket.socket() as probe:
-                if probe.connect_ex((self.host, port)) == 0:
-                    raise _PortTaken(f"port {port} is already in use")
+            try:
+                require_free_port(port, self.host)
+            except OSError as error:
+                raise _PortTaken(str(error)) from error
         config = self._write_files()
-        self._process = subprocess.Popen(
+        self._process = spawn(
             [binary, "-c", str(config)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            text=True,
             bufsize=1,
         )
         self._reader = threading.Thread(target=self._read_log, name="mosquitto-log", daemon=True)
         self._reader.start()
         self._wait_until_listening()
+
+    def update_acl(self, acl: str) -> None:
+        """Replace the ACL file and have the running broker reload it (SIGHUP re-reads
+        ``acl_file`` and re-applies it to connected clients)."""
+        if acl == self._acl:
+            return
+        self._acl = acl
+        (self.dir / "acl").write_text(acl)
+        if self._process and self._process.poll() is None:
+            self._process.send_signal(signal.SIGHUP)
 
     def stop(self) -> None:
         if self._process:

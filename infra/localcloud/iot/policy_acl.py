@@ -17,18 +17,27 @@ variables resolve only when the client id is the thing name ("Thing policy varia
 https://docs.aws.amazon.com/iot/latest/developerguide/thing-policy-variables.html).
 
 Mosquitto side (mosquitto.conf(5), checked against mosquitto 2.0.11): ``pattern`` lines apply
-to every client, ``topic`` lines before any ``user`` line only to anonymous ones, so only
-``pattern`` lines are written. ``%u`` is the username, which the mTLS listener sets to the
-certificate's CN (``use_identity_as_username``), i.e. the thing name; ``%c`` is the client id.
+to every client, ``topic`` lines after a ``user`` line only to that user (before any, only to
+anonymous ones). Rules that use only the thing name or client id become ``pattern`` lines.
+Rules that use a thing attribute (``${iot:Connection.Thing.Attributes[name]}``) cannot be a
+pattern: they are resolved per registered thing into a ``user <thing>`` block of ``topic``
+lines, and a thing without that attribute gets nothing from them (in AWS the variable stays
+unresolved and the statement grants nothing). ``%u`` is the username, which the mTLS listener
+sets to the certificate's CN (``use_identity_as_username``), i.e. the thing name; ``%c`` is
+the client id.
 A substitution must be a whole topic level. ``write`` governs PUBLISH; ``read`` governs which
 messages are delivered (mosquitto 2.0 grants every SUBSCRIBE and filters delivery), so
 ``iot:Subscribe`` and ``iot:Receive`` both become ``read``.
 
+In an IoT policy ``+`` and ``#`` are literal: ``topicfilter/nguon/alerts/+`` allows only the
+subscription to the filter ``nguon/alerts/+`` itself and AWS refuses ``nguon/alerts/52``.
+Mosquitto checks deliveries, not subscription filters, so it cannot tell the two apart: such a
+resource is refused here, so that the local cloud fails where AWS would refuse the device.
+
 Known widenings, all in the direction of "locally allowed": a read line lets a device receive
-a topic that it could receive in AWS only with both Subscribe and Receive; a ``topicfilter``
-with ``+``/``#`` grants every narrower subscription, not only that exact filter; a trailing
-``/*`` becomes ``/#``, which also matches the parent level; ``iot:Connect`` is not enforced by
-the ACL and is returned for the caller to enforce.
+a topic that it could receive in AWS only with both Subscribe and Receive; a trailing ``/*``
+becomes ``/#``, which also matches the parent level; ``iot:Connect`` is not enforced by the ACL
+and is returned for the caller to enforce.
 """
 
 import re
@@ -38,6 +47,9 @@ from typing import Any
 
 _VARIABLES = {"iot:Connection.Thing.ThingName": "%u", "iot:ClientId": "%c"}
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
+_ATTRIBUTE = re.compile(r"iot:Connection\.Thing\.Attributes\[([A-Za-z0-9_.,@/:#-]+)\]")
+# What an attribute placeholder looks like inside a translated rule, until a thing fills it.
+_PLACEHOLDER = re.compile(r"\{attribute:([^}]+)\}")
 _RESOURCE_TYPE = {
     "iot:publish": "topic",
     "iot:receive": "topic",
@@ -64,8 +76,11 @@ class MosquittoAcl:
     connect_client_ids: tuple[str, ...]
     """The ``client/`` resources of ``iot:Connect`` (``%u``/``%c`` substituted), for the
     caller to enforce: Mosquitto's ACL cannot refuse a connection."""
+    thing_rules: tuple[AclRule, ...] = ()
+    """Rules that name thing attributes (``{attribute:name}`` in the topic), per thing."""
 
-    def render(self, source: str) -> str:
+    def render(self, source: str, things: Mapping[str, Mapping[str, str]] | None = None) -> str:
+        """The ACL file; ``things`` (name → registry attributes) fills the attribute rules."""
         lines = [
             f"# Generated from {source} by infra/localcloud/iot/policy_acl.py; do not edit.",
             "# %u is the certificate CN (use_identity_as_username), i.e. the thing name.",
@@ -76,7 +91,24 @@ class MosquittoAcl:
         else:
             lines.append("# iot:Connect: not granted by this policy.")
         lines += [f"pattern {rule.access} {rule.topic}" for rule in self.rules]
+        for thing, attributes in sorted((things or {}).items()):
+            topics = self.topics_of(thing, attributes)
+            if topics:
+                lines.append(f"user {thing}")
+                lines += [f"topic {rule.access} {rule.topic}" for rule in topics]
         return "\n".join(lines) + "\n"
+
+    def topics_of(self, thing: str, attributes: Mapping[str, str]) -> tuple[AclRule, ...]:
+        """The attribute rules resolved for one thing; a rule naming an attribute the thing
+        lacks, or whose value would act as a wildcard or span levels, grants nothing."""
+        resolved = []
+        for rule in self.thing_rules:
+            values = {name: attributes.get(name) for name in _PLACEHOLDER.findall(rule.topic)}
+            if not all(value and not re.search(r"[+#*?/\s]", value) for value in values.values()):
+                continue
+            topic = _PLACEHOLDER.sub(lambda m, v=values: str(v[m.group(1)]), rule.topic)
+            resolved.append(AclRule(rule.access, topic.replace("%u", thing).replace("%c", thing)))
+        return tuple(sorted(set(resolved), key=lambda rule: rule.topic))
 
 
 def translate_policy(document: Mapping[str, Any], *, region: str, account: str) -> MosquittoAcl:
@@ -100,7 +132,11 @@ def translate_policy(document: Mapping[str, Any], *, region: str, account: str) 
         AclRule("readwrite" if len(kinds) == 2 else next(iter(kinds)), topic)
         for topic, kinds in sorted(accesses.items())
     )
-    return MosquittoAcl(rules, tuple(sorted(client_ids)))
+    return MosquittoAcl(
+        tuple(rule for rule in rules if not _PLACEHOLDER.search(rule.topic)),
+        tuple(sorted(client_ids)),
+        tuple(rule for rule in rules if _PLACEHOLDER.search(rule.topic)),
+    )
 
 
 def acl_from_policy(
@@ -185,6 +221,8 @@ def _substitute(text: str, resource: str) -> str:
 
     def variable(match: re.Match[str]) -> str:
         name = match.group(1)
+        if attribute := _ATTRIBUTE.fullmatch(name):
+            return f"{{attribute:{attribute.group(1)}}}"
         if name not in _VARIABLES:
             raise PolicyAclError(f"policy variable ${{{name}}} is not supported: {resource}")
         return _VARIABLES[name]
@@ -210,11 +248,11 @@ def _topic(kind: str, path: str) -> str:
         elif re.search(r"[?%\s]", level):
             raise PolicyAclError(f"'?', '%' and whitespace cannot be expressed: {resource}")
         elif "+" in level or "#" in level:
-            if kind == "topic":
-                raise PolicyAclError(f"'+'/'#' are literal in a topic/ resource: {resource}")
-            if level not in ("+", "#") or (level == "#" and not last):
-                raise PolicyAclError(f"not a valid MQTT topic filter: {resource}")
-            converted.append(level)
+            raise PolicyAclError(
+                f"'+'/'#' are literal in an IoT policy resource, not MQTT wildcards: {resource} "
+                "allows only that exact filter, which Mosquitto cannot tell from narrower ones "
+                "(use '*', or one resource per topic)"
+            )
         else:
             converted.append(level)
     return "/".join(converted)

@@ -41,7 +41,12 @@ class Settings(BaseSettings):
     ingest_dead_letters: str = Field(default="", validation_alias="NGUON_INGEST_DEAD_LETTERS")
     """Queue URL for uploads that could not be processed, with their cause."""
     speech_tasks_queue: str = Field(default="", validation_alias="NGUON_SPEECH_TASKS_QUEUE")
-    """Queue URL of asynchronous speech work (Polly-style tasks, bulletin voices)."""
+    """Queue URL of asynchronous speech work (bulletin voices; Polly-style tasks too while
+    ``synthesis_tasks_queue`` is empty)."""
+    synthesis_tasks_queue: str = Field(default="", validation_alias="NGUON_SYNTHESIS_TASKS_QUEUE")
+    """Queue URL of the speech API's synthesis tasks, apart from bulletin voices."""
+    user_pool_id: str = Field(default="", validation_alias="NGUON_USER_POOL_ID")
+    """The staff user pool (the API function only: admins set users' home units)."""
     ffmpeg: str = Field(default="ffmpeg", validation_alias="NGUON_FFMPEG")
     """The ffmpeg binary (Debian's locally; the ffmpeg layer's /opt/bin/ffmpeg in Lambda)."""
     default_voice: str = Field(default="vi-vn-x-central", validation_alias="NGUON_DEFAULT_VOICE")

@@ -52,9 +52,17 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Không có đơn vị hành chính mã {unit}.",
         "en": "There is no administrative unit with code {unit}.",
     },
+    "user_not_found": {
+        "vi": "Không có tài khoản {username}.",
+        "en": "There is no account {username}.",
+    },
     "conflict": {
         "vi": "Dữ liệu đã bị thay đổi bởi người khác; hãy tải lại.",
         "en": "Someone else changed this; reload it.",
+    },
+    "unavailable": {
+        "vi": "Dịch vụ tạm thời không phản hồi; vui lòng thử lại sau.",
+        "en": "A service did not answer; try again later.",
     },
     "cap_malformed": {
         "vi": "Bản tin CAP không hợp lệ: {reason}",
@@ -81,6 +89,10 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Không có đơn vị hành chính mã: {units}.",
         "en": "No administrative unit has the code(s): {units}.",
     },
+    "invalid_catalogue": {
+        "vi": "Danh mục đơn vị hành chính không hợp lệ: {reason}",
+        "en": "The administrative unit catalogue is not valid: {reason}",
+    },
     "unknown_issuer": {
         "vi": "Không có đơn vị phát hành mã {unit}.",
         "en": "There is no issuing unit {unit}.",
@@ -105,6 +117,50 @@ MESSAGES: dict[str, dict[Language, str]] = {
             "Bạn đang sửa phiên bản {version}, nhưng bản tin đã ở phiên bản {current}; hãy tải lại."
         ),
         "en": "You edited version {version}, but the bulletin is at version {current}; reload it.",
+    },
+    "supersede_out_of_scope": {
+        "vi": (
+            "Bản tin {bulletin} do đơn vị {unit} ban hành: chỉ người có quyền duyệt và thu hồi "
+            "bản tin đó mới được thay thế nó."
+        ),
+        "en": (
+            "Bulletin {bulletin} is issued by unit {unit}: only someone who may approve and "
+            "withdraw it may replace it."
+        ),
+    },
+    "lexicon_not_yours": {
+        "vi": (
+            "Từ điển phát âm {name} thuộc đơn vị {unit}: chỉ người quản lý địa bàn đó mới được "
+            "sửa hoặc xoá."
+        ),
+        "en": (
+            "Lexicon {name} belongs to unit {unit}: only staff whose area holds it may change "
+            "or delete it."
+        ),
+    },
+    "lexicons_per_unit": {
+        "vi": "Mỗi đơn vị có tối đa {limit} từ điển phát âm.",
+        "en": "A unit may have at most {limit} lexicons.",
+    },
+    "speech_task_quota": {
+        "vi": (
+            "Bạn đã có {limit} tác vụ đọc đang chờ hoặc đang chạy; hãy đợi chúng xong rồi gửi tiếp."
+        ),
+        "en": (
+            "You have {limit} speech tasks waiting or running; wait for them to finish before "
+            "starting another."
+        ),
+    },
+    "speech_breaks_too_long": {
+        "vi": (
+            "Các khoảng lặng (<break>) cộng lại {seconds} giây; tối đa {limit} giây cho một "
+            "yêu cầu."
+        ),
+        "en": "The breaks add up to {seconds} s; one request may hold at most {limit} s.",
+    },
+    "speech_output_too_long": {
+        "vi": "Bản đọc sẽ dài khoảng {minutes} phút; tối đa {limit} phút cho một yêu cầu.",
+        "en": "The reading would last about {minutes} min; one request may last {limit} min.",
     },
     "self_approval": {
         "vi": "Không được tự duyệt bản tin của chính mình.",
@@ -133,6 +189,25 @@ MESSAGES: dict[str, dict[Language, str]] = {
     "cap_reference_unknown": {
         "vi": "Không tìm thấy cảnh báo gốc mà bản tin CAP {identifier} tham chiếu.",
         "en": "The alert that CAP message {identifier} references is not known here.",
+    },
+    # Generated speech (the bulletin's voice).
+    "voice_not_found": {
+        "vi": "Bản tin {bulletin} chưa có giọng đọc.",
+        "en": "Bulletin {bulletin} has no generated speech.",
+    },
+    "voice_not_applicable": {
+        "vi": (
+            "Bản tin {bulletin} không có giọng đọc: chỉ bản tin đã duyệt và phát qua loa mới có."
+        ),
+        "en": "Bulletin {bulletin} takes no speech: only approved bulletins for speakers do.",
+    },
+    "voice_in_progress": {
+        "vi": "Giọng đọc của bản tin {bulletin} đang được tạo; vui lòng chờ.",
+        "en": "The speech for bulletin {bulletin} is being made; wait for it.",
+    },
+    "voice_state_changed": {
+        "vi": "Giọng đọc của bản tin {bulletin} vừa được cập nhật ở nơi khác; hãy tải lại.",
+        "en": "The speech for bulletin {bulletin} just changed elsewhere; reload it.",
     },
     # The programme.
     "not_in_programme": {
@@ -256,8 +331,26 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "The {command} command takes no args.",
     },
     "play_now_needs_content": {
-        "vi": "Lệnh phát ngay cần mã bản tin (args.bulletin_id) hoặc nội dung (args.text).",
-        "en": "play_now needs a bulletin (args.bulletin_id) or a text (args.text).",
+        "vi": "Lệnh phát ngay cần mã bản tin đã duyệt (args.bulletin_id).",
+        "en": "play_now needs an approved bulletin (args.bulletin_id).",
+    },
+    "play_now_text_refused": {
+        "vi": (
+            "Lệnh phát ngay chỉ phát bản tin đã được duyệt, không đọc văn bản tự do (args.text): "
+            "hãy soạn bản tin và trình duyệt."
+        ),
+        "en": (
+            "play_now plays approved bulletins only, not free text (args.text): compose a "
+            "bulletin and have it approved."
+        ),
+    },
+    "play_now_not_on_air": {
+        "vi": "Bản tin {bulletin} không đang trong thời gian phát đã duyệt (trạng thái {status}).",
+        "en": "Bulletin {bulletin} is not approved and valid now (it is {status}).",
+    },
+    "play_now_not_for_this_device": {
+        "vi": "Bản tin {bulletin} không dành cho địa bàn của thiết bị ({unit}).",
+        "en": "Bulletin {bulletin} is not aimed at the device's area ({unit}).",
     },
     "invalid_telemetry": {
         "vi": "Dữ liệu thiết bị ({stream}) không hợp lệ ở {count} trường.",
@@ -335,6 +428,59 @@ MESSAGES: dict[str, dict[Language, str]] = {
     "media_processing_failed": {
         "vi": "Hệ thống chưa xử lý được tệp sau {attempts} lần thử; bộ phận kỹ thuật đã được báo.",
         "en": "The system could not process the file after {attempts} attempts; support is told.",
+    },
+    # Operator tools (infra/tools): one line each, printed Vietnamese / English.
+    "tool_cloud_not_running": {
+        "vi": "Đám mây cục bộ chưa chạy (không có {path}); hãy khởi động bằng `{start}`.",
+        "en": "The local cloud is not running (no {path}); start it with `{start}`.",
+    },
+    "tool_cannot_connect": {
+        "vi": (
+            "Không kết nối được tới {url}: đám mây cục bộ chưa chạy? Hãy khởi động bằng `{start}`."
+        ),
+        "en": "Cannot connect to {url}: is the local cloud running? Start it with `{start}`.",
+    },
+    "tool_endpoints_unreadable": {
+        "vi": "Không đọc được {path} ({reason}); hãy khởi động lại đám mây cục bộ.",
+        "en": "Cannot read {path} ({reason}); restart the local cloud.",
+    },
+    "tool_no_aws_settings": {
+        "vi": (
+            "Chưa cấu hình AWS (thông tin đăng nhập, vùng); với đám mây cục bộ, "
+            "dùng --endpoints sau khi chạy `{start}`."
+        ),
+        "en": (
+            "AWS is not configured (credentials, region); for the local cloud, "
+            "pass --endpoints after `{start}`."
+        ),
+    },
+    "tool_aws_refused": {
+        "vi": "AWS từ chối yêu cầu ({aws_code}): {reason}",
+        "en": "AWS refused the request ({aws_code}): {reason}",
+    },
+    "tool_sign_in_refused": {
+        "vi": "Sai tên đăng nhập hoặc mật khẩu.",
+        "en": "Wrong username or password.",
+    },
+    "tool_unknown_user": {
+        "vi": "Không có tài khoản mẫu {username}; các tài khoản: {users}.",
+        "en": "There is no demo account {username}; the accounts: {users}.",
+    },
+    "tool_api_refused": {
+        "vi": "API trả lời {status}",
+        "en": "The API answered {status}",
+    },
+    "tool_file_missing": {
+        "vi": "Không có tệp hoặc thư mục {path}.",
+        "en": "There is no file or folder {path}.",
+    },
+    "tool_file_exists": {
+        "vi": "{path} đã có; công cụ không ghi đè.",
+        "en": "{path} already exists; the tool does not overwrite it.",
+    },
+    "tool_file_problem": {
+        "vi": "Lỗi tệp {path}: {reason}",
+        "en": "File {path}: {reason}",
     },
 }
 

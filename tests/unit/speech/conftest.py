@@ -109,9 +109,15 @@ def aws(monkeypatch) -> Iterator[dict]:
             CreateBucketConfiguration={"LocationConstraint": settings.region},
         )
         sqs = boto3.client("sqs", region_name=settings.region)
-        queue = settings.speech_tasks_queue.rsplit("/", 1)[-1]
-        url = sqs.create_queue(QueueName=queue)["QueueUrl"]
-        assert url == settings.speech_tasks_queue
+        # Bulletins' voices and people's synthesis tasks, each on its queue (template.yaml).
+        for queue_url in (settings.speech_tasks_queue, settings.synthesis_tasks_queue):
+            url = sqs.create_queue(QueueName=queue_url.rsplit("/", 1)[-1])["QueueUrl"]
+            assert url == queue_url
+        # Tasks and lexicons belong to units: the speech function reads the tree.
+        from nguon.services.unit_catalogue import load_bundled_catalogue
+        from nguon.storage.units import DynamoUnitStore
+
+        DynamoUnitStore().put_many(load_bundled_catalogue())
         yield {"s3": s3, "sqs": sqs, "dynamodb": dynamodb, "settings": settings}
 
 
@@ -137,7 +143,8 @@ def speech_app(monkeypatch) -> ModuleType:
 def rest_event(method: str, url: str, headers: dict, body: bytes, claims: dict | None) -> dict:
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
-    text = body.decode("utf-8") if body else None
+    # The speech API's binary media type is */*: API Gateway base64-encodes every body.
+    encoded = base64.b64encode(body).decode("ascii") if body else None
     context = {
         "accountId": "123456789012",
         "apiId": "local",
@@ -161,8 +168,8 @@ def rest_event(method: str, url: str, headers: dict, body: bytes, claims: dict |
         "pathParameters": {"proxy": parts.path.removeprefix("/tts/")},
         "stageVariables": None,
         "requestContext": context,
-        "body": text,
-        "isBase64Encoded": False,
+        "body": encoded,
+        "isBase64Encoded": encoded is not None,
     }
 
 

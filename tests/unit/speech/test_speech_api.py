@@ -261,11 +261,11 @@ def test_tasks_start_run_through_the_queue_and_land_in_s3(aws, polly, speech_app
     assert started["TaskStatus"] == "scheduled"
     assert started["RequestCharacters"] == len(TEXT)
     assert started["SnsTopicArn"].endswith(":speech-done")
-    key = f"speech/test-{task_id}.mp3"
+    key = f"synthesis/52/speech/test-{task_id}.mp3"  # under the owner's unit, apart
     assert started["OutputUri"] == f"https://s3.ap-southeast-1.amazonaws.com/{bucket}/{key}"
 
     messages = aws["sqs"].receive_message(
-        QueueUrl=aws["settings"].speech_tasks_queue, MaxNumberOfMessages=10
+        QueueUrl=aws["settings"].synthesis_tasks_queue, MaxNumberOfMessages=10
     )["Messages"]
     assert [json.loads(m["Body"]) for m in messages] == [{"task_id": task_id}]
     event = {
@@ -322,6 +322,29 @@ def test_task_listing_pages_newest_first(aws, polly):
         polly.list_speech_synthesis_tasks(NextToken="bm90IGEgdG9rZW4=")
 
 
+def test_deep_ssml_is_a_400_with_a_message_sync_and_as_a_task(aws, polly):
+    from nguon.speech.ssml import MAX_DEPTH
+
+    deep = (
+        "<speak>" + "<p>" * 800 + "a" + "</p>" * 800 + "</speak>"
+    )  # under 6,000 characters in all
+    with pytest.raises(ClientError) as raised:
+        polly.synthesize_speech(Text=deep, TextType="ssml", VoiceId="Bac", OutputFormat="mp3")
+    code, status, message = error_of(raised)
+    assert (code, status) == ("InvalidSsmlException", 400)
+    assert f"nested more than {MAX_DEPTH} deep" in message
+    deeper = "<speak>" + "<s>" * 25_000 + "a" + "</s>" * 25_000 + "</speak>"
+    with pytest.raises(ClientError) as raised:
+        polly.start_speech_synthesis_task(
+            Text=deeper,
+            TextType="ssml",
+            VoiceId="Bac",
+            OutputFormat="mp3",
+            OutputS3BucketName=aws["settings"].media_bucket,
+        )
+    assert error_of(raised)[:2] == ("InvalidSsmlException", 400)
+
+
 def test_task_errors(aws, polly):
     bucket = aws["settings"].media_bucket
     with pytest.raises(polly.exceptions.InvalidS3BucketException):
@@ -361,7 +384,8 @@ def test_speech_marks_task_writes_a_marks_file(aws, polly, speech_app):
     from speech_api.dependencies import speech_tasks
 
     assert speech_tasks().run(task["TaskId"]) == "completed"
-    body = aws["s3"].get_object(Bucket=bucket, Key=f"{task['TaskId']}.marks")["Body"].read()
+    key = f"synthesis/52/{task['TaskId']}.marks"
+    body = aws["s3"].get_object(Bucket=bucket, Key=key)["Body"].read()
     assert [json.loads(line)["type"] for line in body.decode().splitlines()] == ["sentence"] * 2
 
 

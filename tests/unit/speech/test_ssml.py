@@ -5,7 +5,7 @@ import pytest
 from nguon.speech.engines.espeak import EspeakEngine
 from nguon.speech.errors import InvalidSsmlException
 from nguon.speech.plans import SynthesisRequest
-from nguon.speech.ssml import parse_ssml, plain_text
+from nguon.speech.ssml import MAX_DEPTH, parse_ssml, plain_text
 from nguon.speech.synthesis import SpeechService
 from tests.unit.speech.conftest import identity_normalizer
 
@@ -165,6 +165,29 @@ def test_invalid_ssml(ssml):
         parse_ssml(ssml)
     assert raised.value.message.startswith("Invalid SSML request")
     assert raised.value.status == 400
+
+
+def nested(depth: int, tag: str = "prosody") -> str:
+    """``<speak>`` and ``depth - 1`` elements inside one another around one word."""
+    inner = depth - 1
+    return "<speak>" + f"<{tag}>" * inner + "chào" + f"</{tag}>" * inner + "</speak>"
+
+
+def test_nesting_is_capped_with_a_message_not_a_recursion_error():
+    assert parse_ssml(nested(MAX_DEPTH)).segments[0].text == "chào"
+    for depth in (MAX_DEPTH + 1, 5_000, 60_000):  # 60,000: deeper than any recursion limit
+        with pytest.raises(InvalidSsmlException) as raised:
+            parse_ssml(nested(depth, "s"))
+        assert raised.value.status == 400
+        assert f"nested more than {MAX_DEPTH} deep" in raised.value.message
+
+
+def test_a_say_as_date_of_thousands_of_digits_is_read_as_written():
+    digits = "1" * 5_000  # int() refuses past 4,300 digits: this was a 500
+    ssml = f'<speak><say-as interpret-as="date" format="d">{digits}</say-as></speak>'
+    assert parse_ssml(ssml).segments[0].text == "ngày " + digits
+    ssml = '<speak><say-as interpret-as="date" format="dm">05/03</say-as></speak>'
+    assert parse_ssml(ssml).segments[0].text == "ngày 5 tháng 3"
 
 
 def test_a_break_is_real_silence(service):

@@ -1,6 +1,7 @@
 """Synthesis tasks and lexicons on DynamoDB (moto): claims, redelivery, failures, paging."""
 
 import json
+from itertools import count
 
 import pytest
 
@@ -12,6 +13,7 @@ from nguon.speech.errors import (
     ServiceFailureException,
 )
 from nguon.speech.lexicons import parse_lexicon, render_lexicon
+from nguon.speech.owners import SpeechOwner
 from nguon.speech.speaker import ServiceSpeaker
 from nguon.speech.synthesis import SpeechService
 from nguon.speech.tasks import LEASE_S, MAX_ATTEMPTS, SpeechTasks, TaskBusy
@@ -66,6 +68,10 @@ def make_tasks(aws, stores, engine=None, clock=None):
     )
 
 
+_people = count(1)
+PROVINCE = SpeechOwner(user="u0", unit="52", path="52/")
+
+
 def start(tasks, aws, **extra):
     body = {
         "Text": "Xin chào bà con.",
@@ -74,7 +80,8 @@ def start(tasks, aws, **extra):
         "OutputS3BucketName": aws["settings"].media_bucket,
         **extra,
     }
-    return tasks.start(body, requested_by="u1")
+    # One person per task: the per-user quota is tested in test_speech_scope.py.
+    return tasks.start(body, owner=SpeechOwner(user=f"u{next(_people)}", unit="52", path="52/"))
 
 
 def test_a_completed_task_is_not_redone(aws, stores):
@@ -82,9 +89,13 @@ def test_a_completed_task_is_not_redone(aws, stores):
     task = start(tasks, aws)
 
     assert tasks.run(task["TaskId"]) == "completed"
-    head = aws["s3"].head_object(Bucket=aws["settings"].media_bucket, Key=f"{task['TaskId']}.mp3")
+    head = aws["s3"].head_object(
+        Bucket=aws["settings"].media_bucket, Key=f"synthesis/52/{task['TaskId']}.mp3"
+    )
     assert tasks.run(task["TaskId"]) == "skipped"
-    again = aws["s3"].head_object(Bucket=aws["settings"].media_bucket, Key=f"{task['TaskId']}.mp3")
+    again = aws["s3"].head_object(
+        Bucket=aws["settings"].media_bucket, Key=f"synthesis/52/{task['TaskId']}.mp3"
+    )
     assert again["LastModified"] == head["LastModified"]
     assert tasks.run("not-a-task") == "missing"
     stored = stores[1].get(task["TaskId"])
@@ -106,7 +117,7 @@ def test_a_held_task_comes_back_later_and_a_dead_workers_is_taken_over(aws, stor
         tasks.run(task_id)
     clock.now += LEASE_S + 1  # that worker died with its Lambda
     assert tasks.run(task_id) == "completed"
-    assert tasks.get(task_id)["TaskStatus"] == "completed"
+    assert tasks.get(task_id, PROVINCE)["TaskStatus"] == "completed"
 
 
 def test_conditional_changes_lose_races(aws, stores):
@@ -127,7 +138,7 @@ def test_conditional_changes_lose_races(aws, stores):
         )
         is None
     )
-    assert tasks.get(task_id)["TaskStatus"] == "inProgress"
+    assert tasks.get(task_id, PROVINCE)["TaskStatus"] == "inProgress"
 
 
 def test_unexpected_errors_are_retried_then_fail_the_task(aws, stores):
@@ -137,9 +148,9 @@ def test_unexpected_errors_are_retried_then_fail_the_task(aws, stores):
     for _ in range(MAX_ATTEMPTS - 1):
         with pytest.raises(ServiceFailureException, match="speech engine failed"):
             tasks.run(task_id)
-        assert tasks.get(task_id)["TaskStatus"] == "scheduled"
+        assert tasks.get(task_id, PROVINCE)["TaskStatus"] == "scheduled"
     assert tasks.run(task_id) == "failed"
-    failed = tasks.get(task_id)
+    failed = tasks.get(task_id, PROVINCE)
     assert failed["TaskStatus"] == "failed"
     assert failed["TaskStatusReason"]
 
@@ -160,7 +171,7 @@ def test_a_request_that_cannot_be_read_fails_with_its_reason(aws, stores):
     lexicons.delete("Tam")  # gone before the worker reads it
 
     assert tasks.run(task_id) == "failed"
-    failed = tasks.get(task_id)
+    failed = tasks.get(task_id, PROVINCE)
     assert failed["TaskStatusReason"] == "Lexicon not found: Tam"
 
 
@@ -193,7 +204,7 @@ def test_a_task_that_cannot_be_queued_fails(aws, stores):
     tasks.queue_url = aws["settings"].speech_tasks_queue + "-missing"
     with pytest.raises(ServiceFailureException):
         start(tasks, aws)
-    listed = tasks.list()["SynthesisTasks"]
+    listed = tasks.list(PROVINCE)["SynthesisTasks"]
     assert [task["TaskStatus"] for task in listed] == ["failed"]
 
 
@@ -207,18 +218,18 @@ def test_listing_filters_by_status_and_pages(aws, stores):
     tasks.run(ids[1])
     tasks.run(ids[3])
 
-    done = tasks.list(status="completed")["SynthesisTasks"]
+    done = tasks.list(PROVINCE, status="completed")["SynthesisTasks"]
     assert [task["TaskId"] for task in done] == [ids[3], ids[1]]
     seen, token = [], None
     while True:
-        page = tasks.list(status="scheduled", max_results=2, next_token=token)
+        page = tasks.list(PROVINCE, status="scheduled", max_results=2, next_token=token)
         seen += [task["TaskId"] for task in page["SynthesisTasks"]]
         token = page.get("NextToken")
         if not token:
             break
     assert seen == [ids[4], ids[2], ids[0]]
     with pytest.raises(InvalidNextTokenException):
-        tasks.list(next_token="!!")
+        tasks.list(PROVINCE, next_token="!!")
 
 
 def test_lexicon_store_pages_by_name(stores):

@@ -1,5 +1,6 @@
 """Bulletins (bản tin): ``/bulletins`` and the workflow steps, history and CAP form."""
 
+from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -7,7 +8,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from nguon.clock import now
 from nguon.models.bulletins import (
     AuditEvent,
     Bulletin,
@@ -21,7 +21,7 @@ from nguon.models.bulletins import (
 )
 from nguon.models.schedules import DAYS_NOTE, Day
 from nguon.models.units import UNIT_CODE_PATTERN
-from staff_api.dependencies import alert_service, bulletin_service
+from staff_api.dependencies import Now, alert_service, bulletin_service
 from staff_api.errors import error_responses
 from staff_api.identity import current_principal
 
@@ -44,10 +44,9 @@ class ReasonBody(Reason):
     version: int | None = Field(default=None, ge=1)
 
 
-def view(bulletin: Bulletin) -> BulletinView:
-    """A bulletin as people see it now: expired once past its validity."""
+def view(bulletin: Bulletin, moment: datetime) -> BulletinView:
+    """A bulletin as people see it at ``moment``: expired once past its validity."""
     start, end = bulletin.validity()
-    moment = now()
     status = bulletin.status_at(moment)
     return BulletinView.model_validate(
         {
@@ -72,8 +71,8 @@ def _principal():
     tags=["bulletins"],
     responses=error_responses(400, 401, 403, body=True),
 )
-def create_bulletin(content: Annotated[BulletinContent, Body()]) -> BulletinView:
-    return view(bulletin_service().create(_principal(), content))
+def create_bulletin(moment: Now, content: Annotated[BulletinContent, Body()]) -> BulletinView:
+    return view(bulletin_service().create(_principal(), content), moment)
 
 
 @router.get(
@@ -83,6 +82,7 @@ def create_bulletin(content: Annotated[BulletinContent, Body()]) -> BulletinView
     responses=error_responses(401, 403, 404),
 )
 def list_bulletins(
+    moment: Now,
     unit: Annotated[str | None, Query(pattern=UNIT_CODE_PATTERN)] = None,
     status: Annotated[Status | None, Query()] = None,
     priority: Annotated[Priority | None, Query()] = None,
@@ -101,7 +101,7 @@ def list_bulletins(
         limit=limit,
         cursor=next_page,
     )
-    return BulletinPage(items=[view(bulletin) for bulletin in found], next=cursor)
+    return BulletinPage(items=[view(bulletin, moment) for bulletin in found], next=cursor)
 
 
 @router.get(
@@ -110,8 +110,8 @@ def list_bulletins(
     tags=["bulletins"],
     responses=error_responses(401, 403, 404),
 )
-def get_bulletin(bulletin_id: BulletinId) -> BulletinView:
-    return view(bulletin_service().get(_principal(), bulletin_id))
+def get_bulletin(moment: Now, bulletin_id: BulletinId) -> BulletinView:
+    return view(bulletin_service().get(_principal(), bulletin_id), moment)
 
 
 @router.patch(
@@ -121,9 +121,9 @@ def get_bulletin(bulletin_id: BulletinId) -> BulletinView:
     responses=error_responses(400, 401, 403, 404, 409, body=True),
 )
 def patch_bulletin(
-    bulletin_id: BulletinId, patch: Annotated[BulletinPatch, Body()]
+    moment: Now, bulletin_id: BulletinId, patch: Annotated[BulletinPatch, Body()]
 ) -> BulletinView:
-    return view(bulletin_service().update(_principal(), bulletin_id, patch))
+    return view(bulletin_service().update(_principal(), bulletin_id, patch), moment)
 
 
 @router.post(
@@ -133,10 +133,10 @@ def patch_bulletin(
     responses=error_responses(400, 401, 403, 404, 409, body=True),
 )
 def submit_bulletin(
-    bulletin_id: BulletinId, body: Annotated[VersionBody | None, Body()] = None
+    moment: Now, bulletin_id: BulletinId, body: Annotated[VersionBody | None, Body()] = None
 ) -> BulletinView:
     version = body.version if body else None
-    return view(bulletin_service().submit(_principal(), bulletin_id, version))
+    return view(bulletin_service().submit(_principal(), bulletin_id, version), moment)
 
 
 @router.post(
@@ -146,10 +146,10 @@ def submit_bulletin(
     responses=error_responses(400, 401, 403, 404, 409, body=True),
 )
 def approve_bulletin(
-    bulletin_id: BulletinId, body: Annotated[VersionBody | None, Body()] = None
+    moment: Now, bulletin_id: BulletinId, body: Annotated[VersionBody | None, Body()] = None
 ) -> BulletinView:
     version = body.version if body else None
-    return view(bulletin_service().approve(_principal(), bulletin_id, version))
+    return view(bulletin_service().approve(_principal(), bulletin_id, version), moment)
 
 
 @router.post(
@@ -158,8 +158,12 @@ def approve_bulletin(
     tags=["workflow"],
     responses=error_responses(400, 401, 403, 404, 409, body=True),
 )
-def reject_bulletin(bulletin_id: BulletinId, body: Annotated[ReasonBody, Body()]) -> BulletinView:
-    return view(bulletin_service().reject(_principal(), bulletin_id, body.reason, body.version))
+def reject_bulletin(
+    moment: Now, bulletin_id: BulletinId, body: Annotated[ReasonBody, Body()]
+) -> BulletinView:
+    return view(
+        bulletin_service().reject(_principal(), bulletin_id, body.reason, body.version), moment
+    )
 
 
 @router.post(
@@ -168,8 +172,12 @@ def reject_bulletin(bulletin_id: BulletinId, body: Annotated[ReasonBody, Body()]
     tags=["workflow"],
     responses=error_responses(400, 401, 403, 404, 409, body=True),
 )
-def withdraw_bulletin(bulletin_id: BulletinId, body: Annotated[ReasonBody, Body()]) -> BulletinView:
-    return view(bulletin_service().withdraw(_principal(), bulletin_id, body.reason, body.version))
+def withdraw_bulletin(
+    moment: Now, bulletin_id: BulletinId, body: Annotated[ReasonBody, Body()]
+) -> BulletinView:
+    return view(
+        bulletin_service().withdraw(_principal(), bulletin_id, body.reason, body.version), moment
+    )
 
 
 @router.post(
@@ -179,8 +187,8 @@ def withdraw_bulletin(bulletin_id: BulletinId, body: Annotated[ReasonBody, Body(
     tags=["workflow"],
     responses=error_responses(401, 403, 404, 409),
 )
-def revise_bulletin(bulletin_id: BulletinId) -> BulletinView:
-    return view(bulletin_service().revise(_principal(), bulletin_id))
+def revise_bulletin(moment: Now, bulletin_id: BulletinId) -> BulletinView:
+    return view(bulletin_service().revise(_principal(), bulletin_id), moment)
 
 
 @router.get(

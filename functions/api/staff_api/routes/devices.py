@@ -1,13 +1,12 @@
 """Devices (thiết bị) and their monitoring: ``/devices``, ``/alarms``, and a unit's device
 summary and station statistics. (Registering and decommissioning devices: provisioning.)"""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from nguon.clock import now
 from nguon.models.devices import (
     THING_PATTERN,
     AlarmPage,
@@ -23,7 +22,7 @@ from nguon.models.devices import (
 )
 from nguon.models.schedules import DAYS_NOTE, Day
 from nguon.models.units import UNIT_CODE_PATTERN
-from staff_api.dependencies import device_service
+from staff_api.dependencies import Now, device_service
 from staff_api.errors import error_responses
 from staff_api.identity import current_principal
 from staff_api.routes.units import UnitCodePath
@@ -45,8 +44,8 @@ def _principal():
     return current_principal(router.current_event)
 
 
-def _days(start: date | None, end: date | None) -> tuple[date, date]:
-    first = start or end or now().date()
+def _days(start: date | None, end: date | None, moment: datetime) -> tuple[date, date]:
+    first = start or end or moment.date()
     return first, end or first
 
 
@@ -103,8 +102,10 @@ def send_command(thing: ThingPath, request: Annotated[CommandRequest, Body()]) -
     tags=["devices"],
     responses=error_responses(401, 403, 404),
 )
-def device_plays(thing: ThingPath, start: FromDay = None, end: ToDay = None) -> list[PlayRecord]:
-    first, last = _days(start, end)
+def device_plays(
+    moment: Now, thing: ThingPath, start: FromDay = None, end: ToDay = None
+) -> list[PlayRecord]:
+    first, last = _days(start, end, moment)
     return device_service().plays(_principal(), thing, first, last)
 
 
@@ -142,6 +143,8 @@ def devices_summary(code: UnitCodePath) -> DeviceSummary:
     tags=["devices"],
     responses=error_responses(401, 403, 404),
 )
-def stations(code: UnitCodePath, start: FromDay = None, end: ToDay = None) -> StationReport:
-    first, last = _days(start, end)
+def stations(
+    moment: Now, code: UnitCodePath, start: FromDay = None, end: ToDay = None
+) -> StationReport:
+    first, last = _days(start, end, moment)
     return device_service().stations(_principal(), code, first, last)

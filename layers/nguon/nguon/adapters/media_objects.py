@@ -6,6 +6,7 @@ parts), never through memory.
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from nguon.adapters import signing
 from nguon.config import get_settings
 
 LINK_LIFETIME_S = 3600
@@ -132,9 +134,12 @@ class MediaObjects:
         )
 
     def link(self, key: str) -> str:
-        """A GET link to a variant, good for ``LINK_LIFETIME_S`` (signed locally, no call)."""
+        """A GET link to a variant, good for ``LINK_LIFETIME_S`` (signed locally, no call),
+        or less when the signing session ends sooner (``nguon.adapters.signing``)."""
+        credentials = signing.client_credentials(self._client)
+        lifetime = signing.link_lifetime(credentials, datetime.now(UTC), LINK_LIFETIME_S)
         return self._client.generate_presigned_url(
             "get_object",
             Params={"Bucket": self.media_bucket, "Key": key},
-            ExpiresIn=LINK_LIFETIME_S,
+            ExpiresIn=lifetime,
         )

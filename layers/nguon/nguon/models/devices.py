@@ -348,7 +348,8 @@ class PlayNowArgs(BaseModel):
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
         | None
     ) = None
-    """Read aloud (speakers) or shown (boards) at once."""
+    """Refused in requests since issue 11 (only approved bulletins play at once); kept so
+    commands stored before still read back."""
 
 
 def _one_command(command: str | list[str], **properties: dict) -> dict:
@@ -374,7 +375,8 @@ _ONE_OF_TEXT_OR_ID = {
 class CommandRequest(BaseModel):
     """``POST /devices/{thing}/commands``: ``{"command": "volume", "value": 70}``,
     ``{"command": "power", "value": "off"}``, ``{"command": "reboot"}``,
-    ``{"command": "play_now", "args": {"bulletin_id": "..."}}`` or ``{"command": "stop"}``."""
+    ``{"command": "play_now", "args": {"bulletin_id": "..."}}`` (an approved bulletin of the
+    device's area, valid now) or ``{"command": "stop"}``."""
 
     # What each command takes is checked below; the document states it as oneOf the shapes.
     model_config = ConfigDict(
@@ -418,9 +420,15 @@ class CommandRequest(BaseModel):
                 {"command": command.value},
             )
         if command is CommandName.PLAY_NOW:
-            if self.args is None or (self.args.bulletin_id is None and self.args.text is None):
+            # Only approved bulletins play at once: free text would pass the editor and the
+            # approver (``text`` stays in the record model for commands already stored).
+            if self.args is not None and self.args.text is not None:
                 raise PydanticCustomError(
-                    "play_now_needs_content", "play_now needs args.bulletin_id or args.text"
+                    "play_now_text_refused", "play_now plays an approved bulletin, not free text"
+                )
+            if self.args is None or self.args.bulletin_id is None:
+                raise PydanticCustomError(
+                    "play_now_needs_content", "play_now needs args.bulletin_id"
                 )
         elif self.args is not None:
             raise PydanticCustomError(

@@ -22,6 +22,7 @@ class Permission(StrEnum):
     DEVICES_MANAGE = "devices:manage"
     MEDIA_READ = "media:read"
     MEDIA_UPLOAD = "media:upload"
+    USERS_MANAGE = "users:manage"
 
 
 _READ = frozenset(

@@ -85,11 +85,14 @@ class AlertService:
         key = f"{alert.sender}#{alert.identifier}"
         seen = self._store.by_cap_key(key)
         if seen is not None:
-            return seen, False
+            # The same answer as reading it: a replay must not hand the bulletin to anyone.
+            return self._bulletins.get(principal, seen.id), False
         original = self._original(alert)
         if alert.msg_type == "Cancel":
             if original is None:
                 raise InvalidInput("cap_reference_unknown", identifier=alert.identifier)
+            # Who may withdraw it, before anything about its state.
+            self._bulletins.check_withdrawer(principal, original)
             if original.status is Status.WITHDRAWN:
                 return original, False
             reason = f"CAP Cancel {alert.identifier} ({alert.sender})"
@@ -110,7 +113,7 @@ class AlertService:
             seen = self._store.by_cap_key(key)  # imported meanwhile by another request
             if seen is None:
                 raise
-            return seen, False
+            return self._bulletins.get(principal, seen.id), False
         return bulletin, True
 
     def _original(self, alert: CapAlert) -> Bulletin | None:

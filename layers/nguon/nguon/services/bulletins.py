@@ -108,6 +108,8 @@ class BulletinService:
                 where.code, starting_by=end, limit=min(limit, PAGE_MAX), cursor=cursor
             )
             for bulletin in page:
+                if not self._may_read(principal, bulletin):
+                    continue  # the area's list holds drafts from above, not yet for its eyes
                 if status and bulletin.status_at(now) is not status:
                     continue
                 if priority and bulletin.priority is not priority:
@@ -118,6 +120,21 @@ class BulletinService:
             if found or cursor is None:
                 break
         return found, cursor
+
+    def playable(self, principal: Principal, bulletin_id: str, unit: str) -> Bulletin:
+        """A bulletin an operator may play at once on a device of ``unit``: one they may read,
+        approved and valid now, aimed at the device's area. Free text never plays: whatever
+        a speaker reads out has passed an editor and an approver."""
+        bulletin = self.get(principal, bulletin_id)
+        now = self._now()
+        start, end = bulletin.validity()
+        status = bulletin.status_at(now)
+        if status is not Status.APPROVED or not start <= now < end:
+            raise Conflict("play_now_not_on_air", bulletin=bulletin.id, status=status.value)
+        where = self._units.require(unit)
+        if not any(where.is_within(code) for code in bulletin.targets):
+            raise InvalidInput("play_now_not_for_this_device", bulletin=bulletin.id, unit=unit)
+        return bulletin
 
     # --- composing -------------------------------------------------------------------------
 
@@ -135,6 +152,8 @@ class BulletinService:
         if issuer is None:
             raise InvalidInput("unknown_issuer", unit=content.issuer_unit)
         authorize(principal, Permission.BULLETINS_COMPOSE, issuer)
+        if supersedes is not None:
+            self._check_revision(issuer, self._require(supersedes))
         self._check_targets(principal, issuer, content.targets)
         self._check_media(principal, content.media)
         now = self._now()
@@ -213,6 +232,10 @@ class BulletinService:
     def revise(self, principal: Principal, bulletin_id: str) -> Bulletin:
         """A new draft to replace an approved bulletin; its approval withdraws the old one."""
         bulletin = self._require(bulletin_id)
+        # Scope before status: nothing about a bulletin to someone who may not revise it.
+        authorize(
+            principal, Permission.BULLETINS_COMPOSE, self._units.require(bulletin.issuer_unit)
+        )
         status = bulletin.status_at(self._now())
         if status is not Status.APPROVED:
             raise Conflict("wrong_status", status=status.value, action="revise")
@@ -237,9 +260,15 @@ class BulletinService:
         self, principal: Principal, bulletin_id: str, version: int | None = None
     ) -> Bulletin:
         bulletin = self._require(bulletin_id)
-        self._check_approver(principal, bulletin)
+        self._check_approver(principal, bulletin, emergency_clause=True)
         self._check_status(bulletin, {Status.PENDING}, "approve")
         self._check_version(bulletin, version)
+        original = self._store.get(bulletin.supersedes) if bulletin.supersedes else None
+        if original is not None:
+            # Checked again now: the revision may predate the rule, or the approver's area
+            # may differ from its author's. Approving it withdraws the original.
+            self._check_revision(self._units.require(bulletin.issuer_unit), original)
+            self._check_supersede(principal, original)
         now = self._now()
         actor = Actor.of(principal)
         approved = bulletin.model_copy(
@@ -297,10 +326,10 @@ class BulletinService:
     def withdraw(
         self, principal: Principal, bulletin_id: str, reason: str, version: int | None = None
     ) -> Bulletin:
-        """Take a pending or approved bulletin off air: its approvers may, and so may its author."""
+        """Take a pending or approved bulletin off air: its approvers may, and so may its author
+        while they still hold a composing role over its issuer."""
         bulletin = self._require(bulletin_id)
-        if bulletin.author.user_id != principal.user_id:
-            self._check_approver(principal, bulletin)
+        self.check_withdrawer(principal, bulletin)
         status = bulletin.status_at(self._now())
         if status not in {Status.PENDING, Status.APPROVED}:
             raise Conflict("wrong_status", status=status.value, action="withdraw")
@@ -311,31 +340,85 @@ class BulletinService:
 
     # --- rules -----------------------------------------------------------------------------
 
-    def _check_approver(self, principal: Principal, bulletin: Bulletin) -> None:
-        """Approvers act for bulletins issued in their area; an emergency may also be approved
-        by an approver whose area holds every unit it targets. Nobody approves their own."""
+    def check_withdrawer(self, principal: Principal, bulletin: Bulletin) -> None:
+        """Withdrawing is no wider than approving: an approver of the bulletin's issuing area
+        (the emergency clause is for approval only), or its author with a composing role over
+        the issuer now (an author who lost the role or moved unit no longer may)."""
+        if bulletin.author.user_id == principal.user_id:
+            issuer = self._units.require(bulletin.issuer_unit)
+            if Permission.BULLETINS_APPROVE in permissions_of(principal) and issuer.is_within(
+                principal.home_unit
+            ):
+                return
+            authorize(principal, Permission.BULLETINS_COMPOSE, issuer)
+            return
+        self._check_approver(principal, bulletin)
+
+    def _check_approver(
+        self, principal: Principal, bulletin: Bulletin, *, emergency_clause: bool = False
+    ) -> None:
+        """Approvers act for bulletins issued in their area. With ``emergency_clause`` (approval
+        only) an emergency may also be approved by an approver whose area holds every unit it
+        targets. Nobody approves their own."""
         if Permission.BULLETINS_APPROVE not in permissions_of(principal):
             raise Forbidden("role_missing", permission=Permission.BULLETINS_APPROVE.value)
+        issuer = self._units.require(bulletin.issuer_unit)
+        if not (
+            issuer.is_within(principal.home_unit)
+            or (emergency_clause and self._in_emergency_clause(principal, bulletin))
+        ):
+            raise Forbidden("out_of_scope", unit=issuer.code, home_unit=principal.home_unit)
         if bulletin.author.user_id == principal.user_id:
             raise Forbidden("self_approval")
-        issuer = self._units.require(bulletin.issuer_unit)
-        if issuer.is_within(principal.home_unit):
-            return
-        if bulletin.priority is Priority.EMERGENCY and all(
+
+    def _in_emergency_clause(self, principal: Principal, bulletin: Bulletin) -> bool:
+        return bulletin.priority is Priority.EMERGENCY and all(
             self._units.require(code).is_within(principal.home_unit) for code in bulletin.targets
-        ):
-            return
-        raise Forbidden("out_of_scope", unit=issuer.code, home_unit=principal.home_unit)
+        )
+
+    def _check_revision(self, issuer: AdminUnit, original: Bulletin) -> None:
+        """A revision replaces only a bulletin issued in its own issuer's area: a commune's
+        ``Update`` cannot take the province's emergency off the air."""
+        if not self._units.require(original.issuer_unit).is_within(issuer.code):
+            raise Forbidden(
+                "supersede_out_of_scope", bulletin=original.id, unit=original.issuer_unit
+            )
+
+    def _check_supersede(self, approver: Principal, original: Bulletin) -> None:
+        """Approving a revision withdraws the original: the approver must be one who could
+        approve the original and withdraw it (its issuing area, no emergency clause)."""
+        issuer = self._units.require(original.issuer_unit)
+        if not issuer.is_within(approver.home_unit):
+            raise Forbidden(
+                "supersede_out_of_scope", bulletin=original.id, unit=original.issuer_unit
+            )
 
     def _check_reader(self, principal: Principal, bulletin: Bulletin) -> None:
-        """Readers see what is issued in or aimed at their area, and what reaches it from above."""
         if Permission.BULLETINS_READ not in permissions_of(principal):
             raise Forbidden("role_missing", permission=Permission.BULLETINS_READ.value)
+        if not self._may_read(principal, bulletin):
+            raise Forbidden(
+                "out_of_scope", unit=bulletin.issuer_unit, home_unit=principal.home_unit
+            )
+
+    def _may_read(self, principal: Principal, bulletin: Bulletin) -> bool:
+        """A reader sees what is issued in their area, whatever its state; what is aimed at
+        their area (or at an area holding it) once approved (approved, expired, withdrawn
+        after approval); and a pending emergency they may approve under the emergency clause.
+        Drafts from above aimed elsewhere, or not yet approved, stay with their issuer."""
         home = self._units.require(principal.home_unit)
-        for code in (bulletin.issuer_unit, *bulletin.targets):
-            if self._units.require(code).is_within(home.code) or home.is_within(code):
-                return
-        raise Forbidden("out_of_scope", unit=bulletin.issuer_unit, home_unit=principal.home_unit)
+        if self._units.require(bulletin.issuer_unit).is_within(home.code):
+            return True
+        if bulletin.approved_at is not None and any(
+            self._units.require(code).is_within(home.code) or home.is_within(code)
+            for code in bulletin.targets
+        ):
+            return True
+        return (
+            bulletin.status is Status.PENDING
+            and Permission.BULLETINS_APPROVE in permissions_of(principal)
+            and self._in_emergency_clause(principal, bulletin)
+        )
 
     def _check_targets(self, principal: Principal, issuer: AdminUnit, targets: list[str]) -> None:
         found = {code: self._units.find(code) for code in targets}

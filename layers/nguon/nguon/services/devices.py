@@ -18,6 +18,7 @@ from nguon.models.devices import (
     RANGE_DAYS_MAX,
     SHADOW_COMMANDS,
     Alarm,
+    CommandName,
     CommandRecord,
     CommandRequest,
     CommandStatus,
@@ -105,6 +106,7 @@ class DeviceService:
         new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
         *,
         programmes: Programmes,
+        playable: Callable[[Principal, str, str], object],
     ) -> None:
         self._units = units
         self._store = store
@@ -112,6 +114,8 @@ class DeviceService:
         self._now = now
         self._new_id = new_id
         self._programmes = programmes
+        # ``BulletinService.playable``: play_now plays approved bulletins of the device's area.
+        self._playable = playable
 
     # --- one device ------------------------------------------------------------------------
 
@@ -128,6 +132,8 @@ class DeviceService:
         authorize(principal, Permission.DEVICES_MANAGE, self._units.require(device.unit))
         if device.status is not DeviceStatus.ACTIVE:
             raise Conflict("device_decommissioned", thing=thing)
+        if request.command is CommandName.PLAY_NOW and request.args and request.args.bulletin_id:
+            self._playable(principal, request.args.bulletin_id, device.unit)
         now = self._now()
         record = CommandRecord(
             command_id=self._new_id(),

@@ -45,6 +45,8 @@ class Manifests(Protocol):
 
     def put_alert(self, alert_id: str, version: int, body: bytes) -> dict[str, str]: ...
 
+    def alert_link(self, alert_id: str, version: int | str) -> str: ...
+
 
 class DevicePlane(Protocol):
     def update_desired(self, thing: str, shadow: str, desired: dict[str, Any]) -> int: ...
@@ -120,22 +122,34 @@ class FanoutService:
         return report
 
     def refresh(self) -> FanoutReport:
-        """Hourly: roll every manifest 48 hours forward; clear emergencies past expiry."""
+        """Hourly: roll every manifest 48 hours forward, which re-signs its link and its
+        media's; clear emergencies past expiry and re-sign the links of those in force.
+
+        Links die with the credentials that signed them (``nguon.adapters.signing``), long
+        before the seven days SigV4 allows: this round hands out new ones before they lapse.
+        """
         report = FanoutReport()
         devices = self._devices.all_active()
         communes = self._communes(sorted({device.unit for device in devices}))
         self._deliver(communes, devices, report)
         now = self._now()
+        links: dict[tuple[str, str], str] = {}  # one new link per alert document, not per device
         for device in devices:
             shadow = self._iot.get_shadow(device.thing, PLAYBACK_SHADOW) or {}
             held = shadow.get("state", {}).get("desired", {}).get("emergencies") or {}
-            expired = {
-                alert_id: None
-                for alert_id, reference in held.items()
-                if reference and datetime.fromisoformat(reference["valid_until"]) <= now
-            }
-            if expired:
-                self._iot.update_desired(device.thing, PLAYBACK_SHADOW, {"emergencies": expired})
+            changes: dict[str, dict[str, Any] | None] = {}
+            for alert_id, reference in held.items():
+                if not reference:
+                    continue
+                if datetime.fromisoformat(reference["valid_until"]) <= now:
+                    changes[alert_id] = None
+                    continue
+                document = (alert_id, str(reference["version"]))
+                if document not in links:
+                    links[document] = self._manifests.alert_link(*document)
+                changes[alert_id] = reference | {"url": links[document]}
+            if changes:
+                self._iot.update_desired(device.thing, PLAYBACK_SHADOW, {"emergencies": changes})
                 report.shadows += 1
         return report
 

@@ -86,6 +86,11 @@ class ProvisioningService:
         thing = f"{THING_PREFIX[request.kind]}-{unit.code}-{self._suffix()}"
         path = [*unit.ancestors, unit.code]
         attributes = {"kind": request.kind.value, "unit": unit.code, "area": "/".join(path)}
+        # One attribute per area level: the device policy grants the alert topic of each
+        # (${iot:Connection.Thing.Attributes[province]} ...), as IoT policies have no
+        # wildcard for "one of my areas". A device's unit is a commune, so its path is
+        # province, district, commune.
+        attributes |= dict(zip(("province", "district", "commune"), path, strict=True))
         credentials = self._registry.register(thing, attributes)
         device = Device(
             thing=thing,

@@ -143,3 +143,18 @@ class ServiceFailureException(SpeechError):
     """Something on our side failed (an engine, ffmpeg, S3); safe to try again."""
 
     status = 500
+
+
+class TaskQuotaExceededException(SpeechError):
+    """The caller has as many tasks waiting or running as one person may (not Polly's: the
+    project's per-user quota, so one person cannot fill the queue)."""
+
+    status = 429
+
+
+class BreakTimeExceededException(SpeechError):
+    """The request's ``<break>`` elements add up to more silence than one request may hold."""
+
+
+class OutputDurationExceededException(SpeechError):
+    """The request would read for longer than one request may (rate slowed, text long)."""

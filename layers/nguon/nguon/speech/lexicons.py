@@ -66,6 +66,10 @@ class Lexicon:
     lexemes: tuple[Lexeme, ...]
     last_modified: float = 0.0
     """Seconds since the epoch (Polly's timestamps)."""
+    owner_unit: str = ""
+    owner_path: str = ""
+    """The unit whose subtree it applies to, as a path (see :mod:`nguon.speech.owners`);
+    empty for lexicons stored before owners: the province's."""
 
     @property
     def size(self) -> int:

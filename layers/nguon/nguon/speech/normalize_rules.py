@@ -103,6 +103,9 @@ class Reader:
         self.parts: list[tuple[str, int, int, bool]] = []
         self.state = _OTHER
         self.day_at = -1  # the last token read as a day of the month without its month
+        # ``doc_code`` found no code from a token up to this index, so none starts before it:
+        # without this, "1/1/1/…" is rescanned from every number (quadratic).
+        self.no_code_before = -1
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -196,8 +199,10 @@ class Reader:
         through the lexicon or spelt.
         """
         tokens = self.tokens
-        if not self.attached(i + 1, SYM, ("/", "-")):
+        if i < self.no_code_before or not self.attached(i + 1, SYM, ("/", "-")):
             return 0
+        # Where the scan stops depends only on the tokens it meets, and a later start sees a
+        # subset of them: a failure here is a failure from every start before the stop.
         j, end, slash, letters = i + 1, i + 1, False, False
         while j < self.n and not tokens[j].space:
             token = tokens[j]
@@ -207,12 +212,14 @@ class Reader:
                 slash = slash or token.text == "/"
             elif token.kind == WORD:
                 if not any(char.isupper() for char in token.text):
+                    self.no_code_before = j
                     return 0
                 letters, end = True, j + 1
             else:
                 end = j + 1
             j += 1
         if not (slash and letters):
+            self.no_code_before = j
             return 0
         limit = tokens[end - 1].end
         k = i

@@ -15,11 +15,19 @@ TOKEN = re.compile(r"(\d+(?:[.,]\d+)*)|([^\W\d_]+)|(\.{2,}|…)|(\S)")
 NUM, WORD, SYM, LINK = "n", "w", "s", "l"
 # E-mail and web addresses, taken whole before anything else cuts them at "." and "/". A bare
 # domain needs a lower-case top-level name so that "TP.HCM" and "12.3.2025" are not domains.
+# The tokeniser tries these at every token, so each try must stay short, or a long run of "-",
+# "a." or digits (a paste, or an attack) is rescanned from every position and tokenising takes
+# quadratic time (100 KB of hyphens: minutes). Hence the bounds the address standards set
+# anyway (RFC 5321: a local part of at most 64 characters, a label of at most 63) and at most
+# ten labels before a bare domain's top-level name ("soyte.binhdinh.gov.vn" has three). The
+# quantifiers are possessive ("{1,63}+"): the character after a label or a local part is
+# never in its class, so giving characters back could not make a match, only cost time.
+_LABEL = r"{1,63}+"
 _LINK = (
-    r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+    r"[A-Za-z0-9._%+-]{1,64}+@[A-Za-z0-9-]" + _LABEL + r"(?:\.[A-Za-z0-9-]" + _LABEL + "){1,126}"
     r"|(?:https?://|www\.)[^\s]*[A-Za-z0-9/]"
-    r"|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org|gov|edu|info)(?![A-Za-z0-9])"
-    r"(?:/[^\s]*[A-Za-z0-9/])?"
+    r"|[a-z0-9-]" + _LABEL + r"(?:\.[a-z0-9-]" + _LABEL + r"){0,10}"
+    r"\.(?:vn|com|net|org|gov|edu|info)(?![A-Za-z0-9])(?:/[^\s]*[A-Za-z0-9/])?"
 )
 _TOKENS = re.compile(f"({_LINK})|" + TOKEN.pattern)
 _KINDS = (SYM, LINK, NUM, WORD, SYM, SYM)  # by the number of the group that matched

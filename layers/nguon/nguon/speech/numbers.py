@@ -27,6 +27,10 @@ DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tá
 _AFTER_MUOI = {1: "mốt", 4: "tư", 5: "lăm"}
 
 _BILLION = 10**9
+# Longer numbers are read digit by digit: nobody says a count of "tỷ tỷ", and converting a
+# pasted run of thousands of digits to an int is slow (quadratic) and, past 4,300 digits,
+# refused by Python.
+_MAX_CARDINAL_DIGITS = 15
 _THOUSANDS_DOTTED = re.compile(r"(\d{1,3}(?:\.\d{3})+)(?:,(\d+))?")
 _PLAIN = re.compile(r"(\d+)(?:,(\d+))?")
 _DOTTED_OTHER = re.compile(r"\d+(?:\.\d+)+")
@@ -105,7 +109,7 @@ def _read_integer_text(digits: str) -> str:
     """
     if len(digits) > 1 and digits.startswith("0") and len(digits) >= 4:
         return read_digits(digits)
-    if len(digits) > 15:
+    if len(digits) > _MAX_CARDINAL_DIGITS:
         return read_digits(digits)
     return read_number(int(digits))
 
@@ -119,7 +123,11 @@ def read_numeral(text: str) -> str:
     """
     match = _THOUSANDS_DOTTED.fullmatch(text)
     if match:
-        integer = read_number(int(match.group(1).replace(".", "")))
+        digits = match.group(1).replace(".", "")
+        if len(digits) > _MAX_CARDINAL_DIGITS:
+            integer = read_digits(digits)
+        else:
+            integer = read_number(int(digits))
     else:
         match = _PLAIN.fullmatch(text)
         if match:
@@ -136,8 +144,11 @@ def read_numeral(text: str) -> str:
 
 def numeral_value(text: str) -> int | None:
     """The integer a numeral token stands for ("1.500" → 1500, "07" → 7), None for decimals."""
+    digits = text.replace(".", "")
+    if len(digits) > _MAX_CARDINAL_DIGITS:
+        return None
     if _THOUSANDS_DOTTED.fullmatch(text) and "," not in text:
-        return int(text.replace(".", ""))
+        return int(digits)
     if text.isascii() and text.isdigit():
         return int(text)
     return None

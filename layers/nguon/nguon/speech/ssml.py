@@ -28,8 +28,8 @@ Tags:
   ``<w>``: their text is read (phonemes are not); ``<amazon:effect>``, ``<amazon:domain>``,
   ``<amazon:auto-breaths>``, ``<amazon:emotion>``, ``<amazon:breath>``: accepted, no effect.
 
-Anything else, XML that is not well-formed, or a bad attribute value is
-``InvalidSsmlException``.
+Anything else, XML that is not well-formed, a bad attribute value, or elements nested more
+than ``MAX_DEPTH`` deep is ``InvalidSsmlException`` (400, as Polly answers bad SSML).
 """
 
 import re
@@ -42,6 +42,10 @@ from nguon.speech.errors import InvalidSsmlException
 from nguon.speech.textmap import ByteOffsets, CharMap
 
 MAX_BREAK_MS = 10_000
+# Elements inside elements, <speak> counted: real SSML nests a handful (speak, p, s, prosody,
+# emphasis, say-as); the reading walks the tree recursively, so a deeper document would
+# otherwise end in a RecursionError and a 500.
+MAX_DEPTH = 32
 SENTENCE_PAUSE_MS = 350
 PARAGRAPH_PAUSE_MS = 700
 _BREAK_STRENGTHS = {
@@ -172,6 +176,10 @@ def _parse_tree(source: str) -> tuple[_Element, bytes]:
         pending.clear()
 
     def start(tag: str, attributes: dict[str, str]) -> None:
+        if len(stack) >= MAX_DEPTH:
+            raise InvalidSsmlException(
+                f"Invalid SSML request: elements are nested more than {MAX_DEPTH} deep."
+            )
         position = parser.CurrentByteIndex
         close_pending(position)
         element = _Element(tag, attributes, position, _tag_end(data, position))
@@ -292,12 +300,18 @@ def _date(text: str, date_format: str) -> str:
     fields = dict(zip(date_format, parts, strict=True))
     words = []
     if "d" in fields:
-        words.append(f"ngày {int(fields['d'])}")
+        words.append(f"ngày {_without_leading_zeros(fields['d'])}")
     if "m" in fields:
-        words.append(f"tháng {int(fields['m'])}")
+        words.append(f"tháng {_without_leading_zeros(fields['m'])}")
     if "y" in fields:
         words.append(f"năm {fields['y']}")
     return " ".join(words)
+
+
+def _without_leading_zeros(digits: str) -> str:
+    """ "05" → "5"; a run too long to be a day or a month is left as written (Python's int()
+    refuses past 4,300 digits)."""
+    return str(int(digits)) if len(digits) <= 4 else digits
 
 
 def _say_as(text: str, attributes: dict[str, str]) -> str:

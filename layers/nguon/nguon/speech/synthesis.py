@@ -22,19 +22,24 @@ only and lives in :mod:`nguon.speech.plans`, so each file reads in one sitting.
 import io
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO, Protocol
 
+from nguon.i18n import translate
 from nguon.speech import audio
 from nguon.speech.engines.base import Mark, Segment, SpeechEngine, Voice
 from nguon.speech.errors import (
+    AccessDeniedException,
+    BreakTimeExceededException,
     EngineNotSupportedException,
     InvalidNextTokenException,
     LanguageNotSupportedException,
     LexiconNotFoundException,
     MarksNotSupportedForFormatException,
     MaxLexiconsNumberExceededException,
+    OutputDurationExceededException,
     ServiceFailureException,
     SsmlMarksNotSupportedForTextTypeException,
     TextLengthExceededException,
@@ -47,14 +52,24 @@ from nguon.speech.lexicons import (
     check_name,
     parse_lexicon,
 )
+from nguon.speech.owners import SpeechOwner
 from nguon.speech.plans import ENGINES, Plan, SynthesisRequest, SynthesisResult
-from nguon.speech.ssml import SsmlMark, TextSegment, parse_ssml, plain_text
+from nguon.speech.ssml import Document, SsmlMark, TextSegment, parse_ssml, plain_text
 from nguon.speech.textmap import ByteOffsets, Chain, CharMap, Joined, SourceMap
 
 SYNC_BILLED_LIMIT = 3_000
 SYNC_TOTAL_LIMIT = 6_000
 TASK_BILLED_LIMIT = 100_000
 TASK_TOTAL_LIMIT = 200_000
+MAX_LEXICONS_PER_UNIT = 10
+"""Lexicons one unit may own (Polly's 100 are shared by the whole province)."""
+MAX_BREAK_TOTAL_MS = 120_000
+"""Silence one request may ask for with ``<break>`` (and paragraph pauses), in all."""
+SYNC_MAX_OUTPUT_MS = 10 * 60_000
+TASK_MAX_OUTPUT_MS = 3 * 3600_000
+"""The longest reading of one request, estimated before reading (a bulletin's longest is 3 h)."""
+CHARACTERS_PER_SECOND = 15
+"""Vietnamese read at the normal rate, for the estimate (about 4 syllables a second)."""
 CHUNK_CHARACTERS = 2_000
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]»]*\s*$")
 
@@ -83,6 +98,9 @@ class LexiconStore(Protocol):
     def page(self, next_token: str | None) -> tuple[list[Lexicon], str | None]: ...
 
     def count(self) -> int: ...
+
+    def count_owned(self, unit: str) -> int:
+        """Lexicons ``unit`` owns (for the per-unit quota)."""
 
 
 class _Unchanged:
@@ -138,6 +156,44 @@ class _Reading:
 
     marks: list[dict[str, Any]] = field(default_factory=list)
     duration_ms: int = 0
+
+
+def _visible(lexicon: Lexicon, owner: SpeechOwner | None) -> bool:
+    """Seen by ``owner``: one that applies to them (above or at their unit), or one in the
+    area they look after."""
+    return owner is None or owner.lies_under(lexicon.owner_path) or owner.holds(lexicon.owner_path)
+
+
+def estimated_ms(document: Document) -> tuple[int, int]:
+    """``(silence from breaks and pauses, whole reading)`` in milliseconds, before reading:
+    text at ``CHARACTERS_PER_SECOND`` divided by its prosody rate, plus every pause."""
+    pauses = sum(segment.pause_ms for segment in document.segments)
+    speech = sum(
+        len(segment.text) * 1000 / (CHARACTERS_PER_SECOND * max(segment.rate, 0.01))
+        for segment in document.segments
+    )
+    return pauses, round(pauses + speech)
+
+
+def _check_length(document: Document, *, task: bool) -> None:
+    """Caps on silence and length: 6 KB of ten-second breaks made 52 minutes of audio."""
+    pauses, total = estimated_ms(document)
+    if pauses > MAX_BREAK_TOTAL_MS:
+        raise BreakTimeExceededException(
+            translate(
+                "speech_breaks_too_long",
+                "en",
+                seconds=pauses // 1000,
+                limit=MAX_BREAK_TOTAL_MS // 1000,
+            )
+        )
+    limit = TASK_MAX_OUTPUT_MS if task else SYNC_MAX_OUTPUT_MS
+    if total > limit:
+        raise OutputDurationExceededException(
+            translate(
+                "speech_output_too_long", "en", minutes=total // 60_000, limit=limit // 60_000
+            )
+        )
 
 
 class SpeechService:
@@ -224,33 +280,63 @@ class SpeechService:
 
     # ------------------------------------------------------------ lexicons
 
-    def put_lexicon(self, name: str, content: str, *, now: float) -> Lexicon:
+    # ``owner``: the caller's place (an API request); None for the system itself (bulletins'
+    # voices), which sees every lexicon. A lexicon outside the caller's view is "not found".
+
+    def put_lexicon(
+        self, name: str, content: str, *, now: float, owner: SpeechOwner | None = None
+    ) -> Lexicon:
         lexicon = parse_lexicon(name, content, languages=self.languages(), last_modified=now)
-        if self.lexicons.get(name) is None and self.lexicons.count() >= MAX_LEXICONS_STORED:
+        existing = self.lexicons.get(name)
+        if owner is not None:
+            if existing is not None and not owner.holds(existing.owner_path):
+                raise AccessDeniedException(
+                    translate("lexicon_not_yours", "en", name=name, unit=existing.owner_unit)
+                )
+            if existing is None:
+                lexicon = replace(lexicon, owner_unit=owner.unit, owner_path=owner.path)
+                if self.lexicons.count_owned(owner.unit) >= MAX_LEXICONS_PER_UNIT:
+                    raise MaxLexiconsNumberExceededException(
+                        translate("lexicons_per_unit", "en", limit=MAX_LEXICONS_PER_UNIT)
+                    )
+            else:  # rewritten by someone above: it stays the unit's it was
+                lexicon = replace(
+                    lexicon, owner_unit=existing.owner_unit, owner_path=existing.owner_path
+                )
+        if existing is None and self.lexicons.count() >= MAX_LEXICONS_STORED:
             raise MaxLexiconsNumberExceededException(
                 f"At most {MAX_LEXICONS_STORED} lexicons may be stored."
             )
         self.lexicons.put(lexicon)
         return lexicon
 
-    def get_lexicon(self, name: str) -> Lexicon:
+    def get_lexicon(self, name: str, owner: SpeechOwner | None = None) -> Lexicon:
         check_name(name)
         lexicon = self.lexicons.get(name)
-        if lexicon is None:
+        if lexicon is None or not _visible(lexicon, owner):
             raise LexiconNotFoundException(f"Lexicon not found: {name}")
         return lexicon
 
-    def delete_lexicon(self, name: str) -> None:
-        check_name(name)
+    def delete_lexicon(self, name: str, owner: SpeechOwner | None = None) -> None:
+        lexicon = self.get_lexicon(name, owner)
+        if owner is not None and not owner.holds(lexicon.owner_path):
+            raise AccessDeniedException(
+                translate("lexicon_not_yours", "en", name=name, unit=lexicon.owner_unit)
+            )
         if not self.lexicons.delete(name):
             raise LexiconNotFoundException(f"Lexicon not found: {name}")
 
-    def list_lexicons(self, next_token: str | None = None) -> tuple[list[Lexicon], str | None]:
-        return self.lexicons.page(next_token)
+    def list_lexicons(
+        self, next_token: str | None = None, owner: SpeechOwner | None = None
+    ) -> tuple[list[Lexicon], str | None]:
+        lexicons, token = self.lexicons.page(next_token)
+        return [lexicon for lexicon in lexicons if _visible(lexicon, owner)], token
 
     # ------------------------------------------------------------ synthesis
 
-    def plan(self, request: SynthesisRequest, *, task: bool = False) -> Plan:
+    def plan(
+        self, request: SynthesisRequest, *, task: bool = False, owner: SpeechOwner | None = None
+    ) -> Plan:
         """Check a request as Polly would, before any audio is made."""
         engine, voice = self.voice(request.voice_id)
         if request.engine and request.engine not in voice.supported_engines:
@@ -299,18 +385,22 @@ class SpeechService:
                 f"Maximum text length has been exceeded: {document.billed_characters} billed "
                 f"characters, at most {billed_limit}."
             )
+        _check_length(document, task=task)
         lexicons = []
         for name in request.lexicon_names:
             lexicon = self.lexicons.get(name)
-            if lexicon is None:
+            # Only lexicons of the caller's own place and above apply to their speech.
+            if lexicon is None or (owner is not None and not owner.lies_under(lexicon.owner_path)):
                 raise LexiconNotFoundException(f"Lexicon not found: {name}")
             if lexicon.applies_to(voice.language_code):
                 lexicons.append(lexicon)
         return Plan(request, document, engine, voice, fmt, rate, AliasRewriter(lexicons))
 
-    def synthesize(self, request: SynthesisRequest) -> SynthesisResult:
+    def synthesize(
+        self, request: SynthesisRequest, owner: SpeechOwner | None = None
+    ) -> SynthesisResult:
         """SynthesizeSpeech: the audio (or speech marks) in one piece."""
-        plan = self.plan(request)
+        plan = self.plan(request, owner=owner)
         out = io.BytesIO()
         reading = self.render(plan, out)
         return SynthesisResult(
@@ -499,7 +589,9 @@ class SpeechService:
             if mark.kind == "word":
                 words.append(mark)
                 continue
-            index = max(i for i, start in enumerate(starts) if start <= mark.text_start)
+            # The last segment starting at or before the mark (a bisection: a scan per mark is
+            # quadratic in a chunk of many small segments).
+            index = max(bisect_right(starts, mark.text_start) - 1, 0)
             head = segments[index].text
             leading = len(head) - len(head.lstrip())
             if sentences and continues[index] and mark.text_start <= starts[index] + leading:

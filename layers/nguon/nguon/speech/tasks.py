@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from nguon.i18n import translate
 from nguon.speech.errors import (
     InvalidS3BucketException,
     InvalidS3KeyException,
@@ -33,12 +34,20 @@ from nguon.speech.errors import (
     ServiceFailureException,
     SpeechError,
     SynthesisTaskNotFoundException,
+    TaskQuotaExceededException,
     ValidationException,
 )
 from nguon.speech.models import StoredTask
+from nguon.speech.owners import SpeechOwner
 from nguon.speech.plans import SynthesisRequest
 from nguon.speech.synthesis import SpeechService
 
+MAX_ACTIVE_TASKS_PER_USER = 5
+"""Tasks one person may have waiting or running: nobody fills the queue alone."""
+ACTIVE_WINDOW_S = 24 * 3600
+"""How far back the quota looks (a task ends long before: the lease times the attempts)."""
+OUTPUT_ROOT = "synthesis/"
+"""Every task's object lies under this prefix, then its owner's unit."""
 LEASE_S = 16 * 60
 """A claim older than this (Lambda's 15-minute ceiling and a minute) belongs to a dead worker."""
 MAX_ATTEMPTS = 3
@@ -72,8 +81,15 @@ class TaskStore(Protocol):
     ) -> StoredTask | None: ...
 
     def page(
-        self, status: str | None, max_results: int, next_token: str | None
+        self,
+        status: str | None,
+        max_results: int,
+        next_token: str | None,
+        within: str | None = None,
+        include_ownerless: bool = False,
     ) -> tuple[list[dict[str, Any]], str | None]: ...
+
+    def count_active(self, user: str, since: float) -> int: ...
 
 
 class SpeechTasks:
@@ -118,9 +134,11 @@ class SpeechTasks:
 
     # ------------------------------------------------------------ the API
 
-    def start(self, body: Mapping[str, Any], *, requested_by: str | None = None) -> dict[str, Any]:
-        """StartSpeechSynthesisTask: the new task, ``scheduled`` (``requested_by`` is kept with
-        the request, for the record; Polly's shape has no owner)."""
+    def start(self, body: Mapping[str, Any], *, owner: SpeechOwner) -> dict[str, Any]:
+        """StartSpeechSynthesisTask: the new task, ``scheduled``, owned by ``owner`` (kept
+        with the request; Polly's shape has no owner). Its object goes under
+        ``synthesis/<owner's unit>/`` then the caller's prefix: apart from bulletins' voices
+        and from other units' tasks."""
         bucket = body.get("OutputS3BucketName")
         if not isinstance(bucket, str) or not bucket:
             raise ValidationException(
@@ -139,9 +157,14 @@ class SpeechTasks:
         if topic is not None and (not isinstance(topic, str) or not _SNS_ARN.match(topic)):
             raise InvalidSnsTopicArnException("The SnsTopicArn is not an SNS topic ARN.")
         request = SynthesisRequest.from_polly(body)
-        plan = self.speech.plan(request, task=True)
+        plan = self.speech.plan(request, task=True, owner=owner)
+        active = self.store.count_active(owner.user, since=self.clock() - ACTIVE_WINDOW_S)
+        if active >= MAX_ACTIVE_TASKS_PER_USER:
+            raise TaskQuotaExceededException(
+                translate("speech_task_quota", "en", limit=MAX_ACTIVE_TASKS_PER_USER)
+            )
         task_id = str(uuid.uuid4())
-        key = f"{prefix}{task_id}.{plan.extension}"
+        key = f"{OUTPUT_ROOT}{owner.unit}/{prefix}{task_id}.{plan.extension}"
         task: dict[str, Any] = {
             "TaskId": task_id,
             "TaskStatus": "scheduled",
@@ -173,7 +196,15 @@ class SpeechTasks:
             "LanguageCode",
         )
         stored_request = {name: body[name] for name in members if body.get(name) is not None}
-        stored_request.update({"Bucket": bucket, "Key": key, "RequestedBy": requested_by})
+        stored_request.update(
+            {
+                "Bucket": bucket,
+                "Key": key,
+                "RequestedBy": owner.user,
+                "OwnerUnit": owner.unit,
+                "OwnerPath": owner.path,
+            }
+        )
         self.store.create(StoredTask(task=task, request=stored_request))
         try:
             self.sqs.send_message(QueueUrl=self.queue_url, MessageBody=f'{{"task_id":"{task_id}"}}')
@@ -185,22 +216,25 @@ class SpeechTasks:
             raise ServiceFailureException("The task could not be queued.") from error
         return task
 
-    def get(self, task_id: str) -> dict[str, Any]:
-        """GetSpeechSynthesisTask."""
+    def get(self, task_id: str, owner: SpeechOwner) -> dict[str, Any]:
+        """GetSpeechSynthesisTask: a task outside the caller's subtree is not found (as
+        another AWS account's task is not)."""
         if not isinstance(task_id, str) or not _TASK_ID.match(task_id):
             raise InvalidTaskIdException(f"The TaskId {task_id!r} is not valid.")
         stored = self.store.get(task_id)
-        if stored is None:
+        if stored is None or not owner.holds(stored.request.get("OwnerPath") or ""):
             raise SynthesisTaskNotFoundException(f"Synthesis task not found: {task_id}")
         return stored.task
 
     def list(
         self,
+        owner: SpeechOwner,
         status: str | None = None,
         max_results: int | None = None,
         next_token: str | None = None,
     ) -> dict[str, Any]:
-        """ListSpeechSynthesisTasks: newest first, ``MaxResults`` 1–100 (default 100)."""
+        """ListSpeechSynthesisTasks: the tasks of the caller's subtree, newest first,
+        ``MaxResults`` 1–100 (default 100)."""
         if status is not None and status not in STATUSES:
             raise ValidationException(
                 f"Value '{status}' at 'status' failed to satisfy constraint: Member must "
@@ -214,7 +248,9 @@ class SpeechTasks:
                 "must have value between 1 and 100",
                 field="MaxResults",
             )
-        tasks, token = self.store.page(status, size, next_token)
+        tasks, token = self.store.page(
+            status, size, next_token, within=owner.path, include_ownerless=owner.is_root
+        )
         answer: dict[str, Any] = {"SynthesisTasks": tasks}
         if token:
             answer["NextToken"] = token

@@ -17,6 +17,7 @@ handed the same SQS message never both run a task, and a completed task is never
 import json
 import zlib
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,6 +42,8 @@ class LexiconItem(TableItem):
     Meta = table_meta()
     content = UnicodeAttribute()
     last_modified = NumberAttribute()
+    owner_unit = UnicodeAttribute(null=True)
+    owner_path = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute(attr_name="GSI1PK")
     gsi1sk = UnicodeAttribute(attr_name="GSI1SK")
     listing = Gsi1()
@@ -55,6 +58,9 @@ class SpeechTaskItem(TableItem):
     request = BinaryAttribute(legacy_encoding=False)
     started_at = NumberAttribute(default=0)
     attempts = NumberAttribute(default=0)
+    owner_path = UnicodeAttribute(null=True)
+    """The owner's place, ``52/540/21550/``: listings keep to the reader's subtree."""
+    requested_by = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute(attr_name="GSI1PK")
     gsi1sk = UnicodeAttribute(attr_name="GSI1SK")
     listing = Gsi1()
@@ -79,6 +85,8 @@ class DynamoLexiconStore:
             sk=_LEXICON,
             content=lexicon.content,
             last_modified=lexicon.last_modified,
+            owner_unit=lexicon.owner_unit or None,
+            owner_path=lexicon.owner_path or None,
             gsi1pk=_LEXICONS,
             gsi1sk=lexicon.name,
         ).save()
@@ -106,11 +114,15 @@ class DynamoLexiconStore:
     def count(self) -> int:
         return LexiconItem.listing.count(_LEXICONS)
 
+    def count_owned(self, unit: str) -> int:
+        return LexiconItem.listing.count(_LEXICONS, filter_condition=LexiconItem.owner_unit == unit)
+
 
 def _lexicon(item: LexiconItem) -> Lexicon:
-    return parse_lexicon(
+    lexicon = parse_lexicon(
         item.pk.removeprefix("LEXICON#"), item.content, last_modified=item.last_modified
     )
+    return replace(lexicon, owner_unit=item.owner_unit or "", owner_path=item.owner_path or "")
 
 
 class DynamoSpeechTaskStore:
@@ -126,6 +138,8 @@ class DynamoSpeechTaskStore:
             request=zlib.compress(json.dumps(stored.request, ensure_ascii=False).encode(), 6),
             started_at=0,
             attempts=0,
+            owner_path=stored.request.get("OwnerPath") or None,
+            requested_by=stored.request.get("RequestedBy") or None,
             gsi1pk=_TASKS,
             gsi1sk=f"{created.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{stored.task_id}",
         )
@@ -174,18 +188,43 @@ class DynamoSpeechTaskStore:
         return stored
 
     def page(
-        self, status: str | None, max_results: int, next_token: str | None
+        self,
+        status: str | None,
+        max_results: int,
+        next_token: str | None,
+        within: str | None = None,
+        include_ownerless: bool = False,
     ) -> tuple[list[dict[str, Any]], str | None]:
+        """Newest first; ``within``: only tasks whose owner's path starts so (and those with
+        no owner, stored before owners, with ``include_ownerless``)."""
+        condition = None
+        if status:
+            condition = SpeechTaskItem.task_status == status
+        if within is not None:
+            inside = SpeechTaskItem.owner_path.startswith(within)
+            if include_ownerless:
+                inside = inside | SpeechTaskItem.owner_path.does_not_exist()
+            condition = inside if condition is None else condition & inside
         query = SpeechTaskItem.listing.query(
             _TASKS,
             scan_index_forward=False,
-            filter_condition=(SpeechTaskItem.task_status == status) if status else None,
+            filter_condition=condition,
             page_size=max_results,
             last_evaluated_key=_page_key(next_token, _TASKS),
         )
         items = _take(query, max_results)
         token = index_cursor(items[-1]) if len(items) == max_results else None
         return [json.loads(item.doc) for item in items], token
+
+    def count_active(self, user: str, since: float) -> int:
+        """Tasks ``user`` started since ``since`` (epoch seconds) still waiting or running."""
+        start = datetime.fromtimestamp(since, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return SpeechTaskItem.listing.count(
+            _TASKS,
+            range_key_condition=SpeechTaskItem.gsi1sk >= start,
+            filter_condition=(SpeechTaskItem.requested_by == user)
+            & SpeechTaskItem.task_status.is_in("scheduled", "inProgress"),
+        )
 
 
 def _stored(item: SpeechTaskItem) -> StoredTask:

@@ -1,0 +1,135 @@
+"""`make run` stopped with Ctrl-C and started again at once, on the same fixed ports."""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+import paho.mqtt.client as mqtt
+import pytest
+import requests
+
+from tests.e2e.test_make_run_smoke import ROOT, _wait_for
+
+pytestmark = pytest.mark.e2e
+
+STOPPING = "Đang dừng / stopping..."
+
+
+def _free_ports(count: int) -> list[int]:
+    holders = [socket.socket() for _ in range(count)]
+    try:
+        for holder in holders:
+            holder.bind(("127.0.0.1", 0))
+        return [holder.getsockname()[1] for holder in holders]
+    finally:
+        for holder in holders:
+            holder.close()
+
+
+def _start(state: Path, ports: list[int]) -> subprocess.Popen:
+    api, speech, aws, mqtt_port, mqtt_tls = ports
+    environment = {
+        **os.environ,
+        "NGUON_API_PORT": str(api),
+        "NGUON_SPEECH_PORT": str(speech),
+        "NGUON_AWS_PORT": str(aws),
+        "NGUON_MQTT_PORT": str(mqtt_port),
+        "NGUON_MQTT_TLS_PORT": str(mqtt_tls),
+        "NGUON_STATE_DIR": str(state),
+        "NGUON_FLEET": "off",
+        "NGUON_DEMO_BULLETINS": "0",
+        "PYTHONUNBUFFERED": "1",
+    }
+    for inherited in ("AWS_ENDPOINT_URL", "TABLE_NAME"):
+        environment.pop(inherited, None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "infra.localcloud"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _traffic(endpoints: dict, session: requests.Session) -> None:
+    """Clients as a person's would be: kept-alive HTTP to the API and to moto, and MQTT."""
+    assert session.get(f"{endpoints['api_url']}/openapi.json", timeout=10).status_code == 200
+    cognito = boto3.client(
+        "cognito-idp", endpoint_url=endpoints["aws_endpoint_url"], region_name=endpoints["region"]
+    )
+    cognito.list_user_pool_clients(UserPoolId=endpoints["user_pool_id"], MaxResults=1)
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+    client.connect("127.0.0.1", endpoints["mqtt"]["port"])
+    client.loop(timeout=0.5)
+    client.disconnect()
+
+
+def _ctrl_c(process: subprocess.Popen) -> str:
+    """Ctrl-C as a terminal sends it: SIGINT to the whole foreground process group."""
+    os.killpg(process.pid, signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    return output
+
+
+def _plainly_bindable(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def test_ctrl_c_stops_cleanly_and_a_restart_on_the_same_ports_works_at_once(tmp_path):
+    ports = _free_ports(5)
+    session = requests.Session()  # keeps its connection to the API open across the stop
+    first = _start(tmp_path, ports)
+    try:
+        endpoints = _wait_for(tmp_path / "endpoints.json", first)
+        _traffic(endpoints, session)
+    finally:
+        output = _ctrl_c(first)
+
+    # The terminal: a short line per invocation, no JSON; the JSON is in the function's file.
+    assert re.search(
+        r"^\d\d:\d\d:\d\d ApiFunction ok \d+ ms GET /openapi.json → 200$", output, re.M
+    )
+    assert '{"level"' not in output
+    # (the upload function logs S3's test event on every start)
+    ingest = [json.loads(line) for line in (tmp_path / "logs" / "IngestFunction.log").open()]
+    assert {entry["function_name"] for entry in ingest} == {"nguon-local-IngestFunction"}
+    # The stop: no traceback, one line per service at most.
+    assert "Traceback" not in output, output
+    stop_lines = [line for line in output.split(STOPPING, 1)[1].splitlines() if line.strip()]
+    assert len(stop_lines) <= 3, stop_lines
+    # The case a restart must survive: the last run's connections still hold the ports
+    # (TIME_WAIT), so a plain bind is refused.
+    assert not _plainly_bindable(ports[2])  # moto's
+
+    started = time.monotonic()
+    second = _start(tmp_path, ports)
+    try:
+        endpoints = _wait_for(tmp_path / "endpoints.json", second)
+        assert [
+            int(endpoints["api_url"].rsplit(":", 1)[1]),
+            int(endpoints["polly_url"].rsplit(":", 1)[1].split("/", 1)[0]),
+            int(endpoints["aws_endpoint_url"].rsplit(":", 1)[1]),
+            endpoints["mqtt"]["port"],
+            endpoints["mqtt"]["tls_port"],
+        ] == ports
+        _traffic(endpoints, requests.Session())
+    finally:
+        output = _ctrl_c(second)
+        session.close()
+    assert "Traceback" not in output, output
+    assert time.monotonic() - started < 60

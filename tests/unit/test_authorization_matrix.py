@@ -1,0 +1,439 @@
+"""Every route of the staff API × every role × four places, with the answer each cell expects.
+
+The routes come from the resolver's own table (``staff_api.application.app``): a route added
+without a row in ``RULES`` fails ``test_every_route_has_a_rule``. Each cell runs in-process
+through ``app.lambda_handler`` on a fresh world (in-memory stores; S3 only signs, offline).
+
+The caller's home is district 540 (Quy Nhơn). The places, by the unit the route names:
+
+- ``in_scope``: commune 21550, inside the caller's district;
+- ``ancestor``: the province, 52;
+- ``sibling``: district 547 (Tây Sơn), beside the caller's;
+- ``out_of_scope``: commune 21808, in the sibling district.
+
+A cell expects ``role_missing`` (403) when no role of the caller grants the route, else
+``out_of_scope`` (403) when the place is not one the route allows, else success (2xx).
+Bulletins the routes act on are emergencies issued at the place, aimed at the place, by
+someone else (so authorship and self-approval play no part), in the state the route needs.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nguon.adapters.media_objects import MediaObjects, s3_client
+from nguon.clock import localize, now
+from nguon.models.bulletins import BulletinContent
+from nguon.models.media import MB, UploadRequest
+from nguon.models.principal import Role
+from nguon.services.alerts import AlertService
+from nguon.services.bulletins import BulletinService
+from nguon.services.devices import DeviceService
+from nguon.services.media import MediaService
+from nguon.services.programmes import ProgrammeService
+from nguon.services.provisioning import ProvisioningService
+from nguon.services.unit_catalogue import load_bundled_catalogue
+from nguon.services.units import UnitService
+from nguon.services.users import UserService
+from nguon.services.voices import AreaVoices, VoiceService
+from tests.api_events import call
+from tests.factories import device, person
+from tests.fakes import (
+    FakeIotDataPlane,
+    InMemoryBulletinStore,
+    InMemoryDeviceStore,
+    InMemoryProgrammeStore,
+    InMemoryUnitStore,
+    InMemoryVoiceStore,
+)
+from tests.unit.media_support import MEDIA, REGION, UPLOADS, InMemoryMediaStore
+from tests.unit.test_provisioning import Registry
+from tests.unit.test_users import Directory
+
+ROOT = Path(__file__).resolve().parents[2]
+STORM = (ROOT / "events" / "cap-alert-storm.xml").read_text()
+
+HOME = "540"
+PLACES = {"in_scope": "21550", "ancestor": "52", "sibling": "547", "out_of_scope": "21808"}
+ROLES = tuple(Role)
+NOW = localize(datetime.combine(now().date(), time(9, 0)))
+
+
+def today():
+    return NOW.date()
+
+
+ALL = frozenset(ROLES)
+COMPOSERS = frozenset({Role.ADMIN, Role.EDITOR, Role.PROVIDER})
+APPROVERS = frozenset({Role.ADMIN, Role.APPROVER})
+OPERATORS = frozenset({Role.ADMIN, Role.OPERATOR})
+ADMINS = frozenset({Role.ADMIN})
+UPLOADERS = frozenset({Role.ADMIN, Role.EDITOR, Role.PROVIDER, Role.OPERATOR})
+VOICE_RETRIERS = COMPOSERS | APPROVERS
+
+SUBTREE = frozenset({"in_scope"})
+"""Acting on a unit: only inside the caller's subtree."""
+READS_DOWN = frozenset({"in_scope", "ancestor"})
+"""Reading an approved bulletin: issued in the subtree, or aimed at an area holding it."""
+ANYWHERE = frozenset(PLACES)
+"""The route names no unit (the caller's home is implied, or there is no area at all)."""
+
+
+CATALOGUE = load_bundled_catalogue()
+S3 = s3_client(REGION)  # signs offline; one client, not one per cell
+
+
+class _Media:
+    def has_recorded_audio(self, media_ids):
+        return False
+
+
+class World:
+    """Fresh services for one cell, wired into the route modules."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from staff_api.routes import (
+            alerts,
+            bulletins,
+            devices,
+            media,
+            programme,
+            provisioning,
+            units,
+            users,
+            voices,
+        )
+
+        self.units = UnitService(InMemoryUnitStore(CATALOGUE))
+        self.store = InMemoryBulletinStore()
+        ids = count(1)
+        self.bulletins = BulletinService(
+            self.units, self.store, now=lambda: NOW, new_id=lambda: f"b{next(ids)}"
+        )
+        cap = AlertService(
+            self.units, self.bulletins, self.store, sender="nguon@test", clock=lambda: NOW
+        )
+        programmes = ProgrammeService(self.units, self.store, InMemoryProgrammeStore())
+        things = InMemoryDeviceStore(
+            [device(f"spk-{code}-01", unit_code=code, online=True) for code in PLACES.values()]
+        )
+        self.devices = DeviceService(
+            self.units,
+            things,
+            FakeIotDataPlane(),
+            now=lambda: NOW,
+            programmes=programmes,
+            playable=self.bulletins.playable,
+        )
+        suffixes = (f"{n:06d}" for n in count(1))
+        provisioner = ProvisioningService(
+            self.units, things, Registry(), now=lambda: NOW, suffix=lambda: next(suffixes)
+        )
+        jobs = InMemoryVoiceStore()
+        areas = AreaVoices(self.units, jobs, "vi-vn-x-central")
+        voice = VoiceService(
+            self.units,
+            self.store,
+            self.bulletins.record_voice,
+            jobs,
+            _Media(),
+            areas=areas,
+            queue=lambda message: None,
+            speaker=lambda: None,
+            now=lambda: NOW,
+        )
+        media_ids = count(1)
+        self.media = MediaService(
+            self.units,
+            InMemoryMediaStore(),
+            MediaObjects(S3, uploads_bucket=UPLOADS, media_bucket=MEDIA),
+            new_id=lambda: f"m-{next(media_ids)}",
+        )
+        patches = {
+            bulletins: {"bulletin_service": self.bulletins, "alert_service": cap},
+            alerts: {"alert_service": cap},
+            devices: {"device_service": self.devices},
+            provisioning: {"provisioning_service": provisioner},
+            programme: {"programme_service": programmes},
+            units: {"unit_service": self.units},
+            voices: {
+                "bulletin_service": self.bulletins,
+                "unit_service": self.units,
+                "voice_service": voice,
+                "area_voices": areas,
+            },
+            media: {"media_service": self.media},
+            users: {
+                "user_service": UserService(
+                    self.units, Directory(**{f"staff-{code}": code for code in PLACES.values()})
+                )
+            },
+        }
+        for module, services in patches.items():
+            for name, service in services.items():
+                monkeypatch.setattr(module, name, lambda service=service: service)
+        self.voices = voice
+
+    # --- what the routes act on, at a place --------------------------------------------------
+
+    def bulletin(self, code: str, state: str) -> str:
+        """An emergency issued at ``code`` for ``code`` by someone else, in ``state``."""
+        author = person("author", code, Role.EDITOR)
+        start = today() + timedelta(days=0)
+        content = BulletinContent.model_validate(
+            {
+                "title": "Cảnh báo lũ",
+                "body": "Nước sông dâng cao, bà con không qua ngầm tràn.",
+                "category": "disaster",
+                "priority": "emergency",
+                "targets": [code],
+                "schedule": {
+                    "type": "daily",
+                    "times": ["18:00"],
+                    "from": start.isoformat(),
+                    "until": (start + timedelta(days=2)).isoformat(),
+                },
+                "cap": {"event": "Lũ"},
+            }
+        )
+        made = self.bulletins.create(author, content, submit=state != "draft")
+        if state == "approved":
+            self.bulletins.approve(person("province-approver", "52", Role.APPROVER), made.id)
+        return made.id
+
+    def media_item(self, code: str) -> str:
+        request = UploadRequest(
+            file_name="thong-bao.mp3", content_type="audio/mpeg", size=MB, purpose="audio"
+        )
+        return self.media.request_upload(person("uploader", code, Role.EDITOR), request).media_id
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[Role]
+    places: frozenset[str]
+    request: Callable[[World, str], dict[str, Any]]
+    """``call`` options for the place's unit: ``path`` and any body, raw body or query."""
+    public: bool = False
+    notes: str = field(default="")
+
+
+def bulletin_at(state: str, suffix: str = "", **options: Any):
+    def request(world: World, code: str) -> dict[str, Any]:
+        return {"path": f"/bulletins/{world.bulletin(code, state)}{suffix}", **options}
+
+    return request
+
+
+def unit_path(suffix: str = "", **options: Any):
+    return lambda world, code: {"path": f"/units/{code}{suffix}", **options}
+
+
+def device_path(suffix: str = "", **options: Any):
+    return lambda world, code: {"path": f"/devices/spk-{code}-01{suffix}", **options}
+
+
+def listing(path: str):
+    return lambda world, code: {"path": path, "query": {"unit": code}}
+
+
+def new_bulletin(world: World, code: str) -> dict[str, Any]:
+    day = today().isoformat()
+    return {
+        "path": "/bulletins",
+        "body": {
+            "title": "Lịch tiêm chủng",
+            "body": "Trạm y tế thông báo lịch tiêm chủng.",
+            "category": "health",
+            "targets": [code],
+            "issuer_unit": code,
+            "schedule": {"type": "daily", "times": ["06:00"], "from": day, "until": day},
+        },
+    }
+
+
+def cap_alert_for(world: World, code: str) -> dict[str, Any]:
+    start = STORM.index("<polygon>")
+    end = STORM.index("</polygon>") + len("</polygon>")
+    document = (STORM[:start] + STORM[end:]).replace(
+        "<value>21550</value>", f"<value>{code}</value>"
+    )
+    return {"path": "/alerts/cap", "raw": document}
+
+
+def registration(world: World, code: str) -> dict[str, Any]:
+    return {
+        "path": "/devices",
+        "body": {
+            "kind": "speaker",
+            "unit": code,
+            "name": "Cụm loa chợ",
+            "location": {"lat": 13.77, "lon": 109.22},
+            "vendor": "VNPT",
+            "model": "IPS-4",
+            "speakers": 4,
+        },
+    }
+
+
+REASON = {"reason": "Thông tin đã thay đổi"}
+TODAY = {"date": today().isoformat()}
+
+RULES: dict[tuple[str, str], Rule] = {
+    ("GET", "/openapi.json"): Rule(ALL, ANYWHERE, lambda w, c: {"path": "/openapi.json"}, True),
+    # units
+    ("GET", "/units/<code>"): Rule(ALL, SUBTREE, unit_path()),
+    ("GET", "/units/<code>/programme"): Rule(ALL, SUBTREE, unit_path("/programme", query=TODAY)),
+    ("PUT", "/units/<code>/programme"): Rule(
+        OPERATORS, SUBTREE, unit_path("/programme", query=TODAY, body={"items": []})
+    ),
+    ("GET", "/units/<code>/programme/settings"): Rule(
+        ALL, SUBTREE, unit_path("/programme/settings")
+    ),
+    ("PUT", "/units/<code>/programme/settings"): Rule(
+        OPERATORS, SUBTREE, unit_path("/programme/settings", body={})
+    ),
+    ("GET", "/units/<code>/voice"): Rule(ALL, SUBTREE, unit_path("/voice")),
+    ("PUT", "/units/<code>/voice"): Rule(
+        OPERATORS, SUBTREE, unit_path("/voice", body={"voice": "vi"})
+    ),
+    ("GET", "/units/<code>/devices/summary"): Rule(ALL, SUBTREE, unit_path("/devices/summary")),
+    ("GET", "/units/<code>/stations"): Rule(ALL, SUBTREE, unit_path("/stations")),
+    # bulletins
+    ("POST", "/bulletins"): Rule(COMPOSERS, SUBTREE, new_bulletin),
+    ("GET", "/bulletins"): Rule(ALL, SUBTREE, listing("/bulletins")),
+    ("GET", "/bulletins/<bulletin_id>"): Rule(ALL, READS_DOWN, bulletin_at("approved")),
+    ("GET", "/bulletins/<bulletin_id>/history"): Rule(
+        ALL, READS_DOWN, bulletin_at("approved", "/history")
+    ),
+    ("GET", "/bulletins/<bulletin_id>/cap"): Rule(ALL, READS_DOWN, bulletin_at("approved", "/cap")),
+    ("PATCH", "/bulletins/<bulletin_id>"): Rule(
+        COMPOSERS, SUBTREE, bulletin_at("draft", body={"version": 1, "title": "Cảnh báo lũ (sửa)"})
+    ),
+    ("POST", "/bulletins/<bulletin_id>/submit"): Rule(
+        COMPOSERS, SUBTREE, bulletin_at("draft", "/submit", raw="")
+    ),
+    ("POST", "/bulletins/<bulletin_id>/approve"): Rule(
+        APPROVERS, SUBTREE, bulletin_at("pending", "/approve", raw="")
+    ),
+    ("POST", "/bulletins/<bulletin_id>/reject"): Rule(
+        APPROVERS, SUBTREE, bulletin_at("pending", "/reject", body=REASON)
+    ),
+    ("POST", "/bulletins/<bulletin_id>/withdraw"): Rule(
+        APPROVERS, SUBTREE, bulletin_at("approved", "/withdraw", body=REASON)
+    ),
+    ("POST", "/bulletins/<bulletin_id>/revise"): Rule(
+        COMPOSERS, SUBTREE, bulletin_at("approved", "/revise", raw="")
+    ),
+    ("POST", "/alerts/cap"): Rule(COMPOSERS, SUBTREE, cap_alert_for),
+    # voices of bulletins
+    ("POST", "/bulletins/<bulletin_id>/voice"): Rule(
+        VOICE_RETRIERS, SUBTREE, bulletin_at("approved", "/voice", raw="")
+    ),
+    # GET .../voice: the job of an approved bulletin exists once queued (see ``voiced``).
+    # devices
+    ("GET", "/devices"): Rule(ALL, SUBTREE, listing("/devices")),
+    ("GET", "/alarms"): Rule(ALL, SUBTREE, listing("/alarms")),
+    ("GET", "/devices/<thing>"): Rule(ALL, SUBTREE, device_path()),
+    ("GET", "/devices/<thing>/plays"): Rule(ALL, SUBTREE, device_path("/plays")),
+    ("POST", "/devices/<thing>/commands"): Rule(
+        OPERATORS, SUBTREE, device_path("/commands", body={"command": "reboot"})
+    ),
+    ("POST", "/devices"): Rule(OPERATORS, SUBTREE, registration),
+    ("DELETE", "/devices/<thing>"): Rule(OPERATORS, SUBTREE, device_path()),
+    # staff accounts: a user of the place, kept at the place (current and new unit both there)
+    ("PUT", "/users/<username>/unit"): Rule(
+        ADMINS, SUBTREE, lambda w, c: {"path": f"/users/staff-{c}/unit", "body": {"unit": c}}
+    ),
+    # media and speech
+    ("POST", "/uploads"): Rule(
+        UPLOADERS,
+        ANYWHERE,  # always at the caller's home unit
+        lambda w, c: {
+            "path": "/uploads",
+            "body": {
+                "file_name": "a.mp3",
+                "content_type": "audio/mpeg",
+                "size": MB,
+                "purpose": "audio",
+            },
+        },
+    ),
+    ("GET", "/media"): Rule(ALL, SUBTREE, listing("/media")),
+    ("GET", "/media/<id>"): Rule(ALL, SUBTREE, lambda w, c: {"path": f"/media/{w.media_item(c)}"}),
+    ("POST", "/speech/normalize"): Rule(
+        ALL, ANYWHERE, lambda w, c: {"path": "/speech/normalize", "body": {"text": "Lúc 7h30"}}
+    ),
+}
+
+
+def voiced(world: World, code: str) -> dict[str, Any]:
+    bulletin_id = world.bulletin(code, "approved")
+    world.voices.request(bulletin_id)
+    return {"path": f"/bulletins/{bulletin_id}/voice"}
+
+
+RULES[("GET", "/bulletins/<bulletin_id>/voice")] = Rule(ALL, READS_DOWN, voiced)
+
+
+def routes() -> list[tuple[str, str]]:
+    from staff_api.application import app
+
+    return sorted({(r.method, r.path) for r in app._static_routes + app._dynamic_routes})
+
+
+def expected(rule: Rule, role: Role, place: str) -> str:
+    if rule.public:
+        return "allowed"
+    if role not in rule.roles:
+        return "role_missing"
+    if place not in rule.places:
+        return "out_of_scope"
+    return "allowed"
+
+
+CELLS = [
+    pytest.param(method, path, role, place, id=f"{method} {path} {role.value} {place}")
+    for method, path in sorted(RULES)
+    for role in ROLES
+    for place in PLACES
+]
+
+
+def test_every_route_has_a_rule():
+    assert set(routes()) == set(RULES), "a route without a row in RULES (or a row without a route)"
+
+
+def test_the_matrix_size():
+    # 36 routes × 6 roles × 4 places; the issue's closing note reports it.
+    assert len(CELLS) == len(routes()) * len(ROLES) * len(PLACES) == 864
+
+
+@pytest.mark.parametrize(("method", "path", "role", "place"), CELLS)
+def test_cell(monkeypatch, method, path, role, place):
+    world = World(monkeypatch)
+    rule = RULES[(method, path)]
+    request = rule.request(world, PLACES[place])
+    import app
+
+    status, body = call(
+        app.lambda_handler,
+        method,
+        request.pop("path"),
+        user=f"caller-{role.value}",
+        groups=role.value,
+        unit=HOME,
+        sub=f"sub-caller-{role.value}",
+        **request,
+    )
+
+    want = expected(rule, role, place)
+    if want == "allowed":
+        assert 200 <= status < 300, (status, body)
+    else:
+        assert (status, body.get("code")) == (403, want), body
