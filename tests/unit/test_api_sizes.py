@@ -171,3 +171,22 @@ def test_days_outside_the_service_range_are_422_not_a_500(client, path):
     assert status == 422
     assert answer["details"][0]["type"] == "date_out_of_range"
     assert "is outside 2000-01-01 … 2099-12-31" in answer["details"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("at", "status"),
+    [
+        ("2000-01-01T00:30:00+08:00", 422),  # 1999-12-31 in Vietnam: refused, never stored
+        ("2000-01-01T00:30:00+07:00", 201),
+        ("0001-01-01T00:00:00+14:00", 422),
+        ("9999-12-31T23:59:59-12:00", 422),
+    ],
+)
+def test_a_time_is_in_range_as_stored_in_local_time(client, at, status):
+    body = {**content("Nội dung.", {}), "schedule": {"type": "once", "at": at}}
+
+    answer_status, answer = send(client, "POST", "/bulletins", body)
+
+    assert answer_status == status, answer
+    if status == 422:
+        assert answer["details"][0]["type"] == "date_out_of_range"

@@ -35,6 +35,9 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+_SLACK = timedelta(days=2)  # more than any UTC offset moves a day
+
+
 def _in_service(day: date) -> None:
     if not EARLIEST_DAY <= day <= LATEST_DAY:
         raise PydanticCustomError(
@@ -54,11 +57,16 @@ def _day_in_service(day: date) -> date:
 
 
 def _moment_in_service(moment: datetime) -> datetime:
-    _in_service(moment.date())
+    # Far outside first: localizing year 1 or 9999 would overflow. Then the local day, which
+    # is what is stored: a time checked as given could turn into 1999 once localized, and
+    # fail when the stored bulletin is read back.
+    if not EARLIEST_DAY - _SLACK <= moment.date() <= LATEST_DAY + _SLACK:
+        _in_service(moment.date())
+    _in_service(localize(moment).date())
     return moment
 
 
-DAYS_NOTE = f"{EARLIEST_DAY.isoformat()} … {LATEST_DAY.isoformat()}"
+DAYS_NOTE = f"{EARLIEST_DAY.isoformat()} … {LATEST_DAY.isoformat()} (giờ Việt Nam / Vietnam time)"
 # JSON Schema has no minimum for dates: the document states the range as a pattern on top of
 # the format (2000–2099), so clients and generators know it.
 _IN_RANGE = {"pattern": r"^20\d\d-"}
