@@ -134,3 +134,16 @@ def test_a_bulletin_reads_as_on_air_then_expired_by_the_apis_clock(handler, stor
 
     assert (during["status"], during["on_air"]) == ("approved", True)
     assert (after["status"], after["on_air"]) == ("expired", False)
+
+
+def test_editing_a_pending_bulletin_is_409_naming_its_status(handler):
+    # The error's own parameter is called status: it once collided with the HTTP status and
+    # the error handler itself failed (no JSON answer at all).
+    _, created = call(handler)
+    call(handler, "POST", f"/bulletins/{created['id']}/submit", body="")
+
+    status, body = call(handler, "PATCH", f"/bulletins/{created['id']}", {"version": 2})
+
+    assert status == 409
+    assert body["code"] == "not_editable"
+    assert "pending" in body["message"]

@@ -1,12 +1,19 @@
 """Domain errors to HTTP, in one place. Bodies are ``{"code", "message"}``; never a trace."""
 
+import binascii
 import json
 from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
+    OpenAPIRequestValidationMiddleware,
+)
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from pydantic import BaseModel
@@ -32,19 +39,51 @@ _DESCRIPTIONS = {
     403: "Không có quyền hoặc ngoài phạm vi / role or area does not allow it",
     404: "Không tìm thấy / not found",
     409: "Dữ liệu đã thay đổi / stale version",
+    415: "Chỉ nhận application/json / only application/json is accepted",
     422: "Dữ liệu không hợp lệ / invalid input",
 }
 
 
-def error_responses(*statuses: int) -> dict[int, OpenAPIResponse]:
-    """OpenAPI ``responses`` for a route's error statuses, all in the one error shape."""
+def error_responses(*statuses: int, body: bool = False) -> dict[int, OpenAPIResponse]:
+    """OpenAPI ``responses`` for a route's error statuses, all in the one error shape.
+
+    ``body``: the route reads a JSON body, so it may also answer 400 (not UTF-8 JSON) and 415.
+    """
+    extra = (400, 415) if body else ()
     return {
         status: {
             "description": _DESCRIPTIONS[status],
             "content": {"application/json": {"model": ErrorBody}},
         }
-        for status in (*statuses, 422)
+        for status in sorted({*statuses, *extra, 422})
     }
+
+
+class JsonBodies(OpenAPIRequestValidationMiddleware):
+    """The resolver's request validation, reading bodies as UTF-8 JSON only.
+
+    Powertools would also parse forms and multipart, which no route declares (and a
+    multipart type without a boundary fails with a bare ValueError), and lets a body that is
+    not UTF-8 escape as UnicodeDecodeError: both were 500s. Here the body is refused before
+    any parsing: another type is 415, bytes that are not UTF-8 (or bad base64) 400.
+    """
+
+    def _get_body(self, app: APIGatewayRestResolver) -> Any:  # type: ignore[override]
+        event = app.current_event
+        content_type = (event.headers.get("content-type") or "").strip()
+        if content_type and content_type.split(";")[0].strip().lower() != "application/json":
+            raise RequestUnsupportedContentType(
+                "Unsupported content type",
+                errors=[{"type": "unsupported_content_type", "loc": ("body",), "ctx": {}}],
+            )
+        try:
+            return self._parse_json_data(app)
+        except (UnicodeDecodeError, binascii.Error):
+            raise errors.BadRequest("bad_request", reason="UTF-8 JSON") from None
+
+
+def _content_type(event: BaseProxyEvent) -> str:
+    return (event.headers.get("content-type") or "?").strip()[:100]  # echoed: never all of it
 
 
 def _explain(detail: dict[str, Any], language: Language) -> dict[str, Any]:
@@ -71,6 +110,11 @@ def request_language(event: BaseProxyEvent) -> Language:
 
 
 def register(app: APIGatewayRestResolver) -> None:
+    # The resolver builds its validation middleware in __init__ and puts it first in every
+    # route's stack (before any app.use middleware): replacing it is the one way in before
+    # the body is parsed. tests/unit/test_api_bad_input.py fails if a release changes that.
+    app._request_validation_middleware = JsonBodies()
+
     def reply(status: HTTPStatus, code: str, /, **extra: object) -> Response:
         # Positional-only: a message parameter may itself be called ``status`` (wrong_status).
         event = app.current_event
@@ -95,6 +139,14 @@ def register(app: APIGatewayRestResolver) -> None:
         if status == HTTPStatus.FORBIDDEN:
             metrics.add_metric(name="AccessDenied", unit="Count", value=1)
         return reply(status, error.code, **error.params)
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def unsupported_content_type(_: RequestUnsupportedContentType) -> Response:
+        return reply(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            content_type=_content_type(app.current_event),
+        )
 
     @app.exception_handler(RequestValidationError)
     def validation_error(error: RequestValidationError) -> Response:

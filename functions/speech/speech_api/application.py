@@ -146,10 +146,10 @@ def _owner(principal: Principal | None = None) -> SpeechOwner:
 
 
 def _body() -> dict[str, Any]:
-    raw = app.current_event.decoded_body or "{}"
     try:
-        body = json.loads(raw)
-    except ValueError:
+        # decoded_body inside: bytes that are not UTF-8 (or bad base64) are the caller's fault.
+        body = json.loads(app.current_event.decoded_body or "{}")
+    except ValueError:  # UnicodeDecodeError and binascii.Error included
         raise SerializationException("The request body is not valid JSON.") from None
     if not isinstance(body, dict):
         raise SerializationException("The request body must be a JSON object.")

@@ -14,6 +14,10 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Yêu cầu không đọc được: {reason}",
         "en": "The request could not be read: {reason}",
     },
+    "unsupported_media_type": {
+        "vi": "Không nhận nội dung kiểu {content_type}; hãy gửi application/json.",
+        "en": "Content of type {content_type} is not accepted; send application/json.",
+    },
     "invalid_input": {"vi": "Dữ liệu không hợp lệ.", "en": "The input is not valid."},
     "validation_error": {
         "vi": "Dữ liệu không hợp lệ ở {count} trường.",
@@ -244,6 +248,14 @@ MESSAGES: dict[str, dict[Language, str]] = {
     "schedule_ends_before_start": {
         "vi": "Lịch phát kết thúc ({until}) trước khi bắt đầu ({start}).",
         "en": "The schedule ends ({until}) before it starts ({start}).",
+    },
+    "date_out_of_range": {
+        "vi": "Ngày {value} nằm ngoài khoảng {earliest} … {latest}.",
+        "en": "The day {value} is outside {earliest} … {latest}.",
+    },
+    "content_too_large": {
+        "vi": "Nội dung bản tin (kể cả các bản ngôn ngữ khác) dài {size} byte; tối đa {limit}.",
+        "en": "The bulletin's text (with its other languages) is {size} bytes; at most {limit}.",
     },
     "schedule_too_long": {
         "vi": "Lịch phát dài tối đa {limit} ngày.",

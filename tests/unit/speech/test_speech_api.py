@@ -442,3 +442,19 @@ def test_task_handler_reports_unreadable_records(speech_app, aws):
     assert speech_app.task_handler(event, Context()) == {
         "batchItemFailures": [{"itemIdentifier": "m1"}]
     }
+
+
+@pytest.mark.parametrize("body", [b'{"Text": "\xff\xfe"}', b"\x80"])
+def test_a_body_that_is_not_utf8_is_a_serialization_error(aws, speech_app, body):
+    import base64
+    from pathlib import Path
+
+    event = json.loads(
+        (Path(__file__).parents[3] / "events" / "speech-synthesize.json").read_text()
+    )
+    event.update(body=base64.b64encode(body).decode(), isBase64Encoded=True)
+
+    answer = speech_app.lambda_handler(event, Context())
+
+    assert answer["statusCode"] == 400
+    assert answer["multiValueHeaders"]["x-amzn-ErrorType"] == ["SerializationException"]

@@ -1,6 +1,6 @@
 """Bulletins (bản tin): ``/bulletins`` and the workflow steps, history and CAP form."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -19,6 +19,7 @@ from nguon.models.bulletins import (
     Reason,
     Status,
 )
+from nguon.models.schedules import DAYS_NOTE, Day
 from nguon.models.units import UNIT_CODE_PATTERN
 from staff_api.dependencies import Alerts, Bulletins, Caller, Now
 from staff_api.errors import error_responses
@@ -63,7 +64,7 @@ def view(bulletin: Bulletin, moment: datetime) -> BulletinView:
     status_code=201,
     summary="Soạn bản tin mới (nháp) / Compose a bulletin (draft)",
     tags=["bulletins"],
-    responses=error_responses(400, 401, 403),
+    responses=error_responses(400, 401, 403, body=True),
 )
 def create_bulletin(
     caller: Caller, bulletins: Bulletins, moment: Now, content: Annotated[BulletinContent, Body()]
@@ -84,8 +85,8 @@ def list_bulletins(
     unit: Annotated[str | None, Query(pattern=UNIT_CODE_PATTERN)] = None,
     status: Annotated[Status | None, Query()] = None,
     priority: Annotated[Priority | None, Query()] = None,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from", description=DAYS_NOTE)] = None,
+    end: Annotated[Day | None, Query(alias="to", description=DAYS_NOTE)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
     next_page: Annotated[str | None, Query(alias="next", max_length=2048)] = None,
 ) -> BulletinPage:
@@ -118,7 +119,7 @@ def get_bulletin(
     "/bulletins/<bulletin_id>",
     summary="Sửa bản tin nháp hoặc bị trả lại / Edit a draft or rejected bulletin",
     tags=["bulletins"],
-    responses=error_responses(400, 401, 403, 404, 409),
+    responses=error_responses(400, 401, 403, 404, 409, body=True),
 )
 def patch_bulletin(
     caller: Caller,
@@ -134,7 +135,7 @@ def patch_bulletin(
     "/bulletins/<bulletin_id>/submit",
     summary="Trình duyệt / Submit for approval",
     tags=["workflow"],
-    responses=error_responses(400, 401, 403, 404, 409),
+    responses=error_responses(400, 401, 403, 404, 409, body=True),
 )
 def submit_bulletin(
     caller: Caller,
@@ -151,7 +152,7 @@ def submit_bulletin(
     "/bulletins/<bulletin_id>/approve",
     summary="Duyệt / Approve",
     tags=["workflow"],
-    responses=error_responses(400, 401, 403, 404, 409),
+    responses=error_responses(400, 401, 403, 404, 409, body=True),
 )
 def approve_bulletin(
     caller: Caller,
@@ -168,7 +169,7 @@ def approve_bulletin(
     "/bulletins/<bulletin_id>/reject",
     summary="Trả lại, kèm lý do / Reject with a reason",
     tags=["workflow"],
-    responses=error_responses(400, 401, 403, 404, 409),
+    responses=error_responses(400, 401, 403, 404, 409, body=True),
 )
 def reject_bulletin(
     caller: Caller,
@@ -184,7 +185,7 @@ def reject_bulletin(
     "/bulletins/<bulletin_id>/withdraw",
     summary="Thu hồi (dừng phát), kèm lý do / Withdraw (take off air)",
     tags=["workflow"],
-    responses=error_responses(400, 401, 403, 404, 409),
+    responses=error_responses(400, 401, 403, 404, 409, body=True),
 )
 def withdraw_bulletin(
     caller: Caller,

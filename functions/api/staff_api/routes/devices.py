@@ -17,6 +17,7 @@ from nguon.models.devices import (
     DeviceView,
 )
 from nguon.models.monitoring import AlarmPage, PlayRecord, StationReport
+from nguon.models.schedules import DAYS_NOTE, Day
 from nguon.models.units import UNIT_CODE_PATTERN
 from staff_api.dependencies import Caller, Devices, Now
 from staff_api.errors import error_responses
@@ -27,8 +28,12 @@ router = APIGatewayRouter()
 ThingPath = Annotated[
     str, Path(pattern=THING_PATTERN, description="Mã thiết bị (tên thing), ví dụ spk-21550-01")
 ]
-FromDay = Annotated[date | None, Query(alias="from", description="YYYY-MM-DD (mặc định: hôm nay)")]
-ToDay = Annotated[date | None, Query(alias="to", description="YYYY-MM-DD (mặc định: như from)")]
+FromDay = Annotated[
+    Day | None, Query(alias="from", description=f"YYYY-MM-DD (mặc định: hôm nay), {DAYS_NOTE}")
+]
+ToDay = Annotated[
+    Day | None, Query(alias="to", description=f"YYYY-MM-DD (mặc định: như from), {DAYS_NOTE}")
+]
 
 
 def _days(start: date | None, end: date | None, moment: datetime) -> tuple[date, date]:
@@ -79,7 +84,7 @@ def get_device(caller: Caller, devices: Devices, thing: ThingPath) -> DeviceView
     status_code=202,
     summary="Gửi lệnh tới thiết bị / Send a command (volume, power, reboot, play_now, stop)",
     tags=["devices"],
-    responses=error_responses(400, 401, 403, 404, 409),
+    responses=error_responses(400, 401, 403, 404, 409, body=True),
 )
 def send_command(
     caller: Caller, devices: Devices, thing: ThingPath, request: Annotated[CommandRequest, Body()]

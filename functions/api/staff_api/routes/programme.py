@@ -1,6 +1,5 @@
 """A unit's programme (lịch phát): ``/units/{code}/programme`` and its settings."""
 
-from datetime import date
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
@@ -9,11 +8,14 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from nguon.i18n import translate
 from nguon.models.bulletins import Channel
 from nguon.models.programme import Programme, ProgrammeOrder, ProgrammeSettings
+from nguon.models.schedules import DAYS_NOTE, Day
 from staff_api.dependencies import Caller, Programmes
 from staff_api.errors import error_responses, request_language
 from staff_api.routes.units import UnitCodePath
 
 router = APIGatewayRouter()
+
+QueryDay = Annotated[Day, Query(alias="date", description=f"YYYY-MM-DD, giờ Việt Nam, {DAYS_NOTE}")]
 
 
 def _explained(programme: Programme) -> Programme:
@@ -39,7 +41,7 @@ def get_programme(
     caller: Caller,
     programmes: Programmes,
     code: UnitCodePath,
-    day: Annotated[date, Query(alias="date", description="YYYY-MM-DD, giờ Việt Nam")],
+    day: QueryDay,
     channel: Annotated[Channel, Query()] = Channel.SPEAKER,
 ) -> Programme:
     return _explained(programmes.day(caller, code, day, channel))
@@ -49,13 +51,13 @@ def get_programme(
     "/units/<code>/programme",
     summary="Xếp thứ tự / đặt giờ các bản tin trong ngày / Order the day's items",
     tags=["programme"],
-    responses=error_responses(400, 401, 403, 404, 409),
+    responses=error_responses(400, 401, 403, 404, 409, body=True),
 )
 def put_programme(
     caller: Caller,
     programmes: Programmes,
     code: UnitCodePath,
-    day: Annotated[date, Query(alias="date", description="YYYY-MM-DD, giờ Việt Nam")],
+    day: QueryDay,
     order: Annotated[ProgrammeOrder, Body()],
 ) -> Programme:
     return _explained(programmes.order(caller, code, day, order))
@@ -77,7 +79,7 @@ def get_programme_settings(
     "/units/<code>/programme/settings",
     summary="Đổi khung giờ phát / Change the broadcast windows",
     tags=["programme"],
-    responses=error_responses(400, 401, 403, 404),
+    responses=error_responses(400, 401, 403, 404, body=True),
 )
 def put_programme_settings(
     caller: Caller,

@@ -30,7 +30,7 @@ class Reading(BaseModel):
         "reading: numbers, dates, units and abbreviations as words"
     ),
     tags=["speech"],
-    responses=error_responses(400, 401),
+    responses=error_responses(400, 401, body=True),
 )
 def preview_reading(
     _caller: Caller,  # any signed-in staff member

@@ -22,7 +22,7 @@ Username = Annotated[str, Path(pattern=r"^\S{1,128}$", description="Tên đăng 
         "Set a user's home unit (admins; the current and the new unit both in their area)"
     ),
     tags=["users"],
-    responses=error_responses(400, 401, 403, 404),
+    responses=error_responses(400, 401, 403, 404, body=True),
 )
 def put_user_unit(
     caller: Caller, users: Users, username: Username, assignment: Annotated[UnitAssignment, Body()]

@@ -70,7 +70,7 @@ def get_area_voice(
         "Set the voice of an area"
     ),
     tags=["units"],
-    responses=error_responses(400, 401, 403, 404),
+    responses=error_responses(400, 401, 403, 404, body=True),
 )
 def put_area_voice(
     caller: Caller,

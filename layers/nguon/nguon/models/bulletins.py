@@ -4,7 +4,11 @@ Limits people meet (also in the README):
 - title ≤ 200 characters; body ≤ 10,000 characters (≈ 12 minutes read aloud), and ≤ 2,000 when
   the bulletin goes to boards (a scrolling LED line shows about 5 characters a second);
 - at most 30 targets (choose the district or the province to reach more);
-- repeats: 1–10 plays, 1–180 minutes apart, for priority and emergency bulletins.
+- repeats: 1–10 plays, 1–180 minutes apart, for priority and emergency bulletins;
+- at most 5 other-language variants, and the title, body and variants together at most
+  160,000 bytes of UTF-8 (an edit's audit record holds the text twice, and a DynamoDB item
+  is at most 400 KB);
+- at most 20 media items.
 """
 
 import math
@@ -27,7 +31,7 @@ from pydantic_core import PydanticCustomError
 
 from nguon.clock import localize
 from nguon.models.principal import Principal
-from nguon.models.schedules import Repeat, Schedule
+from nguon.models.schedules import Moment, Repeat, Schedule
 from nguon.models.units import UnitCode, UnitLevel
 
 TITLE_MAX = 200
@@ -36,6 +40,11 @@ BOARD_BODY_MAX = 2_000
 TARGETS_MAX = 30
 CAP_EVENT_MAX = 200
 CAP_INSTRUCTION_MAX = 2_000
+VARIANTS_MAX = 5
+MEDIA_MAX = 20
+CONTENT_BYTES_MAX = 160_000
+"""UTF-8 bytes of the title, body and variants together: the audit record of an edit keeps the
+old and new text in one item, and a DynamoDB item holds at most 400 KB."""
 SYLLABLES_PER_SECOND = 3.0
 """Announcers and Vietnamese TTS read about 180 syllables a minute."""
 LEAD_IN_SECONDS = 3
@@ -131,7 +140,7 @@ class CapInfo(BaseModel):
     severity: CapSeverity = "Severe"
     certainty: CapCertainty = "Likely"
     instruction: Annotated[str, StringConstraints(max_length=CAP_INSTRUCTION_MAX)] | None = None
-    expires: datetime | None = None
+    expires: Moment | None = None
     """Defaults to the end of the bulletin's validity."""
 
     @field_validator("expires")
@@ -166,7 +175,24 @@ Targets = Annotated[
     list[UnitCode], Field(min_length=1, max_length=TARGETS_MAX), AfterValidator(_unique)
 ]
 Channels = Annotated[list[Channel], Field(min_length=1), AfterValidator(_unique)]
-LanguageTag = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+LanguageTag = Annotated[
+    str, StringConstraints(max_length=35, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+]
+Variants = Annotated[
+    dict[LanguageTag, Variant],
+    # Without additionalProperties the schema would allow keys the pattern refuses.
+    Field(max_length=VARIANTS_MAX, json_schema_extra={"additionalProperties": False}),
+]
+MediaIds = Annotated[
+    list[Annotated[str, StringConstraints(min_length=1, max_length=64)]],
+    Field(max_length=MEDIA_MAX),
+]
+
+
+def content_bytes(title: str, body: str, variants: dict[str, Variant]) -> int:
+    """UTF-8 bytes of a bulletin's text in all its languages."""
+    texts = [title, body, *(part for v in variants.values() for part in (v.title, v.body))]
+    return sum(len(text.encode()) for text in texts) + sum(len(tag) for tag in variants)
 
 
 class BulletinContent(BaseModel):
@@ -183,9 +209,9 @@ class BulletinContent(BaseModel):
     schedule: Schedule
     repeat: Repeat | None = None
     cap: CapInfo | None = None
-    valid_from: datetime | None = None
+    valid_from: Moment | None = None
     """Not played before; defaults to the schedule's start."""
-    valid_until: datetime | None = None
+    valid_until: Moment | None = None
     """Not played from then on; defaults to the schedule's end (and a CAP ``expires``)."""
     issuer_unit: UnitCode | None = None
     """The issuing unit; defaults to the author's home unit."""
@@ -193,9 +219,9 @@ class BulletinContent(BaseModel):
     """The issuing department (sở, ngành) when a provider writes."""
     duration_s: int | None = Field(default=None, ge=1, le=3 * 3600)
     """Expected length on air; estimated from the body when not given (audio sets it later)."""
-    media: list[str] = Field(default_factory=list, max_length=20)
+    media: MediaIds = Field(default_factory=list)
     language: LanguageTag = "vi"
-    variants: dict[LanguageTag, Variant] = Field(default_factory=dict)
+    variants: Variants = Field(default_factory=dict)
 
     @field_validator("valid_from", "valid_until")
     @classmethod
@@ -204,6 +230,13 @@ class BulletinContent(BaseModel):
 
     @model_validator(mode="after")
     def _rules(self) -> "BulletinContent":
+        size = content_bytes(self.title, self.body, self.variants)
+        if size > CONTENT_BYTES_MAX:
+            raise PydanticCustomError(
+                "content_too_large",
+                "the text in all languages is {size} bytes; at most {limit}",
+                {"size": size, "limit": CONTENT_BYTES_MAX},
+            )
         if Channel.BOARD in self.channels and len(self.body) > BOARD_BODY_MAX:
             raise PydanticCustomError(
                 "body_too_long_for_board",
@@ -264,13 +297,13 @@ class BulletinPatch(BaseModel):
     schedule: Schedule | None = None
     repeat: Repeat | None = None
     cap: CapInfo | None = None
-    valid_from: datetime | None = None
-    valid_until: datetime | None = None
+    valid_from: Moment | None = None
+    valid_until: Moment | None = None
     department: Department | None = None
     duration_s: int | None = Field(default=None, ge=1, le=3 * 3600)
-    media: list[str] | None = None
+    media: MediaIds | None = None
     language: LanguageTag | None = None
-    variants: dict[LanguageTag, Variant] | None = None
+    variants: Variants | None = None
 
     def changes(self) -> dict[str, Any]:
         """The fields the client sent (``null`` clears an optional one)."""

@@ -37,13 +37,45 @@ class PlayNowArgs(BaseModel):
     commands stored before still read back."""
 
 
+def _one_command(command: str | list[str], **properties: dict) -> dict:
+    """The shape of one command in the OpenAPI document (``oneOf`` of CommandRequest)."""
+    name = {"enum": command} if isinstance(command, list) else {"const": command}
+    return {
+        "type": "object",
+        "properties": {"command": name, **properties},
+        "required": ["command", *properties],
+        "additionalProperties": False,
+    }
+
+
+_ONE_OF_TEXT_OR_ID = {
+    "type": "object",
+    "anyOf": [
+        {"required": ["bulletin_id"], "properties": {"bulletin_id": {"type": "string"}}},
+        {"required": ["text"], "properties": {"text": {"type": "string", "pattern": r"\S"}}},
+    ],
+}
+
+
 class CommandRequest(BaseModel):
     """``POST /devices/{thing}/commands``: ``{"command": "volume", "value": 70}``,
     ``{"command": "power", "value": "off"}``, ``{"command": "reboot"}``,
     ``{"command": "play_now", "args": {"bulletin_id": "..."}}`` (an approved bulletin of the
     device's area, valid now) or ``{"command": "stop"}``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # What each command takes is checked below; the document states it as oneOf the shapes.
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "oneOf": [
+                _one_command("volume", value={"type": "integer", "minimum": 0, "maximum": 100}),
+                _one_command("power", value={"enum": ["on", "off"]}),
+                _one_command(["reboot", "stop"]),
+                _one_command("play_now", args=_ONE_OF_TEXT_OR_ID),
+            ]
+        },
+    )
 
     command: CommandName
     value: StrictInt | str | None = None

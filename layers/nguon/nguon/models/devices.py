@@ -68,8 +68,16 @@ class Location(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    lat: float = Field(allow_inf_nan=False)
-    lon: float = Field(allow_inf_nan=False)
+    # The bounds are checked together below (one message naming both); stated here per field
+    # so that the OpenAPI document shows them.
+    lat: float = Field(
+        allow_inf_nan=False,
+        json_schema_extra={"minimum": LAT_RANGE[0], "maximum": LAT_RANGE[1]},
+    )
+    lon: float = Field(
+        allow_inf_nan=False,
+        json_schema_extra={"minimum": LON_RANGE[0], "maximum": LON_RANGE[1]},
+    )
 
     @model_validator(mode="after")
     def _in_vietnam(self) -> "Location":

@@ -149,7 +149,23 @@ FileName = Annotated[
 class UploadRequest(BaseModel):
     """``POST /uploads``: what the uploader says the file is."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # The types and sizes each purpose takes are checked below; the document states them too.
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "properties": {
+                        "purpose": {"const": purpose.value},
+                        "content_type": {"enum": list(ALLOWED_TYPES[purpose])},
+                        "size": {"maximum": SIZE_LIMITS[purpose]},
+                    }
+                }
+                for purpose in Purpose
+            ]
+        },
+    )
 
     file_name: FileName
     content_type: Annotated[

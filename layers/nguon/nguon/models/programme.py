@@ -5,7 +5,14 @@ from enum import StrEnum
 from itertools import pairwise
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from nguon.models.bulletins import Priority
@@ -19,7 +26,7 @@ class BroadcastWindow(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     start: ClockTime
-    end: ClockTime
+    end: ClockTime = Field(description="HH:MM, sau / after start")
 
     @model_validator(mode="after")
     def _ordered(self) -> "BroadcastWindow":
@@ -67,7 +74,7 @@ class ProgrammeSettings(BaseModel):
 class OrderEntry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    bulletin_id: str
+    bulletin_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     start: ClockTime | None = None
     """Only for normal items: play at this time. Without it the entry only sets the order."""
 

@@ -22,6 +22,10 @@ from nguon.clock import localize
 
 MAX_TIMES_PER_DAY = 24
 MAX_RANGE_DAYS = 366
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
+"""Days the system takes (schedules, validity, queries): past them, local and UTC arithmetic
+would leave what ``datetime`` can hold (year 1, year 9999)."""
 TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 ClockTime = Annotated[
@@ -29,6 +33,53 @@ ClockTime = Annotated[
 ]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+_SLACK = timedelta(days=2)  # more than any UTC offset moves a day
+
+
+def _in_service(day: date) -> None:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise PydanticCustomError(
+            "date_out_of_range",
+            "{value} is outside {earliest} … {latest}",
+            {
+                "value": day.isoformat(),
+                "earliest": EARLIEST_DAY.isoformat(),
+                "latest": LATEST_DAY.isoformat(),
+            },
+        )
+
+
+def _day_in_service(day: date) -> date:
+    _in_service(day)
+    return day
+
+
+def _moment_in_service(moment: datetime) -> datetime:
+    # Far outside first: localizing year 1 or 9999 would overflow. Then the local day, which
+    # is what is stored: a time checked as given could turn into 1999 once localized, and
+    # fail when the stored bulletin is read back.
+    if not EARLIEST_DAY - _SLACK <= moment.date() <= LATEST_DAY + _SLACK:
+        _in_service(moment.date())
+    _in_service(localize(moment).date())
+    return moment
+
+
+DAYS_NOTE = f"{EARLIEST_DAY.isoformat()} … {LATEST_DAY.isoformat()} (giờ Việt Nam / Vietnam time)"
+# JSON Schema has no minimum for dates: the document states the range as a pattern on top of
+# the format (2000–2099), so clients and generators know it.
+_IN_RANGE = {"pattern": r"^20\d\d-"}
+Day = Annotated[date, AfterValidator(_day_in_service), Field(json_schema_extra=_IN_RANGE)]
+Moment = Annotated[datetime, AfterValidator(_moment_in_service), Field(json_schema_extra=_IN_RANGE)]
+"""Input dates and times: checked before any arithmetic on them (localize, to UTC, +1 day)."""
+
+
+def _tag_required(schema: dict) -> None:
+    """The ``type`` tag has a default in Python but selects the variant: clients must send it."""
+    required = schema.setdefault("required", [])
+    if "type" not in required:
+        required.insert(0, "type")
 
 
 def _sorted_unique(values: list) -> list:
@@ -48,7 +99,7 @@ Times = Annotated[
 
 
 class _Schedule(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_tag_required)
 
     def occurrences_on(self, day: date) -> list[datetime]:
         """The local start times this schedule asks for on ``day``, in order."""
@@ -63,7 +114,7 @@ class _Schedule(BaseModel):
 
 class OnceSchedule(_Schedule):
     type: Literal["once"] = "once"
-    at: datetime
+    at: Moment = Field(description=f"ISO-8601, {DAYS_NOTE}")
     """ISO-8601; without an offset it is local time (Asia/Ho_Chi_Minh)."""
 
     @field_validator("at")
@@ -82,11 +133,18 @@ class OnceSchedule(_Schedule):
 
 
 class _RangeSchedule(_Schedule):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        json_schema_extra=_tag_required,
+    )
 
     times: Times
-    from_: date = Field(alias="from")
-    until: date
+    from_: Day = Field(alias="from", description=f"YYYY-MM-DD, {DAYS_NOTE}")
+    until: Day = Field(
+        description=f"YYYY-MM-DD, from … from + {MAX_RANGE_DAYS - 1} ngày / days, {DAYS_NOTE}"
+    )
 
     @model_validator(mode="after")
     def _range(self) -> "_RangeSchedule":
