@@ -140,12 +140,12 @@ def test_a_body_flagged_base64_that_is_not_is_400(handler):
 
 
 def test_a_unicode_error_inside_a_route_stays_a_500(handler, monkeypatch):
-    from staff_api.routes import speech
+    from nguon.speech import normalize
 
-    def broken(_principal):
+    def broken(_text):
         raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "a bug of ours, not the client's body")
 
-    monkeypatch.setattr(speech, "current_principal", broken)
+    monkeypatch.setattr(normalize, "normalize", broken)  # the route's own work fails
 
     status, body, _ = send(handler, "POST", "/speech/normalize", body='{"text": "a"}')
 
