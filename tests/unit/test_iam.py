@@ -225,22 +225,34 @@ def test_the_fanout_failure_destination_has_a_type(roles):
     assert roles["FanoutFunction"].decide("sqs:SendMessage", dlq) == "Allow"
 
 
-def test_the_api_may_decommission_but_only_project_things_and_certificates(roles):
-    api = roles["ApiFunction"]
+def test_only_provisioning_may_change_the_registry_and_only_project_things(roles):
+    provisioning = roles["ProvisioningFunction"]
     for action in ("iot:UpdateCertificate", "iot:DescribeCertificate", "iot:AttachPolicy"):
-        assert api.decide(action, CERT) == "Allow"
-        assert api.decide(action, f"arn:aws:iot:{REGION}:{ACCOUNT_ID}:rolealias/admin") == (
-            "ImplicitDeny"
-        )
-    assert api.decide("iot:DeleteThing", THING) == "Allow"
-    assert api.decide("iot:DeleteThing", "arn:aws:iot:us-east-1:999999999999:thing/x") == (
+        assert provisioning.decide(action, CERT) == "Allow"
+        assert provisioning.decide(
+            action, f"arn:aws:iot:{REGION}:{ACCOUNT_ID}:rolealias/admin"
+        ) == ("ImplicitDeny")
+        assert roles["ApiFunction"].decide(action, CERT) == "ImplicitDeny"
+    assert provisioning.decide("iot:DeleteThing", THING) == "Allow"
+    assert provisioning.decide("iot:DeleteThing", "arn:aws:iot:us-east-1:999999999999:thing/x") == (
         "ImplicitDeny"
     )
-    # The CA's key: this one secret, not every secret of the account.
+    assert roles["ApiFunction"].decide("iot:DeleteThing", THING) == "ImplicitDeny"
+
+
+def test_the_device_cas_key_is_readable_by_provisioning_alone(roles):
     secret = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:nguon/device-ca/dev-AbCdEf"
-    assert api.decide("secretsmanager:GetSecretValue", secret) == "Allow"
+    readers = {
+        function
+        for function, role in roles.items()
+        if role.decide("secretsmanager:GetSecretValue", secret) == "Allow"
+    }
+    assert readers == {"ProvisioningFunction"}
+    # This one secret, not every secret of the account.
     other = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:nguon/tts/key-AbCdEf"
-    assert api.decide("secretsmanager:GetSecretValue", other) == "ImplicitDeny"
+    assert roles["ProvisioningFunction"].decide("secretsmanager:GetSecretValue", other) == (
+        "ImplicitDeny"
+    )
 
 
 # Actions with no resource type in the Service Authorization Reference: "*" is the only
