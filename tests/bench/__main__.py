@@ -139,7 +139,7 @@ def startup(runs: int) -> dict:
     timings = []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as state:
-            timings.append(_make_run_until_api_answers(state, [0, 0, 0, 0]))
+            timings.append(_make_run_until_api_answers(state, [0, 0, 0, 0, 0]))
     return {"runs": runs, "median_s": round(statistics.median(timings), 2)}
 
 
