@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 export FAKETIME_DONT_FAKE_MONOTONIC := 1
 export FAKETIME_FORCE_MONOTONIC_FIX := 0
 
-.PHONY: run test test-any-day unit integration lint fmt bench deps clean
+.PHONY: run test test-any-day unit integration lint typecheck fmt bench deps clean
 
 $(STAMP): pyproject.toml layers/nguon/requirements.txt infra/bootstrap/venv.sh infra/bootstrap/faketime_sleep.py
 	@infra/bootstrap/venv.sh
@@ -49,6 +49,15 @@ lint: $(STAMP)
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
 
+## mypy (settings in pyproject.toml): the layer, the device SDK and infra in one run, then each
+## Lambda function from its own directory, as Lambda imports it (every function has its own
+## `app`). The layer's errors are reported by the first run only.
+typecheck: $(STAMP)
+	@$(PY) -m mypy layers/nguon/nguon device_sdk/nguon_device infra
+	@for fn in functions/*/; do \
+	  MYPYPATH=$$fn $(PY) -m mypy --no-warn-unused-configs $$fn || exit 1; \
+	done
+
 fmt: $(STAMP)
 	@$(PY) -m ruff format .
 	@$(PY) -m ruff check --fix .
@@ -58,4 +67,4 @@ bench: deps
 	@$(PY) -m tests.bench
 
 clean:
-	rm -rf $(VENV) .local .pytest_cache .ruff_cache
+	rm -rf $(VENV) .local .pytest_cache .ruff_cache .mypy_cache
