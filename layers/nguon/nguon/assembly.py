@@ -6,17 +6,22 @@ module costs nothing at cold start.
 """
 
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from nguon.clock import now
 from nguon.config import get_settings
 
 if TYPE_CHECKING:
+    from nguon.adapters.queues import SqsSender
+    from nguon.services.bulletins import BulletinStore
     from nguon.services.delivered_media import DeliveredMedia
+    from nguon.services.media import MediaStore, ObjectStore
     from nguon.services.media_ingest import IngestService
     from nguon.services.units import UnitService
     from nguon.services.voices import AreaVoices, VoiceService
+    from nguon.speech.engines.base import SpeechEngine
     from nguon.speech.synthesis import SpeechService
+    from nguon.storage.voices import DynamoVoiceStore
 
 
 @lru_cache(maxsize=1)
@@ -28,21 +33,21 @@ def units() -> "UnitService":
 
 
 @lru_cache(maxsize=1)
-def bulletin_store() -> Any:
+def bulletin_store() -> "BulletinStore":
     from nguon.storage.bulletins import DynamoBulletinStore
 
     return DynamoBulletinStore()
 
 
 @lru_cache(maxsize=1)
-def media_store() -> Any:
+def media_store() -> "MediaStore":
     from nguon.storage.media import DynamoMediaStore
 
     return DynamoMediaStore()
 
 
 @lru_cache(maxsize=1)
-def media_objects() -> Any:
+def media_objects() -> "ObjectStore":
     from nguon.adapters.media_objects import MediaObjects
 
     return MediaObjects()
@@ -57,7 +62,7 @@ def ingest_service() -> "IngestService":
 
 
 @lru_cache(maxsize=1)
-def voice_store() -> Any:
+def voice_store() -> "DynamoVoiceStore":
     from nguon.storage.voices import DynamoVoiceStore
 
     return DynamoVoiceStore()
@@ -86,7 +91,7 @@ def speech_service() -> "SpeechService":
     from nguon.storage.speech import DynamoLexiconStore
 
     settings = get_settings()
-    engines: list[Any] = [EspeakEngine()]
+    engines: list[SpeechEngine] = [EspeakEngine()]
     if settings.neural_tts_url and settings.neural_tts_key_secret:
         from nguon.speech.engines.neural_http import FptTtsEngine, secret_key
 
@@ -97,7 +102,7 @@ def speech_service() -> "SpeechService":
 
 
 @lru_cache(maxsize=1)
-def speech_queue() -> Any:
+def speech_queue() -> "SqsSender":
     from nguon.adapters.queues import SqsSender
 
     return SqsSender(get_settings().speech_tasks_queue)

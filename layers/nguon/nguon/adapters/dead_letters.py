@@ -6,24 +6,29 @@ and which media items it concerned.
 """
 
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING
 
 import boto3
 
 from nguon.config import get_settings
+
+if TYPE_CHECKING:
+    from types_boto3_sqs import SQSClient
+    from types_boto3_sqs.type_defs import MessageAttributeValueTypeDef
+
 
 CAUSE_MAX = 1_000
 """Characters of the cause kept (SQS attributes are small, and a cause is one sentence)."""
 
 
 class DeadLetterQueue:
-    def __init__(self, client: Any = None, *, queue_url: str | None = None) -> None:
+    def __init__(self, client: "SQSClient | None" = None, *, queue_url: str | None = None) -> None:
         if client is not None:
             self.__dict__["_client"] = client
         self._queue_url = queue_url
 
     @cached_property
-    def _client(self) -> Any:
+    def _client(self) -> "SQSClient":
         return boto3.client("sqs", region_name=get_settings().region)
 
     @property
@@ -32,7 +37,7 @@ class DeadLetterQueue:
 
     def send(self, body: str, *, cause: str, media_ids: list[str], receive_count: int) -> str:
         """Park ``body``; the new message's id."""
-        attributes = {
+        attributes: dict[str, MessageAttributeValueTypeDef] = {
             "cause": {"DataType": "String", "StringValue": cause[:CAUSE_MAX] or "unknown"},
             "receive_count": {"DataType": "Number", "StringValue": str(receive_count)},
         }

@@ -6,11 +6,15 @@ they are written here once and nowhere else on the cloud side.
 
 import json
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
 from nguon.config import get_settings
+
+if TYPE_CHECKING:
+    from types_boto3_iot_data import IoTDataPlaneClient
+
 
 CONFIG_SHADOW = "config"
 PLAYBACK_SHADOW = "playback"
@@ -39,12 +43,12 @@ class IotDataPlane:
     discovered once with ``DescribeEndpoint``.
     """
 
-    def __init__(self, client: Any = None) -> None:
+    def __init__(self, client: "IoTDataPlaneClient | None" = None) -> None:
         if client is not None:
             self.__dict__["_client"] = client
 
     @cached_property
-    def _client(self) -> Any:
+    def _client(self) -> "IoTDataPlaneClient":
         settings = get_settings()
         endpoint = settings.iot_data_endpoint
         if endpoint is None and not settings.iot_data_endpoint_from_environment:

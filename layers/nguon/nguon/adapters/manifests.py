@@ -11,13 +11,17 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nguon import clock
 from nguon.adapters import signing
 from nguon.adapters.media_objects import s3_client
 from nguon.config import get_settings
 from nguon.observability import logger
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
+
 
 URL_LIFETIME_S = signing.SIGV4_LONGEST_S
 """Wanted; bounded by the signing session (see the module docstring)."""
@@ -33,7 +37,7 @@ def manifest_bytes(manifest: dict[str, Any]) -> bytes:
 class ManifestStore:
     def __init__(
         self,
-        client: Any = None,
+        client: "S3Client | None" = None,
         bucket: str | None = None,
         now: Callable[[], datetime] | None = None,
     ) -> None:
@@ -44,7 +48,7 @@ class ManifestStore:
         self._short_session: str | None = None
 
     @cached_property
-    def _client(self) -> Any:
+    def _client(self) -> "S3Client":
         return s3_client()  # SigV4: devices' links must be ones S3 accepts
 
     @property

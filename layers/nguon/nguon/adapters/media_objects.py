@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
@@ -18,11 +18,15 @@ from botocore.exceptions import ClientError
 from nguon.adapters import signing
 from nguon.config import get_settings
 
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
+
+
 LINK_LIFETIME_S = 3600
 """GET links in API answers: an hour (the console fetches them when it shows the item)."""
 
 
-def s3_client(region: str | None = None) -> Any:
+def s3_client(region: str | None = None) -> "S3Client":
     """An S3 client that signs with SigV4 (S3 refuses SigV2 for buckets made since 2020),
     at the bucket's regional virtual-host address."""
     return boto3.client(
@@ -50,7 +54,7 @@ class MediaObjects:
 
     def __init__(
         self,
-        client: Any = None,
+        client: "S3Client | None" = None,
         *,
         uploads_bucket: str | None = None,
         media_bucket: str | None = None,
@@ -61,7 +65,7 @@ class MediaObjects:
         self._media_bucket = media_bucket
 
     @cached_property
-    def _client(self) -> Any:
+    def _client(self) -> "S3Client":
         return s3_client()
 
     @property
@@ -94,7 +98,7 @@ class MediaObjects:
 
     def head(self, key: str, *, version_id: str | None = None) -> ObjectHead | None:
         """Size and eTag of an upload (``None`` when it is gone)."""
-        extra = {"VersionId": version_id} if version_id else {}
+        extra: dict[str, Any] = {"VersionId": version_id} if version_id else {}
         try:
             found = self._client.head_object(Bucket=self.uploads_bucket, Key=key, **extra)
         except ClientError as error:
@@ -109,7 +113,7 @@ class MediaObjects:
 
     def read_start(self, key: str, length: int, *, version_id: str | None = None) -> bytes:
         """The first ``length`` bytes of an upload (enough to tell its type)."""
-        extra = {"VersionId": version_id} if version_id else {}
+        extra: dict[str, Any] = {"VersionId": version_id} if version_id else {}
         found = self._client.get_object(
             Bucket=self.uploads_bucket, Key=key, Range=f"bytes=0-{length - 1}", **extra
         )

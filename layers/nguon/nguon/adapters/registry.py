@@ -4,15 +4,21 @@ Certificates are issued by the project CA (kept in Secrets Manager) and register
 Core, so the same certificates work against the local broker, which trusts the same CA.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
 from nguon.adapters.certificates import CertificateAuthority
 from nguon.config import get_settings
+
+if TYPE_CHECKING:
+    from types_boto3_iot import IoTClient
+    from types_boto3_secretsmanager import SecretsManagerClient
+
 
 MQTT_TLS_PORT = 8883
 
@@ -28,14 +34,16 @@ class DeviceCredentials:
 
 
 class DeviceRegistry:
-    def __init__(self, iot: Any = None, secrets: Any = None) -> None:
+    def __init__(
+        self, iot: "IoTClient | None" = None, secrets: "SecretsManagerClient | None" = None
+    ) -> None:
         if iot is not None:
             self.__dict__["_iot"] = iot
         if secrets is not None:
             self.__dict__["_secrets"] = SecretsProvider(boto3_client=secrets)
 
     @cached_property
-    def _iot(self) -> Any:
+    def _iot(self) -> "IoTClient":
         return boto3.client("iot", region_name=get_settings().region)
 
     @cached_property
@@ -54,7 +62,7 @@ class DeviceRegistry:
         ca = self._ca
         issued = ca.issue(thing)
         self._iot.create_thing(thingName=thing, attributePayload={"attributes": attributes})
-        certificate: dict[str, str] = {}
+        certificate: Mapping[str, Any] = {}
         try:
             certificate = self._iot.register_certificate(
                 certificatePem=issued.certificate_pem,

@@ -1,11 +1,15 @@
 """The Cognito user pool as the directory of staff accounts' home units (``custom:unit``)."""
 
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING
 
 import boto3
 
 from nguon.config import get_settings
+
+if TYPE_CHECKING:
+    from types_boto3_cognito_idp import CognitoIdentityProviderClient
+
 
 UNIT_ATTRIBUTE = "custom:unit"
 
@@ -14,12 +18,14 @@ class CognitoUserDirectory:
     """Admin calls only (AdminGetUser, AdminUpdateUserAttributes): the function's role is
     allowed them on this one pool; users themselves cannot write the attribute."""
 
-    def __init__(self, pool_id: str | None = None, client: Any = None) -> None:
+    def __init__(
+        self, pool_id: str | None = None, client: "CognitoIdentityProviderClient | None" = None
+    ) -> None:
         self._pool_id = pool_id
         self._given = client
 
     @cached_property
-    def _cognito(self) -> Any:
+    def _cognito(self) -> "CognitoIdentityProviderClient":
         return self._given or boto3.client("cognito-idp", region_name=get_settings().region)
 
     @property

@@ -61,7 +61,8 @@ class MediaStore(Protocol):
 class ObjectStore(Protocol):
     """The buckets (S3 in :mod:`nguon.adapters.media_objects`)."""
 
-    uploads_bucket: str
+    @property
+    def uploads_bucket(self) -> str: ...
 
     def presign_post(
         self, key: str, *, content_type: str, max_size: int, expires_in: int

@@ -23,7 +23,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nguon import leases
 from nguon.i18n import translate
@@ -42,6 +42,11 @@ from nguon.speech.models import StoredTask
 from nguon.speech.owners import SpeechOwner
 from nguon.speech.plans import SynthesisRequest
 from nguon.speech.synthesis import SpeechService
+
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
+    from types_boto3_sqs import SQSClient
+
 
 MAX_ACTIVE_TASKS_PER_USER = 5
 """Tasks one person may have waiting or running: nobody fills the queue alone."""
@@ -102,8 +107,8 @@ class SpeechTasks:
         queue_url: str,
         bucket: str,
         region: str,
-        sqs: Any = None,
-        s3: Any = None,
+        sqs: "SQSClient | None" = None,
+        s3: "S3Client | None" = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.speech = speech
@@ -116,7 +121,7 @@ class SpeechTasks:
         self.clock = clock
 
     @property
-    def sqs(self) -> Any:
+    def sqs(self) -> "SQSClient":
         if self._sqs is None:
             import boto3
 
@@ -124,7 +129,7 @@ class SpeechTasks:
         return self._sqs
 
     @property
-    def s3(self) -> Any:
+    def s3(self) -> "S3Client":
         if self._s3 is None:
             import boto3
 

@@ -9,11 +9,15 @@ per engine; ``engine`` is passed through (standard, neural, long-form, generativ
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from nguon.speech.engines.base import Mark, Pcm, PcmBuilder, Segment, SpeechEngine, Voice
 from nguon.speech.errors import ServiceFailureException
+
+if TYPE_CHECKING:
+    from types_boto3_polly import PollyClient
+
 
 SAMPLE_RATE = 16_000
 
@@ -24,7 +28,9 @@ class PollyEngine(SpeechEngine):
     name = "polly"
     exact_marks = True
 
-    def __init__(self, client: Any = None, *, languages: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, client: "PollyClient | None" = None, *, languages: Sequence[str] | None = None
+    ) -> None:
         if client is None:
             import boto3
 
@@ -40,9 +46,8 @@ class PollyEngine(SpeechEngine):
             found: list[Voice] = []
             token: str | None = None
             while True:
-                page = self._client.describe_voices(
-                    IncludeAdditionalLanguageCodes=True, **({"NextToken": token} if token else {})
-                )
+                more: dict[str, Any] = {"NextToken": token} if token else {}
+                page = self._client.describe_voices(IncludeAdditionalLanguageCodes=True, **more)
                 for voice in page.get("Voices", []):
                     if self._languages and voice["LanguageCode"].lower() not in self._languages:
                         continue
@@ -78,7 +83,11 @@ class PollyEngine(SpeechEngine):
             if segment.text.strip():
                 ssml, char_at = _ssml(segment, pitch=chosen == "standard")
                 start_ms = builder.time_ms
-                common = {"Text": ssml, "TextType": "ssml", "VoiceId": voice.engine_voice}
+                common: dict[str, Any] = {
+                    "Text": ssml,
+                    "TextType": "ssml",
+                    "VoiceId": voice.engine_voice,
+                }
                 common["Engine"] = chosen
                 try:
                     spoken = self._client.synthesize_speech(
