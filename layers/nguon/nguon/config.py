@@ -82,4 +82,4 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process-wide settings; a missing variable fails the cold start, not a request."""
-    return Settings()  # type: ignore[call-arg]  # filled from the environment
+    return Settings()  # filled from the environment

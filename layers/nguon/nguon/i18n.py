@@ -504,7 +504,7 @@ def negotiate(accept_language: str | None, default: Language = "vi") -> Language
     for negative_quality, _, tag in sorted(ranked):
         primary = tag.split("-")[0]
         if negative_quality < 0 and primary in SUPPORTED:
-            return primary  # type: ignore[return-value]  # checked against SUPPORTED
+            return primary
     return default
 
 

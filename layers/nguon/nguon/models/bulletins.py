@@ -342,7 +342,7 @@ class Bulletin(BulletinContent):
     id: str
     status: Status
     version: int
-    issuer_unit: UnitCode  # type: ignore[assignment]  # always set once created
+    issuer_unit: UnitCode  # always set once created (a draft may leave it out)
     layer: UnitLevel
     """The tier of the issuing unit: province, district or commune."""
     author: Actor

@@ -141,6 +141,7 @@ def tokenize(text: str) -> list[Token]:
         start, end = match.span()
         space = start > previous_end
         newline = space and "\n" in text[previous_end:start]
+        assert match.lastindex is not None  # every alternative of the pattern is a group
         tokens.append(Token(match.group(), start, end, kinds[match.lastindex], space, newline))
         previous_end = end
     return tokens

@@ -35,7 +35,7 @@ than ``MAX_DEPTH`` deep is ``InvalidSsmlException`` (400, as Polly answers bad S
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 from xml.parsers import expat
 
 from nguon.speech.errors import InvalidSsmlException
@@ -137,7 +137,7 @@ class _Element:
     children: list["_Element | _Text"] = field(default_factory=list)
 
 
-def _forbidden(*_: Any) -> None:
+def _forbidden(*_: Any) -> NoReturn:
     raise InvalidSsmlException("Invalid SSML request: DTDs and entities are not allowed.")
 
 

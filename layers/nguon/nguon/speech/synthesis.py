@@ -80,9 +80,10 @@ Progress = Callable[[int, int], None]
 class Normalized(Protocol):
     """What the normaliser answers (``nguon.speech.normalize.Normalized``)."""
 
-    text: str
+    @property
+    def text(self) -> str: ...
 
-    def source_range(self, out_start: int, out_end: int) -> tuple[int, int]: ...
+    def source_range(self, output_start: int, output_end: int) -> tuple[int, int]: ...
 
 
 Normalizer = Callable[[str], Normalized]
@@ -116,7 +117,7 @@ class _Unchanged:
 def default_normalizer() -> Normalizer:
     """``nguon.speech.normalize.normalize_with_map``, imported when first needed."""
     try:
-        from nguon.speech.normalize import normalize_with_map  # type: ignore[import-not-found]
+        from nguon.speech.normalize import normalize_with_map
     except ImportError:  # not installed yet: read the text as written
         from nguon.observability import logger
 

@@ -145,7 +145,7 @@ class DynamoBulletinStore:
         # bulletin changes while approved when its voice is attached).
         was_on_air = previous is not None and previous.status is Status.APPROVED
         on_air = bulletin.status is Status.APPROVED
-        if was_on_air:
+        if was_on_air and previous is not None:  # (was_on_air says so; the checker needs it)
             kept = (
                 set(bulletin.targets) if on_air and _air_sk(previous) == _air_sk(bulletin) else ()
             )

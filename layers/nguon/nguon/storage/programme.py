@@ -4,6 +4,7 @@ from datetime import date
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
+from pynamodb.expressions.condition import Condition
 
 from nguon.errors import Conflict
 from nguon.models.programme import ProgrammeOrder, ProgrammeSettings
@@ -44,6 +45,7 @@ class DynamoProgrammeStore:
             doc=order.model_dump_json(),
             version=order.version or 0,
         )
+        condition: Condition | None
         if expected is None:
             condition = None
         elif expected == 0:

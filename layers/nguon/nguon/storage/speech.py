@@ -23,6 +23,7 @@ from typing import Any
 
 from pynamodb.attributes import BinaryAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, PutError
+from pynamodb.expressions.condition import Condition
 
 from nguon.speech.errors import InvalidNextTokenException
 from nguon.speech.lexicons import Lexicon, parse_lexicon
@@ -197,11 +198,11 @@ class DynamoSpeechTaskStore:
     ) -> tuple[list[dict[str, Any]], str | None]:
         """Newest first; ``within``: only tasks whose owner's path starts so (and those with
         no owner, stored before owners, with ``include_ownerless``)."""
-        condition = None
+        condition: Condition | None = None
         if status:
             condition = SpeechTaskItem.task_status == status
         if within is not None:
-            inside = SpeechTaskItem.owner_path.startswith(within)
+            inside: Condition = SpeechTaskItem.owner_path.startswith(within)
             if include_ownerless:
                 inside = inside | SpeechTaskItem.owner_path.does_not_exist()
             condition = inside if condition is None else condition & inside

@@ -1,13 +1,15 @@
 """The single table's shape: generic key attributes shared by every item type."""
 
-from pynamodb.attributes import UnicodeAttribute
+from typing import Any, cast
+
+from pynamodb.attributes import ListAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
+from pynamodb.models import MetaProtocol, Model
 
 from nguon.config import get_settings
 
 
-def table_meta() -> type:
+def table_meta() -> MetaProtocol:
     """A PynamoDB ``Meta`` bound to the configured table (read at cold start)."""
     settings = get_settings()
 
@@ -15,7 +17,16 @@ def table_meta() -> type:
         table_name = settings.table_name
         region = settings.region
 
-    return Meta
+    # The other settings MetaProtocol lists are filled in by PynamoDB's metaclass.
+    return cast(MetaProtocol, Meta)
+
+
+def string_list(*, null: bool | None = None, default: Any = None) -> "ListAttribute[str]":
+    """A list of strings. PynamoDB types ``ListAttribute(of=UnicodeAttribute)`` as a list of
+    attributes (its ``of`` is the element's own type); the values read are ``str``."""
+    return cast(
+        "ListAttribute[str]", ListAttribute(of=UnicodeAttribute, null=null, default=default)
+    )
 
 
 class Gsi1(GlobalSecondaryIndex):

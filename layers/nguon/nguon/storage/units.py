@@ -2,10 +2,10 @@
 
 from collections.abc import Iterable
 
-from pynamodb.attributes import ListAttribute, UnicodeAttribute
+from pynamodb.attributes import UnicodeAttribute
 
 from nguon.models.units import AdminUnit, UnitLevel
-from nguon.storage.table import Gsi1, TableItem, table_meta
+from nguon.storage.table import Gsi1, TableItem, string_list, table_meta
 
 _SK = "UNIT"
 
@@ -24,7 +24,7 @@ class UnitItem(TableItem):
     type = UnicodeAttribute()
     level = UnicodeAttribute()
     parent = UnicodeAttribute(null=True)
-    ancestors = ListAttribute(of=UnicodeAttribute, default=list)
+    ancestors = string_list(default=list)
     gsi1pk = UnicodeAttribute(null=True, attr_name="GSI1PK")
     gsi1sk = UnicodeAttribute(null=True, attr_name="GSI1SK")
     by_parent = Gsi1()
