@@ -9,6 +9,7 @@ downloads, whatever the number of devices.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import logging
@@ -124,7 +125,7 @@ class ThreadScheduler:
             try:
                 result = work()
             except BaseException as exc:  # handed to done(), which decides
-                self.call_soon(lambda error=exc: done(None, error))
+                self.call_soon(functools.partial(done, None, exc))
             else:
                 self.call_soon(lambda: done(result, None))
 
@@ -184,7 +185,7 @@ class ManualScheduler:
         try:
             result = work()
         except BaseException as exc:
-            self.call_soon(lambda error=exc: done(None, error))
+            self.call_soon(functools.partial(done, None, exc))
         else:
             self.call_soon(lambda: done(result, None))
 

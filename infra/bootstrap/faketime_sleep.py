@@ -23,4 +23,5 @@ def _select_sleep(seconds: float) -> None:
 
 
 if "FAKETIME" in os.environ and "libfaketime" in os.environ.get("LD_PRELOAD", ""):
-    time.sleep = _select_sleep
+    # For the floats and ints the code sleeps for (typeshed's also takes any __index__ type).
+    time.sleep = _select_sleep  # type: ignore[assignment]

@@ -9,7 +9,7 @@ import logging
 import os
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,7 +73,7 @@ class LocalCloud:
         self.config = config or LocalCloudConfig()
         self.endpoints: dict[str, Any] = {}
         self._services: list[Service] = []
-        self._late_submit = _not_ready
+        self._late_submit: Callable[[str, Mapping[str, Any]], None] = _not_ready
 
     def __enter__(self) -> "LocalCloud":
         self.start()

@@ -478,7 +478,14 @@ class Enforcer:
         return ClientError(
             {
                 "Error": {"Code": code, "Message": message},
-                "ResponseMetadata": {"HTTPStatusCode": status},
+                # As AWS answers (botocore's response shape has every field).
+                "ResponseMetadata": {
+                    "RequestId": "",
+                    "HostId": "",
+                    "HTTPStatusCode": status,
+                    "HTTPHeaders": {},
+                    "RetryAttempts": 0,
+                },
             },
             operation,
         )
@@ -543,9 +550,11 @@ def install() -> None:
             client = original(self, service_name, *args, **kwargs)
             client.meta.events.register("before-parameter-build", _check_call)
             if service_name == "s3":
-                client.generate_presigned_post = _checked_post(client.generate_presigned_post)
+                # S3 clients only (service_name says this is one): BaseClient does not list it.
+                client.generate_presigned_post = _checked_post(client.generate_presigned_post)  # type: ignore[attr-defined]
             return client
 
+        # Patched on the class, so clients made anywhere in the process are checked.
         botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
         _follow_transfers()
         _done.append(True)
@@ -578,8 +587,11 @@ def _follow_transfers() -> None:
 
     def submit(self: Any, task: Any, tag: Any = None, block: bool = True) -> Any:
         running = RUNNING.get()
-        return original(self, task if running is None else _InRole(task, running), tag, block)
+        # _InRole stands in for the task (its attributes through __getattr__).
+        wrapped = task if running is None else _InRole(task, running)
+        return original(self, wrapped, tag, block)  # type: ignore[arg-type]
 
+    # Patched on the class: s3transfer makes its executors itself.
     BoundedExecutor.submit = submit  # type: ignore[method-assign]
 
 

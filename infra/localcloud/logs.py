@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 from zoneinfo import ZoneInfo
 
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
@@ -121,14 +121,15 @@ class PerInvocationFormatter(LambdaPowertoolsFormatter):
 
     @classmethod
     def from_formatter(cls, formatter: LambdaPowertoolsFormatter) -> "PerInvocationFormatter":
-        clone = copy.copy(formatter)
+        # The copy becomes one of these: the same state, this class's methods.
+        clone = cast("PerInvocationFormatter", copy.copy(formatter))
         base = dict(formatter.log_format)
         clone.__class__ = cls
         clone._base = base
         clone._threads = threading.local()
         return clone
 
-    @property  # type: ignore[override]
+    @property
     def log_format(self) -> dict[str, Any]:
         keys = getattr(self._threads, "keys", None)
         if keys is None:
@@ -201,7 +202,7 @@ class FunctionLogs:
         self._saved = (handler.stream, handler.formatter)
         self.formatter = PerInvocationFormatter.from_formatter(handler.formatter)
         handler.setFormatter(self.formatter)
-        handler.setStream(self.files)  # type: ignore[arg-type]
+        handler.setStream(self.files)
         # Warnings and errors also reach the terminal in full, through the root logger's
         # handlers; the rest only through this handler (the files), not by propagation.
         functions_logger = logging.getLogger(logger.name)
@@ -228,7 +229,7 @@ class FunctionLogs:
         if self._handler is not None and self._saved is not None:
             stream, formatter = self._saved
             self._handler.setStream(stream)
-            self._handler.setFormatter(formatter)  # type: ignore[arg-type]
+            self._handler.setFormatter(formatter)
         if self._terminal is not None:
             functions_logger = logging.getLogger(logger.name)
             functions_logger.removeHandler(self._terminal)

@@ -34,5 +34,7 @@ def install() -> None:
                     raise NotAuthorizedError(UNAUTHORIZED_ATTRIBUTE)
         return original(self, access_token, attributes)
 
+    # A mark on the patched function (installed once), and moto's backend patched in place:
+    # moto has no hook for it.
     update_user_attributes.checks_write_attributes = True  # type: ignore[attr-defined]
     CognitoIdpBackend.update_user_attributes = update_user_attributes  # type: ignore[method-assign]

@@ -17,7 +17,7 @@ from typing import Any
 from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
-from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.table import StreamShard, Table
 
 
 class _CopyExceptTables:
@@ -46,7 +46,7 @@ def install() -> None:
     @functools.wraps(original)
     def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
         undo: list[tuple[Table, DynamoType, DynamoType | None, Any]] = []
-        streams: dict[int, tuple[Table, int]] = {}
+        streams: dict[int, tuple[StreamShard, int]] = {}
         for entry in transact_items:
             operation = next(iter(entry.values()))
             table = self.tables.get(operation.get("TableName"))
@@ -65,19 +65,21 @@ def install() -> None:
                 )
             )
             if table.stream_shard is not None:
-                streams.setdefault(id(table), (table, len(table.stream_shard.items)))
+                streams.setdefault(id(table), (table.stream_shard, len(table.stream_shard.items)))
         try:
             original(self, transact_items)
         except BaseException:
             for table, hash_value, range_value, before in reversed(undo):
                 _restore(table, hash_value, range_value, before)
-            for table, length in streams.values():
-                del table.stream_shard.items[length:]  # a cancelled transaction streams nothing
+            for shard, length in streams.values():
+                del shard.items[length:]  # a cancelled transaction streams nothing
             raise
 
+    # A mark on the patched function (installed once), and moto's backend and the `copy` its
+    # models module imported, replaced in place: moto has no hook for either.
     transact_write_items.undo_log = True  # type: ignore[attr-defined]
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
-    dynamodb_models.copy = _CopyExceptTables()  # type: ignore[attr-defined]
+    dynamodb_models.copy = _CopyExceptTables()  # type: ignore[assignment]
 
 
 def _restore(

@@ -6,11 +6,25 @@ emulator has no use for (encryption, recovery, tags) are left out on purpose, ne
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 import boto3
 
 from infra.localcloud.template import ACCOUNT_ID, Template, TemplateError
+
+if TYPE_CHECKING:
+    from types_boto3_cognito_idp import CognitoIdentityProviderClient
+    from types_boto3_dynamodb import DynamoDBClient
+    from types_boto3_iot import IoTClient
+    from types_boto3_s3 import S3Client
+    from types_boto3_s3.literals import BucketLocationConstraintType
+    from types_boto3_s3.type_defs import (
+        CreateBucketConfigurationTypeDef,
+        QueueConfigurationTypeDef,
+    )
+    from types_boto3_secretsmanager import SecretsManagerClient
+    from types_boto3_sqs import SQSClient
+    from types_boto3_sqs.literals import QueueAttributeNameType
 
 _TABLE_KEYS = (
     "AttributeDefinitions",
@@ -58,9 +72,25 @@ class Provisioner:
         self._clients: dict[str, Any] = {}
         self._endpoint_url = endpoint_url
 
+    # One client per service, typed by the stubs for the services the local cloud provisions.
+    @overload
+    def client(self, service: Literal["cognito-idp"]) -> "CognitoIdentityProviderClient": ...
+    @overload
+    def client(self, service: Literal["dynamodb"]) -> "DynamoDBClient": ...
+    @overload
+    def client(self, service: Literal["iot"]) -> "IoTClient": ...
+    @overload
+    def client(self, service: Literal["s3"]) -> "S3Client": ...
+    @overload
+    def client(self, service: Literal["secretsmanager"]) -> "SecretsManagerClient": ...
+    @overload
+    def client(self, service: Literal["sqs"]) -> "SQSClient": ...
+    @overload
+    def client(self, service: str) -> Any: ...
     def client(self, service: str) -> Any:
         if service not in self._clients:
-            self._clients[service] = boto3.client(
+            # boto3's stubs type a client by a literal service name; this one is a variable.
+            self._clients[service] = boto3.client(  # type: ignore[call-overload]
                 service, endpoint_url=self._endpoint_url, region_name=self.template.region
             )
         return self._clients[service]
@@ -108,7 +138,9 @@ class Provisioner:
         # Only the name: its notifications name queues that do not exist yet.
         props = {"BucketName": self.template.property(logical_id, "BucketName")}
         name = self._name(logical_id, props, "BucketName")
-        location = {"LocationConstraint": self.template.region}
+        # The stubs list S3's regions as literals; the template's is a string.
+        region = cast("BucketLocationConstraintType", self.template.region)
+        location: CreateBucketConfigurationTypeDef = {"LocationConstraint": region}
         if self.template.region == "us-east-1":
             self.client("s3").create_bucket(Bucket=name)
         else:
@@ -119,7 +151,7 @@ class Provisioner:
     def _queue(self, logical_id: str) -> None:
         props = self.template.properties(logical_id)
         name = self._name(logical_id, props, "QueueName")
-        attributes = {
+        attributes: dict[QueueAttributeNameType, str] = {
             key: str(props[key])
             for key in ("MessageRetentionPeriod", "VisibilityTimeout", "DelaySeconds")
             if key in props
@@ -138,10 +170,13 @@ class Provisioner:
         if not queues:
             return
         # CloudFormation's shape → the API's (Event → Events, S3Key.Rules → Key.FilterRules).
-        configurations = []
+        configurations: list[QueueConfigurationTypeDef] = []
         for entry in queues:
             rules = entry.get("Filter", {}).get("S3Key", {}).get("Rules", [])
-            configuration: dict[str, Any] = {"QueueArn": entry["Queue"], "Events": [entry["Event"]]}
+            configuration: QueueConfigurationTypeDef = {
+                "QueueArn": entry["Queue"],
+                "Events": [entry["Event"]],
+            }
             if rules:
                 configuration["Filter"] = {"Key": {"FilterRules": rules}}
             configurations.append(configuration)

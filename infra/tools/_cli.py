@@ -92,7 +92,7 @@ def _failure(error: BaseException) -> str | None:
     if isinstance(error, NguonError):
         return _line(error.code, error.params)
     if isinstance(error, EndpointConnectionError):
-        url = error.kwargs.get("endpoint_url")
+        url: str | None = error.kwargs.get("endpoint_url")
         return ToolFailure("tool_cannot_connect", url=url, start=START).line()
     if isinstance(error, requests.ConnectionError):
         url = error.request.url if error.request is not None else "?"

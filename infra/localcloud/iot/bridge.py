@@ -130,7 +130,7 @@ class IotBridge:
 
     # ------------------------------------------------------------------ receiving
     def _on_message(self, _client: Any, _userdata: Any, message: mqtt.MQTTMessage) -> None:
-        topic, payload = message.topic, message.payload
+        topic, payload = message.topic, bytes(message.payload)  # paho may give a bytearray
         try:
             for outgoing in self._protocol.handle(topic, payload, self._now()):
                 self.publish(outgoing.topic, outgoing.payload)

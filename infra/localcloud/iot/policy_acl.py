@@ -106,7 +106,11 @@ class MosquittoAcl:
             values = {name: attributes.get(name) for name in _PLACEHOLDER.findall(rule.topic)}
             if not all(value and not re.search(r"[+#*?/\s]", value) for value in values.values()):
                 continue
-            topic = _PLACEHOLDER.sub(lambda m, v=values: str(v[m.group(1)]), rule.topic)
+
+            def fill(m: re.Match[str], v: dict[str, str | None] = values) -> str:
+                return str(v[m.group(1)])
+
+            topic = _PLACEHOLDER.sub(fill, rule.topic)
             resolved.append(AclRule(rule.access, topic.replace("%u", thing).replace("%c", thing)))
         return tuple(sorted(set(resolved), key=lambda rule: rule.topic))
 
