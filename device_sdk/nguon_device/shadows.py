@@ -188,11 +188,12 @@ class ShadowClient:
         mine = self._pending.pop(token, None) if isinstance(token, str) else None
         if mine is not None:
             mine[2].cancel()
-        state = document.get("state") if isinstance(document.get("state"), dict) else {}
+        found = document.get("state")
+        state: dict[str, Any] = found if isinstance(found, dict) else {}
         version = document.get("version")
         if operation == "get/accepted" and mine is not None:
-            desired = state.get("desired") if isinstance(state.get("desired"), dict) else {}
-            self._accept(name, desired, version, "get")
+            found = state.get("desired")
+            self._accept(name, found if isinstance(found, dict) else {}, version, "get")
         elif operation == "get/rejected" and mine is not None:
             if document.get("code") == 404:  # no shadow yet: nothing desired, report creates it
                 self._accept(name, {}, None, "get")

@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.batch import (
     EventType,
     process_partial_response,
 )
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from speech_api.application import app
 from speech_api.worker import handle_record
@@ -41,7 +42,7 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
 @logger.inject_lambda_context(clear_state=True)
 @trace_handler(capture_error=False)
 @metrics.log_metrics
-def task_handler(event: dict, context: LambdaContext) -> dict[str, Any]:
+def task_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(
         event=event, record_handler=handle_record, processor=processor, context=context
     )
