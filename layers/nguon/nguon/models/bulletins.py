@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -102,18 +102,23 @@ def _cap_word(allowed: tuple[str, ...]) -> Any:
     return BeforeValidator(normalise)
 
 
-CAP_CATEGORIES = (
+# CAP 1.2's words, written once as types; the tuples (for messages and matching) come from them.
+CapCategoryWord = Literal[
     "Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra",
     "CBRNE", "Other",
-)  # fmt: skip
-CAP_URGENCIES = ("Immediate", "Expected", "Future", "Past", "Unknown")
-CAP_SEVERITIES = ("Extreme", "Severe", "Moderate", "Minor", "Unknown")
-CAP_CERTAINTIES = ("Observed", "Likely", "Possible", "Unlikely", "Unknown")
+]  # fmt: skip
+CapUrgencyWord = Literal["Immediate", "Expected", "Future", "Past", "Unknown"]
+CapSeverityWord = Literal["Extreme", "Severe", "Moderate", "Minor", "Unknown"]
+CapCertaintyWord = Literal["Observed", "Likely", "Possible", "Unlikely", "Unknown"]
+CAP_CATEGORIES: tuple[str, ...] = get_args(CapCategoryWord)
+CAP_URGENCIES: tuple[str, ...] = get_args(CapUrgencyWord)
+CAP_SEVERITIES: tuple[str, ...] = get_args(CapSeverityWord)
+CAP_CERTAINTIES: tuple[str, ...] = get_args(CapCertaintyWord)
 
-CapCategory = Annotated[Literal[CAP_CATEGORIES], _cap_word(CAP_CATEGORIES)]  # type: ignore[valid-type]
-CapUrgency = Annotated[Literal[CAP_URGENCIES], _cap_word(CAP_URGENCIES)]  # type: ignore[valid-type]
-CapSeverity = Annotated[Literal[CAP_SEVERITIES], _cap_word(CAP_SEVERITIES)]  # type: ignore[valid-type]
-CapCertainty = Annotated[Literal[CAP_CERTAINTIES], _cap_word(CAP_CERTAINTIES)]  # type: ignore[valid-type]
+CapCategory = Annotated[CapCategoryWord, _cap_word(CAP_CATEGORIES)]
+CapUrgency = Annotated[CapUrgencyWord, _cap_word(CAP_URGENCIES)]
+CapSeverity = Annotated[CapSeverityWord, _cap_word(CAP_SEVERITIES)]
+CapCertainty = Annotated[CapCertaintyWord, _cap_word(CAP_CERTAINTIES)]
 
 CAP_CATEGORY_OF: dict[Category, str] = {
     Category.POLICY: "Other",

@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import ClassVar
 
-from nguon.speech.engines.base import Mark, Pcm, PcmBuilder, Segment, SpeechEngine, Voice
+from nguon.speech.engines.base import Gender, Mark, Pcm, PcmBuilder, Segment, SpeechEngine, Voice
 from nguon.speech.errors import ServiceFailureException
 
 AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -178,7 +178,7 @@ def _library() -> _Library:
     return _Library()
 
 
-_VOICES = (
+_VOICES: tuple[tuple[str, Gender, str, str, tuple[str, ...]], ...] = (
     ("Bac", "Male", "vi", "Bắc (giọng Hà Nội, nam)", ("vi",)),
     ("Trung", "Male", "vi-vn-x-central", "Trung (giọng Huế, nam)", ("vi-vn-x-central",)),
     ("Nam", "Male", "vi-vn-x-south", "Nam (giọng Sài Gòn, nam)", ("vi-vn-x-south",)),
@@ -197,7 +197,7 @@ class EspeakEngine(SpeechEngine):
         Voice(
             id=voice_id,
             name=name,
-            gender=gender,  # type: ignore[arg-type]
+            gender=gender,
             language_code="vi-VN",
             language_name="Vietnamese",
             supported_engines=("standard",),

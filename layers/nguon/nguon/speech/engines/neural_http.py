@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 from nguon.speech import audio
 from nguon.speech.engines.base import (
+    Gender,
     Pcm,
     PcmBuilder,
     Segment,
@@ -45,7 +46,7 @@ SAMPLE_RATE = 22_050
 MAX_CHARACTERS = 5_000
 MIN_CHARACTERS = 3
 
-_VOICES = (
+_VOICES: tuple[tuple[str, str, Gender, str], ...] = (
     ("BanMai", "banmai", "Female", "Ban Mai (miền Bắc, nữ)"),
     ("ThuMinh", "thuminh", "Female", "Thu Minh (miền Bắc, nữ)"),
     ("LeMinh", "leminh", "Male", "Lê Minh (miền Bắc, nam)"),
@@ -100,7 +101,7 @@ class FptTtsEngine(SpeechEngine):
             Voice(
                 id=voice_id,
                 name=name,
-                gender=gender,  # type: ignore[arg-type]
+                gender=gender,
                 language_code="vi-VN",
                 language_name="Vietnamese",
                 supported_engines=("neural",),
