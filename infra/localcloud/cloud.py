@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infra.localcloud.authorizer import CognitoAuthorizer
 from infra.localcloud.demo_bulletins import seed_demo_bulletins
@@ -33,6 +33,10 @@ from infra.localcloud.template import ACCOUNT_ID, TEMPLATE_PATH, Template, Templ
 from infra.tools.device_ca import install_ca
 from infra.tools.load_units import load_units
 from nguon.config import get_settings
+
+if TYPE_CHECKING:
+    from types_boto3_iot import IoTClient
+
 
 log = logging.getLogger("localcloud")
 
@@ -305,7 +309,7 @@ class DeviceAcl:
     """The broker's ACL: the template's IoT policies, with the attribute rules resolved for
     every thing seen so far (looked up in the registry when it connects)."""
 
-    def __init__(self, template: Template, iot: Any) -> None:
+    def __init__(self, template: Template, iot: "IoTClient") -> None:
         self._policies = [
             translate_policy(
                 template.properties(logical_id)["PolicyDocument"],

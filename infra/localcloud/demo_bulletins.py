@@ -7,7 +7,7 @@ tomorrow (emergency, repeated). Integration tests do not load these; their data 
 """
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nguon.clock import now
 from nguon.models.bulletins import BulletinContent
@@ -15,8 +15,13 @@ from nguon.models.principal import Principal, Role
 from nguon.services.bulletins import BulletinService
 from nguon.services.units import UnitService
 
+if TYPE_CHECKING:
+    from types_boto3_cognito_idp import CognitoIdentityProviderClient
 
-def _staff(cognito: Any, pool_id: str, username: str, role: Role, unit: str) -> Principal:
+
+def _staff(
+    cognito: "CognitoIdentityProviderClient", pool_id: str, username: str, role: Role, unit: str
+) -> Principal:
     user = cognito.admin_get_user(UserPoolId=pool_id, Username=username)
     sub = next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
     return Principal(user_id=sub, username=username, roles=frozenset({role}), home_unit=unit)
@@ -27,7 +32,7 @@ def _week(times: list[str], today: date, days: int = 7) -> dict[str, Any]:
     return {"type": "daily", "times": times, "from": today.isoformat(), "until": until.isoformat()}
 
 
-def seed_demo_bulletins(cognito: Any, pool_id: str) -> int:
+def seed_demo_bulletins(cognito: "CognitoIdentityProviderClient", pool_id: str) -> int:
     from nguon.storage.bulletins import DynamoBulletinStore
     from nguon.storage.units import DynamoUnitStore
 

@@ -12,10 +12,14 @@ message that failed is cut to ``retry_after_s`` seconds instead of the queue's t
 import hashlib
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infra.localcloud.event_sources import Invoke, Poller
 from infra.localcloud.template import QueueSourceSpec, Template
+
+if TYPE_CHECKING:
+    from types_boto3_sqs import SQSClient
+
 
 log = logging.getLogger("localcloud.sqs")
 
@@ -27,7 +31,7 @@ class QueuePoller(Poller):
         self,
         spec: QueueSourceSpec,
         template: Template,
-        sqs: Any,
+        sqs: "SQSClient",
         invoke: Invoke,
         retry_after_s: int = 1,
     ) -> None:

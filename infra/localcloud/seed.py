@@ -1,9 +1,14 @@
 """Seeding the local cloud: the administrative units and the demo accounts."""
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nguon.models.principal import Role
+
+if TYPE_CHECKING:
+    from types_boto3_cognito_idp import CognitoIdentityProviderClient
+    from types_boto3_cognito_idp.type_defs import AttributeTypeTypeDef
+
 
 PROVINCE = "52"  # Tỉnh Bình Định
 DISTRICT = "540"  # Thành phố Quy Nhơn
@@ -43,7 +48,7 @@ def demo_users() -> list[DemoUser]:
 
 
 def add_user(
-    cognito: Any,
+    cognito: "CognitoIdentityProviderClient",
     pool_id: str,
     username: str,
     *,
@@ -53,7 +58,7 @@ def add_user(
     name: str | None = None,
 ) -> None:
     """A confirmed staff account with its home unit and groups (no invitation e-mail)."""
-    attributes = [{"Name": "custom:unit", "Value": unit}]
+    attributes: list[AttributeTypeTypeDef] = [{"Name": "custom:unit", "Value": unit}]
     if name:
         attributes.append({"Name": "name", "Value": name})
     cognito.admin_create_user(
@@ -66,7 +71,9 @@ def add_user(
         cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
 
 
-def seed_demo_users(cognito: Any, pool_id: str, password: str) -> list[dict[str, Any]]:
+def seed_demo_users(
+    cognito: "CognitoIdentityProviderClient", pool_id: str, password: str
+) -> list[dict[str, Any]]:
     accounts = []
     for user in demo_users():
         add_user(

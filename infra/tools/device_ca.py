@@ -12,15 +12,21 @@ Uses the ordinary AWS credential chain and honours ``AWS_ENDPOINT_URL``.
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import boto3
 
 from infra.tools._cli import read_endpoints, tool, use_local_cloud
 from nguon.adapters.certificates import CertificateAuthority
 
+if TYPE_CHECKING:
+    from types_boto3_iot import IoTClient
+    from types_boto3_secretsmanager import SecretsManagerClient
 
-def install_ca(secrets: Any, iot: Any, secret_id: str, name: str) -> CertificateAuthority:
+
+def install_ca(
+    secrets: "SecretsManagerClient", iot: "IoTClient", secret_id: str, name: str
+) -> CertificateAuthority:
     """A new CA, registered as ACTIVE with IoT and stored in the secret."""
     ca = CertificateAuthority.create(name)
     iot.register_ca_certificate(
@@ -57,7 +63,7 @@ def main(argv: list[str] | None = None) -> None:
     print(ca.certificate_pem)
 
 
-def _holds_ca(secrets: Any, secret_id: str) -> bool:
+def _holds_ca(secrets: "SecretsManagerClient", secret_id: str) -> bool:
     value = secrets.get_secret_value(SecretId=secret_id).get("SecretString", "")
     try:
         return "certificate" in json.loads(value)
