@@ -156,12 +156,11 @@ class _Day:
                 return False
             cut = self.emergencies.next_after(moment)
             finish = moment + remaining
-            interrupted = cut is not None and cut[0] < finish
-            if interrupted:
-                finish = cut[0]
-            self._record(play, moment, finish, layer, how_now, interrupted)
-            if not interrupted:
+            if cut is None or cut[0] >= finish:  # not interrupted
+                self._record(play, moment, finish, layer, how_now, False)
                 return True
+            finish = cut[0]
+            self._record(play, moment, finish, layer, how_now, True)
             interrupted_once = True
             if self.settings.after_interruption == "resume":
                 remaining -= finish - moment
