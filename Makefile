@@ -52,11 +52,14 @@ lint: $(STAMP)
 ## mypy (settings in pyproject.toml): the layer, the device SDK and infra in one run, then each
 ## Lambda function from its own directory, as Lambda imports it (every function has its own
 ## `app`). What a function imports from the layer was checked by the first run: silent there.
+## Every run reports, then the target fails if any found an error.
 typecheck: $(STAMP)
-	@$(PY) -m mypy layers/nguon/nguon device_sdk/nguon_device infra
-	@for fn in functions/*/; do \
-	  MYPYPATH=$$fn $(PY) -m mypy --no-warn-unused-configs --follow-imports=silent $$fn || exit 1; \
-	done
+	@status=0; \
+	$(PY) -m mypy layers/nguon/nguon device_sdk/nguon_device infra || status=1; \
+	for fn in functions/*/; do \
+	  MYPYPATH=$$fn $(PY) -m mypy --no-warn-unused-configs --follow-imports=silent $$fn || status=1; \
+	done; \
+	exit $$status
 
 fmt: $(STAMP)
 	@$(PY) -m ruff format .
