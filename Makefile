@@ -55,9 +55,11 @@ lint: $(STAMP)
 ## Every run reports, then the target fails if any found an error.
 typecheck: $(STAMP)
 	@status=0; \
-	$(PY) -m mypy layers/nguon/nguon device_sdk/nguon_device infra || status=1; \
+	$(PY) -m mypy --cache-dir .mypy_cache/shared layers/nguon/nguon device_sdk/nguon_device infra \
+	  || status=1; \
 	for fn in functions/*/; do \
-	  MYPYPATH=$$fn $(PY) -m mypy --no-warn-unused-configs --follow-imports=silent $$fn || status=1; \
+	  MYPYPATH=$$fn $(PY) -m mypy --cache-dir .mypy_cache/$$(basename $$fn) \
+	    --no-warn-unused-configs --follow-imports=silent $$fn || status=1; \
 	done; \
 	exit $$status
 
