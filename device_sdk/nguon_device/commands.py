@@ -12,6 +12,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
+from functools import partial
 from typing import Any, Protocol
 
 from nguon_device import schemas, topics
@@ -129,7 +130,10 @@ class Commands:
         answers, self._answers = self._answers, []
         for result in answers:
             future = device.publish(topics.command_result(device.thing), result)
-            future.add_done_callback(lambda f, r=result: self._sent(r, f.exception()))
+            future.add_done_callback(partial(self._on_published, result))
+
+    def _on_published(self, result: dict[str, Any], future: Future[None]) -> None:
+        self._sent(result, future.exception())
 
     def _sent(self, result: dict[str, Any], error: BaseException | None) -> None:
         if error is not None:  # offline: answered after reconnection

@@ -253,11 +253,12 @@ class Device:
             self.scheduler.call_soon(lambda: handler(topic, payload))
 
         subscription = self.transport.subscribe(topic_filter, 1, receive)
-        subscription.add_done_callback(
-            lambda f: (
-                f.exception() and log.warning("%s: subscribe %s failed", self.thing, topic_filter)
-            )
-        )
+
+        def report(f: Future[None]) -> None:
+            if f.exception():
+                log.warning("%s: subscribe %s failed", self.thing, topic_filter)
+
+        subscription.add_done_callback(report)
         return subscription
 
     def publish(self, topic: str, body: dict[str, Any], qos: int = 1) -> Future[None]:

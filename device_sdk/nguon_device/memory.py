@@ -26,7 +26,7 @@ STOP_KEPT = timedelta(days=2)
 
 class EmergencyMemory:
     def __init__(
-        self, path: Path, defer: Callable[[Callable[[], None]], None] | None = None
+        self, path: Path, defer: Callable[[Callable[[], None]], object] | None = None
     ) -> None:
         self.path = Path(path)
         self._defer = defer

@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.batch import (
     EventType,
     process_partial_response,
 )
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -60,7 +61,9 @@ processor = BatchProcessor(
 
 @logger.inject_lambda_context
 @trace_handler(capture_error=False)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(
+    event: dict[str, Any], context: LambdaContext
+) -> dict[str, Any] | PartialItemFailureResponse:
     if "Records" not in event:  # the hourly schedule
         report = fanout().refresh()
         logger.info("refreshed", extra={"manifests": len(report.manifests)})

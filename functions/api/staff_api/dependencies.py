@@ -8,7 +8,7 @@ on first use (not at import).
 
 from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.request import Request
@@ -22,12 +22,16 @@ from nguon.services.bulletins import BulletinService
 from nguon.services.programmes import ProgrammeService
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+
+    from nguon.adapters.iot import IotDataPlane
     from nguon.services.devices import DeviceService  # imports boto3: not at cold start
     from nguon.services.media import MediaService
     from nguon.services.provisioning import ProvisioningService
     from nguon.services.units import UnitService
     from nguon.services.users import UserService
     from nguon.services.voices import AreaVoices, VoiceService
+    from nguon.storage.devices import DynamoDeviceStore
 
 
 def current_time() -> datetime:
@@ -44,7 +48,8 @@ def principal(request: Request) -> Principal:
 
     Raised here, the domain error reaches the API's error table unwrapped (Powertools hands
     exception handlers the original exception, not its DependencyResolutionError)."""
-    return current_principal(request.resolved_event)
+    # The REST resolver's event: API Gateway's REST (v1) proxy event.
+    return current_principal(cast("APIGatewayProxyEvent", request.resolved_event))
 
 
 Caller = Annotated[Principal, Depends(principal)]
@@ -81,14 +86,14 @@ def alert_service() -> AlertService:
 
 
 @lru_cache(maxsize=1)
-def _device_store():  # the storage type stays out of import time
+def _device_store() -> "DynamoDeviceStore":  # the storage type stays out of import time
     from nguon.storage.devices import DynamoDeviceStore
 
     return DynamoDeviceStore()
 
 
 @lru_cache(maxsize=1)
-def _iot_data_plane():  # boto3 stays out of import time too
+def _iot_data_plane() -> "IotDataPlane":  # boto3 stays out of import time too
     from nguon.adapters.iot import IotDataPlane
 
     return IotDataPlane()

@@ -121,8 +121,9 @@ def register(app: APIGatewayRestResolver) -> None:
         language = request_language(event)
         params = {**extra, "request_id": event.request_context.request_id}
         body: dict[str, object] = {"code": code, "message": translate(code, language, **params)}
-        if isinstance(extra.get("details"), list):
-            body["details"] = [_explain(detail, language) for detail in extra["details"]]
+        details = extra.get("details")
+        if isinstance(details, list):
+            body["details"] = [_explain(detail, language) for detail in details]
         return Response(
             status_code=status,
             content_type=content_types.APPLICATION_JSON,

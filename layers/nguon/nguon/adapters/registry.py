@@ -7,7 +7,7 @@ Core, so the same certificates work against the local broker, which trusts the s
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
@@ -54,7 +54,10 @@ class DeviceRegistry:
     @property
     def _ca(self) -> CertificateAuthority:
         """The project CA; Powertools keeps the secret ``POWERTOOLS_PARAMETERS_MAX_AGE`` s."""
-        material = self._secrets.get(get_settings().device_ca_secret, transform="json")
+        # transform="json": the parsed document (Powertools types every transform's result).
+        material = cast(
+            "dict[str, str]", self._secrets.get(get_settings().device_ca_secret, transform="json")
+        )
         return CertificateAuthority(material["certificate"], material["private_key"])
 
     def register(self, thing: str, attributes: dict[str, str]) -> DeviceCredentials:

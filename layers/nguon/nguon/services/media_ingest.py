@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -406,9 +407,7 @@ class IngestService:
         variants = []
         for size in BOARD_SIZES:
             target = local.with_name(f"{size.name}{suffix}")
-            _input(
-                lambda s=size, t=target: self._ffmpeg.fit_image(local, sniffed.demuxer or "", t, s)
-            )
+            _input(partial(self._ffmpeg.fit_image, local, sniffed.demuxer or "", target, size))
             variants.append(self._store_variant(media, target, size, content_type))
         return Result(
             detected_type=sniffed.mime,
@@ -438,7 +437,7 @@ class IngestService:
         loudness = None
         for size in sizes:
             target = local.with_name(f"{size.name}.mp4")
-            _input(lambda s=size, t=target: self._ffmpeg.fit_video(local, demuxer, t, s, scan))
+            _input(partial(self._ffmpeg.fit_video, local, demuxer, target, size, scan))
             made = self._ffmpeg.probe(target, "mov")
             if scan is not None and loudness is None:
                 loudness = self._ffmpeg.integrated_loudness(target)

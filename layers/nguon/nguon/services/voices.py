@@ -156,7 +156,9 @@ class VoiceService:
             return current
         if current is not None and current.status in _RUNNING:
             raise Conflict("voice_in_progress", bulletin=bulletin_id)
-        return self._queue_job(bulletin, replacing=_FINISHED)
+        job = self._queue_job(bulletin, replacing=_FINISHED)
+        assert job is not None  # replacing finished jobs, a conflict is raised, never None
+        return job
 
     def status(self, bulletin_id: str) -> VoiceJob | None:
         return self._jobs.get(bulletin_id)

@@ -34,8 +34,8 @@ class DateRules(Cursor):
             return None
         match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", token.text)
         if match:
-            day, month, year = (int(g) for g in match.groups())
-            return (day, month, year, i + 1) if 1 <= day <= 31 and 1 <= month <= 12 else None
+            dd, mm, yyyy = (int(g) for g in match.groups())
+            return (dd, mm, yyyy, i + 1) if 1 <= dd <= 31 and 1 <= mm <= 12 else None
         day = _small(token)
         if day is None or not 1 <= day <= 31:
             return None

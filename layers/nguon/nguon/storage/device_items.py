@@ -25,7 +25,6 @@ from pydantic import BaseModel
 from pynamodb.attributes import (
     Attribute,
     BooleanAttribute,
-    ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
@@ -33,8 +32,8 @@ from pynamodb.attributes import (
 from pynamodb.constants import STRING
 
 from nguon.models.devices import Device, DeviceKind
-from nguon.models.monitoring import Alarm, PlayRecord
-from nguon.storage.table import Gsi1, TableItem, table_meta
+from nguon.models.monitoring import Alarm, AlarmKind, PlayRecord
+from nguon.storage.table import Gsi1, TableItem, string_list, table_meta
 
 _DEVICE = "DEVICE"
 _DEVICES = "DEVICES"
@@ -73,7 +72,7 @@ class DeviceItem(TableItem):
     thing = UnicodeAttribute()
     kind = UnicodeAttribute()
     unit = UnicodeAttribute()
-    path = ListAttribute(of=UnicodeAttribute)
+    path = string_list()
     name = UnicodeAttribute()
     location = JsonAttribute()
     vendor = UnicodeAttribute()
@@ -102,7 +101,7 @@ class DeviceItem(TableItem):
     firmware = UnicodeAttribute(null=True)
     temperature_c = NumberAttribute(null=True)
     signal_dbm = NumberAttribute(null=True)
-    errors = ListAttribute(of=UnicodeAttribute, null=True)
+    errors = string_list(null=True)
     uptime_s = NumberAttribute(null=True)
     config_reported_at = UTCDateTimeAttribute(null=True)
     health_reported_at = UTCDateTimeAttribute(null=True)
@@ -130,7 +129,7 @@ class AlarmItem(TableItem):
 
     thing = UnicodeAttribute()
     unit = UnicodeAttribute()
-    path = ListAttribute(of=UnicodeAttribute)
+    path = string_list()
     name = UnicodeAttribute()
     device_kind = UnicodeAttribute()
     kind = UnicodeAttribute()
@@ -214,7 +213,7 @@ def _alarm(item: AlarmItem) -> Alarm:
         path=list(item.path),
         name=item.name,
         device_kind=DeviceKind(item.device_kind),
-        kind=item.kind,
+        kind=AlarmKind(item.kind),
         reason=item.reason,
         opened_at=item.opened_at,
         closed_at=item.closed_at,

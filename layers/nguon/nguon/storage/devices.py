@@ -220,6 +220,7 @@ class DynamoDeviceStore(DeviceRecords):
                     )
                 if update.closes is not None:
                     closing = update.closes
+                    assert closing.closed_at is not None  # Alarm.closed() sets it
                     transaction.update(
                         AlarmItem(
                             pk=f"DEVICE#{closing.thing}", sk=f"ALARM#{utc_key(closing.opened_at)}"
