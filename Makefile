@@ -48,6 +48,7 @@ integration: deps
 lint: $(STAMP)
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
+	@$(MAKE) --no-print-directory typecheck
 
 ## mypy (settings in pyproject.toml): the layer, the device SDK and infra in one run, then each
 ## Lambda function from its own directory, as Lambda imports it (every function has its own
