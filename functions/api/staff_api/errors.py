@@ -6,6 +6,7 @@ from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
     OpenAPIRequestValidationMiddleware,
@@ -68,7 +69,7 @@ class JsonBodies(OpenAPIRequestValidationMiddleware):
     any parsing: another type is 415, bytes that are not UTF-8 (or bad base64) 400.
     """
 
-    def _get_body(self, app: APIGatewayRestResolver) -> Any:  # type: ignore[override]
+    def _get_body(self, app: ApiGatewayResolver) -> dict[str, Any]:
         event = app.current_event
         content_type = (event.headers.get("content-type") or "").strip()
         if content_type and content_type.split(";")[0].strip().lower() != "application/json":
