@@ -26,29 +26,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from nguon_device import __version__, schemas, topics
-from nguon_device.cache import (
-    Download,
-    ProgrammeCache,
-    download,
-    fetch_alert,
-    fetch_media,
-    http_fetch,
-)
 from nguon_device.cache import Programme as CachedProgramme
+from nguon_device.cache import ProgrammeCache, http_fetch
 from nguon_device.clock import Handle, Scheduler
 from nguon_device.commands import Commands
 from nguon_device.config import DeviceConfig
+from nguon_device.emergencies import EmergencyHandling
+from nguon_device.manifests import ManifestFetching
 from nguon_device.memory import EmergencyMemory
 from nguon_device.player import Player, PlayItem
 from nguon_device.plays import PlayLog, PlaySender
-from nguon_device.programme import Programme, parse_items, play_id
+from nguon_device.programme import Programme, play_id
 from nguon_device.settings import Settings, zone
 from nguon_device.shadows import ShadowClient
-from nguon_device.timeutil import iso, parse_time
+from nguon_device.timeutil import iso
 from nguon_device.transport import Transport
 
 log = logging.getLogger("nguon_device.device")
-RETRY_BASE_S, RETRY_CAP_S = 5.0, 600.0
 
 
 @dataclass
@@ -64,20 +58,10 @@ class DeviceHooks:
     retried), command, play (a proof-of-play record), dropped (an invalid message)."""
 
 
-@dataclass(eq=False)
-class ShadowAlert:
-    """An alert the ``playback`` shadow refers to, as the device holds it."""
+class Device(EmergencyHandling, ManifestFetching):
+    """The device; its emergencies (:mod:`nguon_device.emergencies`) and its manifest and media
+    downloads (:mod:`nguon_device.manifests`) are written in their own modules."""
 
-    ref: dict[str, Any]
-    """The latest reference for this ``(alert_id, version)``: alert_id, version, valid_until,
-    url, sha256 (valid_from)."""
-    fetching: bool = False
-    done: bool = False
-    """Offered to the programme, ignored (expired, already played, stopped) or invalid."""
-    failures: int = 0
-
-
-class Device:
     def __init__(
         self,
         config: DeviceConfig,
@@ -132,7 +116,6 @@ class Device:
         )
         player.on_started = self._player_started
         self.adopted: CachedProgramme | None = None
-        """The verified manifest in use (from the cache at boot, then from the shadow)."""
         self.online = False
         self.errors: list[str] = []
         self._running = False
@@ -143,8 +126,7 @@ class Device:
         self._wanted: dict[str, str] | None = None
         self._fetch_failures = 0
         self._media_wanted: set[str] = set()
-        self.shadow_alerts: dict[str, ShadowAlert] = {}
-        """The alerts the ``playback`` shadow refers to, by alert id."""
+        self.shadow_alerts = {}
         self._reported_playback: dict[str, Any] | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -211,6 +193,11 @@ class Device:
                 action()
 
         self._timers[name] = self.scheduler.call_later(period_s, tick)
+
+    def _cancel_timer(self, name: str) -> None:
+        handle = self._timers.pop(name, None)
+        if handle is not None:
+            handle.cancel()
 
     def _connected(self) -> None:
         if not self._running:
@@ -321,27 +308,6 @@ class Device:
                 self._want_alert(alert_ref)
         self._report_playback()
 
-    def _emergency_refs(self, value: Any) -> tuple[dict[str, dict[str, Any]] | None, set[str]]:
-        """The readable references of ``desired.emergencies`` by alert id (``None``: the whole
-        value is unreadable) and the ids whose entry is unreadable (left as they are)."""
-        if not isinstance(value, dict):
-            self.drop_invalid("playback shadow", f"emergencies: not an object: {value!r:.80}")
-            return None, set()
-        refs: dict[str, dict[str, Any]] = {}
-        unreadable: set[str] = set()
-        for alert_id, ref in value.items():
-            if ref is None:
-                continue  # removed
-            problems = schemas.errors("shadow-playback", {"emergencies": {alert_id: ref}})
-            if not problems and ref["alert_id"] != alert_id:
-                problems = [f"emergencies/{alert_id}: holds alert {ref['alert_id']}"]
-            if problems:
-                unreadable.add(alert_id)
-                self.drop_invalid("playback shadow", "; ".join(problems[:3]))
-            else:
-                refs[alert_id] = ref
-        return refs, unreadable
-
     def _report_playback_soon(self) -> None:
         """Report after a short pause: an alert reaching a whole fleet starts every device
         first, and a stop arriving right after a start makes one report, not two."""
@@ -388,225 +354,10 @@ class Device:
     def _error(self, text: str) -> None:
         self.errors = [*self.errors[-19:], text[:200]]
 
-    # -- programme ----------------------------------------------------------------------------
-    def _want_manifest(self, ref: dict[str, str]) -> None:
-        self._wanted = ref
-        if self._fetching is not None:
-            return  # its completion looks at _wanted again
-        self._fetching = ref
-        config = self.config
-        self.scheduler.run_in_background(
-            lambda: download(self.cache, ref, config.kind, self.fetch, config.fetch_timeout_s),
-            lambda result, error: self._fetched(ref, result, error),
-        )
-
-    def _fetched(
-        self, ref: dict[str, str], result: Download | None, error: BaseException | None
-    ) -> None:
-        self._fetching = None
-        if not self._running:
-            return
-        wanted = self._wanted
-        if wanted is not None and wanted["sha256"] != ref["sha256"]:
-            self._want_manifest(wanted)  # superseded while it downloaded
-            return
-        if error is not None or result is None:
-            log.warning("%s: manifest %s not fetched: %s", self.thing, ref["version"], error)
-            self._error(f"manifest {ref['version']}: {error}")
-            self.emit("manifest_failed", {"version": ref["version"], "error": str(error)})
-            self._retry_manifest_later(ref)
-            return
-        for problem in result.media_errors:
-            self._error(problem)
-        if result.media_errors:
-            self._retry_manifest_later(ref)  # adopted below all the same
-        else:
-            self._fetch_failures = 0
-        if self.adopted is None or self.adopted.ref["sha256"] != ref["sha256"]:
-            self._adopt(result.programme)
-            self.cache.adopt(result.programme)
-            self.emit(
-                "manifest", {"version": ref["version"], "media_errors": list(result.media_errors)}
-            )
-        self._report_playback()
-
-    def _retry_manifest_later(self, ref: dict[str, str]) -> None:
-        """Exponential backoff with full jitter: 5 s doubling up to 10 min, drawn from [0, cap]."""
-        self._fetch_failures += 1
-        cap = min(RETRY_CAP_S, RETRY_BASE_S * 2**self._fetch_failures)
-        self._later("manifest", self._rng.uniform(0, cap), lambda: self._retry_manifest(ref))
-
-    def _retry_manifest(self, ref: dict[str, str]) -> None:
-        if self._running and self._wanted is not None and self._wanted["sha256"] == ref["sha256"]:
-            self._want_manifest(ref)
-
-    def _adopt(self, programme: CachedProgramme) -> None:
-        self.adopted = programme
-        self.programme.set_items(parse_items(programme.manifest, programme.ref["sha256"]))
-
-    def _want_media(self, media: dict[str, Any]) -> None:
-        digest = media["sha256"]
-        if digest in self._media_wanted:
-            return
-        self._media_wanted.add(digest)
-        self.scheduler.run_in_background(
-            lambda: fetch_media(self.cache, media, self.fetch, self.config.fetch_timeout_s),
-            lambda _path, error: self._media_fetched(digest, error),
-        )
-
-    def _media_fetched(self, digest: str, error: BaseException | None) -> None:
-        self._media_wanted.discard(digest)
-        if error is not None:
-            self._error(f"media {digest[:12]}: {error}")
-
+    # -- housekeeping and simulated reboot -----------------------------------------------------
     def _housekeeping(self) -> None:
         self.cache.prune(self.adopted)
         self.memory.prune(self.scheduler.now())
-
-    # -- emergencies --------------------------------------------------------------------------
-    def _on_alert(self, topic: str, payload: bytes) -> None:
-        alert, problem = schemas.parse("alert", payload)
-        if alert is None:
-            self.drop_invalid(topic, problem)
-            return
-        if alert["action"] == "stop":
-            stopped = self.programme.withdraw(
-                alert["alert_id"], alert["version"], "stopped by the issuer"
-            )
-            self.emit(
-                "alert_stopped",
-                {"alert_id": alert["alert_id"], "source": "topic", "was_known": stopped},
-            )
-        else:
-            self._offer(alert, "topic")
-        self._report_playback_soon()
-
-    def _offer(self, alert: dict[str, Any], source: str) -> None:
-        reason = self.programme.offer_emergency(alert)
-        details = {"alert_id": alert["alert_id"], "version": alert["version"], "source": source}
-        if reason is None:
-            self.emit("alert", details)
-        else:
-            log.info(
-                "%s: alert %s v%s ignored: %s",
-                self.thing,
-                alert["alert_id"],
-                alert["version"],
-                reason,
-            )
-            self.emit("alert_ignored", {**details, "reason": reason})
-
-    # -- emergencies the playback shadow refers to ---------------------------------------------
-    def _want_alert(self, ref: dict[str, Any]) -> None:
-        """A reference from ``desired.emergencies``: fetch its document unless it is known."""
-        alert_id, version = ref["alert_id"], ref["version"]
-        held = self.shadow_alerts.get(alert_id)
-        if held is not None and held.ref["version"] > version:
-            return  # an older version than the one held
-        if held is not None and held.ref["version"] == version:
-            if held.done or held.ref == ref:
-                return  # known at this (alert_id, version)
-            held.ref = dict(ref)  # a fresh URL (presigned URLs expire) or a rewritten document
-            held.failures = 0
-            if not held.fetching:
-                self._cancel_timer(f"alert {alert_id}")
-                self._fetch_alert(held)
-            return  # else its completion fetches again with this one
-        if held is not None:
-            self._cancel_timer(f"alert {alert_id}")  # superseded by a newer version
-        held = ShadowAlert(dict(ref))
-        self.shadow_alerts[alert_id] = held
-        self._fetch_alert(held)
-
-    def _fetch_alert(self, held: ShadowAlert) -> None:
-        ref = held.ref
-        details = {"alert_id": ref["alert_id"], "version": ref["version"], "source": "shadow"}
-        reason = None
-        if parse_time(ref["valid_until"]) <= self.scheduler.now():
-            reason = "expired"  # never played after valid_until: not even fetched
-        elif self.memory.played(ref["alert_id"], ref["version"]):
-            reason = "already played"  # live, or before a restart: no need for the document
-        elif self.memory.stopped(ref["alert_id"], ref["version"]):
-            reason = "stopped"
-        if reason is not None:
-            held.done = True
-            log.info(
-                "%s: alert %s v%s ignored: %s", self.thing, ref["alert_id"], ref["version"], reason
-            )
-            self.emit("alert_ignored", {**details, "reason": reason})
-            return
-        held.fetching = True
-        timeout_s = self.config.fetch_timeout_s
-        self.scheduler.run_in_background(
-            lambda: fetch_alert(ref, self.fetch, timeout_s),
-            lambda result, error: self._alert_fetched(held, ref, result, error),
-        )
-
-    def _alert_fetched(
-        self,
-        held: ShadowAlert,
-        ref: dict[str, Any],
-        result: tuple[dict[str, Any] | None, str | None] | None,
-        error: BaseException | None,
-    ) -> None:
-        held.fetching = False
-        alert_id = ref["alert_id"]
-        if not self._running or self.shadow_alerts.get(alert_id) is not held:
-            return  # cleared or superseded while it downloaded
-        if held.ref is not ref:
-            self._fetch_alert(held)  # a fresher reference came meanwhile
-            return
-        if error is not None or result is None:
-            log.warning(
-                "%s: alert %s v%s not fetched: %s", self.thing, alert_id, ref["version"], error
-            )
-            self._error(f"alert {alert_id} v{ref['version']}: {error}")
-            self.emit(
-                "alert_failed",
-                {"alert_id": alert_id, "version": ref["version"], "error": str(error)},
-            )
-            self._retry_alert_later(held)
-            return
-        held.done = True
-        alert, problem = result
-        if alert is not None and alert["action"] != "start":
-            problem = f"action {alert['action']}, not start"
-        elif alert is not None and (alert["alert_id"], alert["version"]) != (
-            alert_id,
-            ref["version"],
-        ):
-            problem = f"holds {alert['alert_id']} v{alert['version']}, not v{ref['version']}"
-        if alert is None or problem is not None:
-            self.drop_invalid(f"alert document {alert_id} v{ref['version']}", problem)
-            return
-        self._offer(alert, "shadow")
-        self._report_playback()
-
-    def _retry_alert_later(self, held: ShadowAlert) -> None:
-        """The manifest's backoff (5 s doubling to 10 min, full jitter), per alert; each try
-        first checks that the alert is still valid."""
-        held.failures += 1
-        cap = min(RETRY_CAP_S, RETRY_BASE_S * 2**held.failures)
-        name = f"alert {held.ref['alert_id']}"
-
-        def retry() -> None:
-            self._timers.pop(name, None)
-            if self._running and self.shadow_alerts.get(held.ref["alert_id"]) is held:
-                self._fetch_alert(held)
-
-        self._later(name, self._rng.uniform(0, cap), retry)
-
-    def _shadow_alert_cleared(self, alert_id: str) -> None:
-        """The cloud removed the reference: the alert was withdrawn (or is over)."""
-        self.shadow_alerts.pop(alert_id)
-        self._cancel_timer(f"alert {alert_id}")
-        stopped = self.programme.withdraw(alert_id, None, "cleared from the playback shadow")
-        self.emit("alert_stopped", {"alert_id": alert_id, "source": "shadow", "was_known": stopped})
-
-    def _cancel_timer(self, name: str) -> None:
-        handle = self._timers.pop(name, None)
-        if handle is not None:
-            handle.cancel()
 
     def reboot(self) -> None:
         """Simulated reboot: what plays is cut, the connection drops, uptime restarts."""
