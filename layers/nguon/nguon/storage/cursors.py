@@ -9,6 +9,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Iterable, Mapping
+from itertools import islice
 from typing import Any
 
 from nguon.errors import InvalidInput
@@ -57,10 +58,6 @@ def decode_key(
     return key
 
 
-def _take(query: Iterable[Any], limit: int) -> list[Any]:
-    taken = []
-    for item in query:
-        taken.append(item)
-        if len(taken) >= limit:
-            break
-    return taken
+def take(query: Iterable[Any], limit: int) -> list[Any]:
+    """The first ``limit`` items of a query (PynamoDB's iterator pages on as it is read)."""
+    return list(islice(query, limit))

@@ -9,7 +9,7 @@ from pynamodb.exceptions import PutError
 from nguon.errors import Conflict
 from nguon.models.device_commands import CommandRecord, CommandStatus
 from nguon.models.monitoring import Alarm, PlayRecord
-from nguon.storage.cursors import _take, decode_key, index_cursor
+from nguon.storage.cursors import decode_key, index_cursor, take
 from nguon.storage.device_items import (
     _ALARMS,
     AlarmItem,
@@ -46,7 +46,7 @@ class DeviceRecords:
                 cursor, equal={"GSI1PK": _ALARMS}, starts={"GSI1SK": prefix}
             ),
         )
-        items = _take(query, limit)
+        items = take(query, limit)
         alarms = [_alarm(item) for item in items]
         if len(items) < limit:
             return alarms, None

@@ -21,7 +21,7 @@ from nguon.config import get_settings
 from nguon.errors import Conflict, NotFound
 from nguon.models.devices import Device, DeviceKind, DeviceStatus, presence_order
 from nguon.models.monitoring import Alarm, DeviceUpdate
-from nguon.storage.cursors import _take, decode_key, index_cursor
+from nguon.storage.cursors import decode_key, index_cursor, take
 from nguon.storage.device_items import (
     _DEVICE,
     _DEVICES,
@@ -108,7 +108,7 @@ class DynamoDeviceStore(DeviceRecords):
                 cursor, equal={"GSI1PK": _DEVICES}, starts={"GSI1SK": prefix}
             ),
         )
-        items = _take(query, limit)
+        items = take(query, limit)
         devices = [_device(item) for item in items]
         if len(items) < limit:
             return devices, None

@@ -28,7 +28,7 @@ from pynamodb.expressions.condition import Condition
 from nguon.speech.errors import InvalidNextTokenException
 from nguon.speech.lexicons import Lexicon, parse_lexicon
 from nguon.speech.models import StoredTask
-from nguon.storage.cursors import decode_key, index_cursor
+from nguon.storage.cursors import decode_key, index_cursor, take
 from nguon.storage.table import Gsi1, TableItem, table_meta
 
 _LEXICON = "LEXICON"
@@ -108,7 +108,7 @@ class DynamoLexiconStore:
             page_size=self._page_size,
             last_evaluated_key=_page_key(next_token, _LEXICONS),
         )
-        items = _take(query, self._page_size)
+        items = take(query, self._page_size)
         token = index_cursor(items[-1]) if len(items) == self._page_size else None
         return [_lexicon(item) for item in items], token
 
@@ -213,7 +213,7 @@ class DynamoSpeechTaskStore:
             page_size=max_results,
             last_evaluated_key=_page_key(next_token, _TASKS),
         )
-        items = _take(query, max_results)
+        items = take(query, max_results)
         token = index_cursor(items[-1]) if len(items) == max_results else None
         return [json.loads(item.doc) for item in items], token
 
@@ -235,15 +235,6 @@ def _stored(item: SpeechTaskItem) -> StoredTask:
         started_at=float(item.started_at or 0),
         attempts=int(item.attempts or 0),
     )
-
-
-def _take(query: Any, limit: int) -> list[Any]:
-    taken = []
-    for item in query:
-        taken.append(item)
-        if len(taken) >= limit:
-            break
-    return taken
 
 
 def _page_key(token: str | None, partition: str) -> dict | None:
