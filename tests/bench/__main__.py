@@ -39,6 +39,7 @@ from pathlib import Path
 import requests
 
 from tests.lambda_env import lambda_environment
+from tests.ports import free_ports
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -148,7 +149,7 @@ def restart(runs: int) -> dict:
     each start timed until the API answers (the last run's connections still in TIME_WAIT)."""
     first, again = [], []
     for _ in range(runs):
-        ports = _free_ports(5)
+        ports = free_ports(5)
         with tempfile.TemporaryDirectory() as state:
             first.append(_make_run_until_api_answers(state, ports))
             again.append(_make_run_until_api_answers(state, ports))
@@ -157,18 +158,6 @@ def restart(runs: int) -> dict:
         "first_start_median_s": round(statistics.median(first), 2),
         "after_ctrl_c_median_s": round(statistics.median(again), 2),
     }
-
-
-def _free_ports(count: int) -> list[int]:
-    import socket
-
-    holders = [socket.socket() for _ in range(count)]
-    for holder in holders:
-        holder.bind(("127.0.0.1", 0))
-    ports = [holder.getsockname()[1] for holder in holders]
-    for holder in holders:
-        holder.close()
-    return ports
 
 
 def _make_run_until_api_answers(state: str, ports: list[int]) -> float:

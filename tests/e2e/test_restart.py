@@ -16,21 +16,11 @@ import pytest
 import requests
 
 from tests.e2e.test_make_run_smoke import ROOT, _wait_for
+from tests.ports import free_ports
 
 pytestmark = pytest.mark.e2e
 
 STOPPING = "Đang dừng / stopping..."
-
-
-def _free_ports(count: int) -> list[int]:
-    holders = [socket.socket() for _ in range(count)]
-    try:
-        for holder in holders:
-            holder.bind(("127.0.0.1", 0))
-        return [holder.getsockname()[1] for holder in holders]
-    finally:
-        for holder in holders:
-            holder.close()
 
 
 def _start(state: Path, ports: list[int]) -> subprocess.Popen:
@@ -91,7 +81,7 @@ def _plainly_bindable(port: int) -> bool:
 
 
 def test_ctrl_c_stops_cleanly_and_a_restart_on_the_same_ports_works_at_once(tmp_path):
-    ports = _free_ports(5)
+    ports = free_ports(5)
     session = requests.Session()  # keeps its connection to the API open across the stop
     first = _start(tmp_path, ports)
     try:
