@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 
 from infra.localcloud.cloud import LocalCloud, LocalCloudConfig
-from infra.localcloud.logs import INVOCATIONS, TerminalFormatter
+from infra.localcloud.logs import TerminalFormatter
 
 
 def _config() -> LocalCloudConfig:
@@ -89,10 +89,7 @@ def main() -> int:
         stop.wait()
     finally:
         print("Đang dừng / stopping...", flush=True)
-        # What stopping sets off (devices going offline) stays in the function logs: the stop
-        # says one line.
-        logging.getLogger(INVOCATIONS).setLevel(logging.WARNING)
-        cloud.stop()
+        cloud.stop()  # one line: what the stop cuts short or sets off stays in the files
     return 0
 
 

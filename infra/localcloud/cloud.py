@@ -77,6 +77,7 @@ class LocalCloud:
         self.config = config or LocalCloudConfig()
         self.endpoints: dict[str, Any] = {}
         self._services: list[Service] = []
+        self._logs: FunctionLogs | None = None
         self._late_submit: Callable[[str, Mapping[str, Any]], None] = _not_ready
 
     def __enter__(self) -> "LocalCloud":
@@ -104,7 +105,7 @@ class LocalCloud:
             provisioner = Provisioner(template, moto.url)
             provisioner.provision()
             broker, bridge = self._start_iot(template, provisioner)
-            logs = FunctionLogs(config.state_dir / "logs")
+            logs = self._logs = FunctionLogs(config.state_dir / "logs")
             # Each function may do only what its role (as SAM expands it) allows.
             install()
             self.iam = Enforcer.from_template(template)
@@ -180,6 +181,10 @@ class LocalCloud:
         return self.endpoints
 
     def stop(self) -> None:
+        if self._logs is not None:
+            # Work the stop cuts short (a fan-out whose endpoints are already gone) or sets
+            # off (devices going offline) is logged in the function files only.
+            self._logs.files_only()
         while self._services:
             service = self._services.pop()
             try:

@@ -211,6 +211,13 @@ class FunctionLogs:
         self._terminal = _ToRoot(logging.WARNING)
         functions_logger.addHandler(self._terminal)
 
+    def files_only(self) -> None:
+        """From now on the functions' warnings and errors go to their files only, and the
+        invocation lines stay off the terminal (the local cloud is stopping)."""
+        if self._terminal is not None:
+            self._terminal.setLevel(logging.CRITICAL + 1)
+        logging.getLogger(INVOCATIONS).setLevel(logging.WARNING)
+
     def start_invocation(self, cold_start: bool = False) -> None:
         """Called by the Lambda host on the invoking thread. ``cold_start``: the function's
         first invocation here. Powertools keeps one cold-start flag per process (right on AWS,

@@ -203,3 +203,35 @@ def test_the_functions_logger_writes_to_its_file_and_warns_at_the_terminal(tmp_p
     assert len(seen) == 1
     assert seen[0].endswith("WARNING FanoutFunction no voice")
     assert not isinstance(logger.registered_handler.formatter, PerInvocationFormatter)
+
+
+def test_once_stopping_a_functions_error_goes_to_its_file_only(tmp_path):
+    # A fan-out cut short by the stop fails against endpoints already gone: its file keeps the
+    # error, the terminal keeps its one "stopping" line.
+    from nguon.observability import logger
+
+    seen: list[str] = []
+
+    class _Terminal(logging.Handler):
+        def emit(self, record):
+            seen.append(TerminalFormatter().format(record))
+
+    terminal = _Terminal()
+    logging.getLogger().addHandler(terminal)
+    logs = FunctionLogs(tmp_path)
+    logs.install()
+    try:
+        with running("FanoutFunction"):
+            logs.start_invocation()
+            logger.error("before the stop")
+            logs.files_only()
+            logger.error("cut short by the stop")
+    finally:
+        logs.uninstall()
+        logging.getLogger().removeHandler(terminal)
+        logging.getLogger(INVOCATIONS).setLevel(logging.NOTSET)
+
+    lines = [json.loads(line) for line in (tmp_path / "FanoutFunction.log").open()]
+    assert [line["message"] for line in lines] == ["before the stop", "cut short by the stop"]
+    assert len(seen) == 1
+    assert seen[0].endswith("before the stop")
