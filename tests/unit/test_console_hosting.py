@@ -2,12 +2,49 @@
 control, security headers and the SPA fallback; CORS for the console's origin only, on the
 staff and speech APIs and on API Gateway's own answers."""
 
-import pytest
+import copy
 
-from tests.unit.test_api_handler import EVENT, Context, call, handler  # noqa: F401 (fixture)
-from tests.unit.test_template import _of_type, template, translated  # noqa: F401 (fixtures)
+import pytest
+from cfnlint.decode import cfn_yaml
+from samtranslator.translator.transform import transform
+
+from nguon.services.unit_catalogue import load_bundled_catalogue
+from nguon.services.units import UnitService
+from tests.fakes import InMemoryUnitStore
+from tests.unit.test_api_handler import EVENT, call
+from tests.unit.test_template import TEMPLATE, _NoManagedPolicies
 
 CONSOLE = "https://nguon.binhdinh.gov.vn"  # the template's default ConsoleOrigin (lambda_env)
+
+
+@pytest.fixture(scope="module")
+def template() -> dict:
+    return cfn_yaml.load(str(TEMPLATE))
+
+
+@pytest.fixture(scope="module")
+def translated(template) -> dict:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_DEFAULT_REGION", "ap-southeast-1")
+        sam = copy.deepcopy(template)
+        for resource in sam["Resources"].values():
+            props = resource.get("Properties", {})
+            for key in ("CodeUri", "ContentUri"):  # as `sam package` leaves them
+                if key in props:
+                    props[key] = f"s3://nguon-artifacts/{props[key].strip('/')}.zip"
+        return transform(sam, {}, _NoManagedPolicies())["Resources"]
+
+
+@pytest.fixture
+def handler(monkeypatch):
+    import app
+    from staff_api import application, dependencies
+
+    service = UnitService(InMemoryUnitStore(load_bundled_catalogue()))
+    monkeypatch.setitem(
+        application.app.dependency_overrides, dependencies.unit_service, lambda: service
+    )
+    return app.lambda_handler
 
 
 def _from(origin: str) -> dict:
@@ -132,7 +169,7 @@ def test_the_functions_learn_the_console_origin_from_the_template(template):
     ("origin", "allowed"),
     [(CONSOLE, True), ("https://evil.example", False), ("http://127.0.0.1:3002", False)],
 )
-def test_the_staff_api_answers_carry_the_console_origin_only(handler, origin, allowed):  # noqa: F811
+def test_the_staff_api_answers_carry_the_console_origin_only(handler, origin, allowed):
     status, _, response = call(handler, **_from(origin))
     assert status == 200
     got = response["multiValueHeaders"].get("Access-Control-Allow-Origin")
@@ -141,7 +178,7 @@ def test_the_staff_api_answers_carry_the_console_origin_only(handler, origin, al
         assert "ETag" in response["multiValueHeaders"]["Access-Control-Expose-Headers"][0]
 
 
-def test_a_refusal_from_the_function_is_readable_by_the_console(handler):  # noqa: F811
+def test_a_refusal_from_the_function_is_readable_by_the_console(handler):
     status, body, response = call(handler, path="/units/999999", **_from(CONSOLE))
     assert status >= 400
     assert body["code"]
