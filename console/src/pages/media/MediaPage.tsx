@@ -102,7 +102,7 @@ export default function MediaPage() {
           dataSource={items}
           pagination={false}
           scroll={{ x: 980 }}
-          locale={{ emptyText: t("media.empty") }}
+          locale={{ emptyText: <Typography.Text>{t("media.empty")}</Typography.Text> }}
           columns={[
             {
               title: t("media.file"),

@@ -131,7 +131,7 @@ function Lexicons() {
           dataSource={lexicons.data}
           pagination={false}
           scroll={{ x: true }}
-          locale={{ emptyText: t("speech.none") }}
+          locale={{ emptyText: <Typography.Text>{t("speech.none")}</Typography.Text> }}
           columns={[
             { title: t("speech.name"), dataIndex: "Name" },
             { title: t("speech.entries"), render: (_: unknown, lexicon) => lexicon.Attributes.LexemesCount ?? "—" },

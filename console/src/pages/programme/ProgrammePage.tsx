@@ -24,7 +24,8 @@ import type { ProgrammeItem } from "./timeline";
 import { clock } from "./timeline";
 import { UnitSettings } from "./UnitSettings";
 
-const PRIORITY_COLOUR = { normal: "blue", priority: "orange", emergency: "red" } as const;
+// Solid tags with white text: Ant Design's light presets miss AA contrast for orange.
+const PRIORITY_COLOUR = { normal: "#1d4ed8", priority: "#9a3412", emergency: "#b91c1c" } as const;
 
 export default function ProgrammePage() {
   const t = useT(programmeMessages);
