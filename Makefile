@@ -49,7 +49,8 @@ endif
 run: deps console
 	@$(PY) -m infra.localcloud
 
-## The whole test suite (unit, integration through the local cloud, e2e).
+## The whole test suite (unit, integration through the local cloud, e2e, the console's Vitest
+## tests, and the console in Chromium against the same entry point as `make run`).
 ## Two runs: unit tests use moto's in-process mocks, which must not share a process with a
 ## running local cloud (its functions read the same environment, from other threads).
 ## The browser tests need the console built and a Chromium (Debian's, where missing).
@@ -57,6 +58,8 @@ test: deps console
 	@infra/bootstrap/system-packages.sh chromium
 	@$(PY) -m pytest -n 2 --dist loadfile tests/unit
 	@$(PY) -m pytest -n 2 --dist loadfile tests/integration tests/e2e
+	@cd console && $(NPM) test --silent
+	@$(PY) -m pytest -p no:xdist tests/browser
 
 ## The unit suite with the clock moved 400 days and 1,900 days ahead (Debian's faketime): proof
 ## that no test names a day that can pass. The whole suite passes the same way:
@@ -73,9 +76,10 @@ unit: deps
 integration: deps
 	@$(PY) -m pytest tests/integration tests/e2e
 
-lint: $(STAMP)
+lint: $(STAMP) $(CONSOLE_INSTALLED)
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
+	@cd console && $(NPM) run typecheck --silent
 	@$(MAKE) --no-print-directory typecheck
 
 ## mypy (settings in pyproject.toml): the layer, the device SDK and infra in one run, then each
