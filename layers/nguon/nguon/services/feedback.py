@@ -539,8 +539,7 @@ class FeedbackService:
         self, principal: Principal, feedback_id: str, text: str, at: datetime | None = None
     ) -> FeedbackView:
         """An internal note (never public); no version asked: notes only add."""
-        report = self._readable(principal, feedback_id)
-        authorize(principal, Permission.FEEDBACK_HANDLE, self._units.require(report.unit))
+        report = self._readable(principal, feedback_id, Permission.FEEDBACK_HANDLE)
         moment = at or self._now()
         note = Note(at=moment, actor=Actor.of(principal), text=text)
         changed = report.model_copy(update={"notes": [*report.notes, note]})
@@ -654,21 +653,27 @@ class FeedbackService:
             and distance_m(here, (other.point.lat, other.point.lon)) <= DUPLICATE_RADIUS_M
         ]
 
-    def _readable(self, principal: Principal, feedback_id: str) -> Feedback:
+    def _readable(
+        self,
+        principal: Principal,
+        feedback_id: str,
+        permission: Permission = Permission.FEEDBACK_READ,
+    ) -> Feedback:
+        """The report, if ``principal`` may read it (its unit or the unit where the citizen
+        placed it is in their area) or, for ``FEEDBACK_HANDLE``, handle it (its unit is)."""
         report = self._store.get(feedback_id)
         if report is None:
             raise NotFound("feedback_not_found", tracking_code=feedback_id)
         unit = self._units.require(report.unit)
         located = self._units.find(report.located_unit)
-        if located is not None and located.is_within(principal.home_unit):
-            authorize(principal, Permission.FEEDBACK_READ, located)
-        else:
-            authorize(principal, Permission.FEEDBACK_READ, unit)
+        reading = permission is Permission.FEEDBACK_READ
+        if reading and located is not None and located.is_within(principal.home_unit):
+            unit = located
+        authorize(principal, permission, unit)
         return report
 
     def _handled(self, principal: Principal, feedback_id: str, version: int) -> Feedback:
-        report = self._readable(principal, feedback_id)
-        authorize(principal, Permission.FEEDBACK_HANDLE, self._units.require(report.unit))
+        report = self._readable(principal, feedback_id, Permission.FEEDBACK_HANDLE)
         if version != report.version:
             raise Conflict("stale_version", version=version, current=report.version)
         return report
