@@ -19,7 +19,7 @@ import hashlib
 import json
 import math
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -147,6 +147,18 @@ class FeedbackService:
         self._new_key = new_key
         self._limits = limits
         self._default_categories = default_categories or bundled_categories
+
+    # --- the units a citizen chooses from -------------------------------------------------
+
+    def now(self) -> datetime:
+        """The service's clock (public pages compare with it, so tests move one clock)."""
+        return self._now()
+
+    def unit(self, code: str) -> AdminUnit:
+        return self._units.require(code)
+
+    def communes_under(self, code: str) -> list[AdminUnit]:
+        return self._units.communes_under(code)
 
     # --- the services list ----------------------------------------------------------------
 
@@ -689,7 +701,7 @@ class FeedbackService:
         changed: Feedback,
         principal: Principal | None,
         action: FeedbackAction,
-        details: dict[str, object],
+        details: Mapping[str, object],
         moment: datetime,
     ) -> Feedback:
         changed = changed.model_copy(update={"version": report.version + 1, "seq": report.seq + 1})
@@ -701,7 +713,7 @@ class FeedbackService:
             action=action,
             from_status=report.status,
             to_status=changed.status,
-            details=details,
+            details=dict(details),
         )
         self._store.commit(changed, event, report.version)
         return changed
