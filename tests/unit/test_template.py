@@ -63,7 +63,7 @@ def test_sam_translator_turns_it_into_cloudformation(template, monkeypatch):
         for logical_id, r in translated["Resources"].items()
         if r["Type"] == "AWS::ApiGateway::RestApi"
     }
-    assert set(apis) == {"StaffApi", "SpeechApi"}
+    assert set(apis) == {"StaffApi", "SpeechApi", "PortalApi"}
     body = apis["StaffApi"]["Body"]
     assert (
         body["securityDefinitions"]["CognitoAuthorizer"]["x-amazon-apigateway-authtype"]
