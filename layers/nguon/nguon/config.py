@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     """The root of the unit catalogue (Bình Định, 52): citizens' feedback lists the province."""
     default_voice: str = Field(default="vi-vn-x-central", validation_alias="NGUON_DEFAULT_VOICE")
     """Voice for areas with none configured (Bình Định: Central)."""
+    province: str = Field(default="52", validation_alias="NGUON_PROVINCE", pattern=r"^\d{2}$")
+    """The province's GSO code: the public portal's home page (Bình Định: 52)."""
     neural_tts_url: str | None = Field(default=None, validation_alias="NGUON_NEURAL_TTS_URL")
     """Base URL of an operator-configured neural/domestic TTS service; empty: not offered."""
     neural_tts_key_secret: str | None = Field(
