@@ -23,7 +23,7 @@ from nguon.models.feedback import (
 from nguon.models.principal import Role
 from nguon.services.feedback import FeedbackService, Limits
 from nguon.services.feedback_calendar import WorkingCalendar
-from nguon.services.feedback_text import PHONE_MASK, fold, mask_contacts
+from nguon.services.feedback_text import PHONE_MASK, mask_contacts
 from nguon.services.unit_catalogue import load_bundled_catalogue
 from nguon.services.units import UnitService
 from tests.days import today
@@ -215,10 +215,6 @@ def test_the_public_view_has_no_contact_no_private_answer_and_masks_the_text(wor
     for secret in ("0905 999 888", "a@example.vn", "Nguyễn Văn A", "Riêng", "Đã gọi điện"):
         assert secret not in text
     assert store.contacts[report_id] == contact  # kept, apart
-
-
-def test_search_ignores_diacritics_and_case():
-    assert fold("Tiêm CHỦNG ở Đập Đá") == "tiem chung o dap da"
 
 
 # --- duplicates ------------------------------------------------------------------------------

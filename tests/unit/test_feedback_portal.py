@@ -1,15 +1,14 @@
-"""The portal's feedback blueprint through Chalice's test client: the form, the tracking page,
-reopening, the Q&A listing and Open311 GeoReport v2 (JSON and XML), on an in-memory store."""
+"""The portal's feedback blueprint through Chalice's test client, in the portal's own app: the
+form, the tracking page, reopening, the Q&A listing and Open311 GeoReport v2 (JSON and XML), on
+an in-memory store."""
 
-import sys
+import importlib
 import xml.etree.ElementTree as ET
 from datetime import datetime, time
 from itertools import count
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from chalice import Chalice
 from chalice.test import Client
 
 from nguon.clock import localize
@@ -23,18 +22,17 @@ from tests.days import today
 from tests.factories import person
 from tests.fakes import InMemoryUnitStore
 from tests.unit.feedback_support import InMemoryFeedbackStore
+from tests.unit.portal_support import load_app
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "functions" / "portal"))
-from chalicelib import feedback_routes
+# The app as Lambda loads it (its code directory on the path), each blueprint registered once
+# per process: Chalice consumes a blueprint's route options as it registers them.
+APP = load_app().app
+feedback_routes = importlib.import_module("chalicelib.feedback_routes")
 
 CATALOGUE = load_bundled_catalogue()
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 JSON = {"Accept": "application/json"}
 COMMUNE_EDITOR = person("xa", "21550", Role.EDITOR)
-# One app for the module: Chalice consumes a blueprint's route options when it registers them,
-# so a blueprint registers once per process.
-APP = Chalice("test")
-APP.register_blueprint(feedback_routes.feedback_routes)
 
 
 class Clock:

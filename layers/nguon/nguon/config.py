@@ -49,8 +49,6 @@ class Settings(BaseSettings):
     """The staff user pool (the API function only: admins set users' home units)."""
     ffmpeg: str = Field(default="ffmpeg", validation_alias="NGUON_FFMPEG")
     """The ffmpeg binary (Debian's locally; the ffmpeg layer's /opt/bin/ffmpeg in Lambda)."""
-    province_code: str = Field(default="52", validation_alias="NGUON_PROVINCE_CODE")
-    """The root of the unit catalogue (Bình Định, 52): citizens' feedback lists the province."""
     default_voice: str = Field(default="vi-vn-x-central", validation_alias="NGUON_DEFAULT_VOICE")
     """Voice for areas with none configured (Bình Định: Central)."""
     province: str = Field(default="52", validation_alias="NGUON_PROVINCE", pattern=r"^\d{2}$")

@@ -62,10 +62,11 @@ from nguon.models.principal import Principal
 from nguon.models.units import AdminUnit
 from nguon.services.access import Permission, authorize
 from nguon.services.feedback_calendar import WorkingCalendar
-from nguon.services.feedback_text import mask_contacts, matches
+from nguon.services.feedback_text import mask_contacts
 from nguon.services.geo import DistrictBoundaries, distance_m
 from nguon.services.units import UnitService
 from nguon.storage.feedback import LimitReached, Quota
+from nguon.text import matches
 
 ACKNOWLEDGE_DAYS = 1
 SERVICES_FILE = "feedback-services.json"
@@ -137,7 +138,7 @@ class FeedbackService:
         default_categories: Callable[[], Categories] | None = None,
         root: str | None = None,
     ) -> None:
-        self._root_code = root or get_settings().province_code
+        self._root_code = root or get_settings().province
         self._units = units
         self._store = store
         self._calendar = calendar or WorkingCalendar.bundled()
