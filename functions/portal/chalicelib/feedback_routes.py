@@ -79,8 +79,7 @@ def _language(request: Request) -> Language:
 
 def _wants_json(request: Request) -> bool:
     accept = request.headers.get("accept") or ""
-    query = request.query_params or {}
-    return query.get("format") == "json" or (
+    return _query(request).get("format") == "json" or (
         "application/json" in accept and "text/html" not in accept
     )
 
@@ -93,9 +92,7 @@ def _client(request: Request) -> str | None:
 
 def _form(request: Request) -> dict[str, str]:
     """A form-encoded body as single values (the last of repeated fields)."""
-    raw = request.raw_body or b""
-    if len(raw) > BODY_MAX:
-        raise _TooLarge()
+    raw = _body(request)
     try:
         fields = parse_qs(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=50)
     except (UnicodeDecodeError, ValueError):
@@ -105,6 +102,19 @@ def _form(request: Request) -> dict[str, str]:
 
 class _TooLarge(Exception):
     pass
+
+
+def _query(request: Request) -> dict[str, str]:
+    return dict(request.query_params or {})
+
+
+def _body(request: Request) -> bytes:
+    """The raw body, refused past :data:`BODY_MAX` bytes."""
+    raw = request.raw_body or b""
+    data = raw if isinstance(raw, bytes) else raw.encode()
+    if len(data) > BODY_MAX:
+        raise _TooLarge()
+    return data
 
 
 def _json(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
@@ -250,9 +260,7 @@ def submit_form(code: str) -> Response:
 def _submit(code: str) -> Response:
     request = _request()
     if (request.headers.get("content-type") or "").startswith("application/json"):
-        raw = request.raw_body or b""
-        if len(raw) > BODY_MAX:
-            raise _TooLarge()
+        raw = _body(request)
         try:
             data = json.loads(raw)
         except ValueError:
@@ -374,7 +382,7 @@ def questions(code: str) -> Response:
 
 
 def _questions(code: str) -> Response:
-    query = ((_request().query_params or {}).get("q") or "")[:200]
+    query = (_query(_request()).get("q") or "")[:200]
     found = feedback().public_questions(code, query or None)
     return _json(
         {"unit": code, "q": query, "items": [q.model_dump(mode="json") for q in found]},
@@ -501,7 +509,7 @@ def _one_request(request_id: str, fmt: str) -> Response:
 
 
 def _list_requests(fmt: str) -> Response:
-    query = _request().query_params or {}
+    query = _query(_request())
     service = feedback()
     until = _w3c(query.get("end_date")) or service.now()
     since = _w3c(query.get("start_date")) or until - timedelta(days=OPEN311_DAYS)
