@@ -226,3 +226,21 @@ def test_open311_errors_are_in_the_specs_shape(portal):
     unknown = client.http.get("/open311/v2/requests/PA-0000000000.xml")
     assert unknown.status_code == 404
     assert ET.fromstring(unknown.body).tag == "errors"
+
+
+def test_a_refused_form_comes_back_with_the_reason_and_what_was_typed(portal):
+    client, _, store = portal
+    sent = client.http.post(
+        "/units/540/feedback",
+        headers=FORM,
+        body=form(
+            unit="21808", description="Cống thoát nước bị tắc ở tổ 5", lat="13.77", lon="109.22"
+        ),
+    )
+    page = sent.body.decode()
+    assert sent.status_code == 422
+    assert 'role="alert"' in page
+    assert "21808" in page
+    assert "Cống thoát nước bị tắc ở tổ 5</textarea>" in page
+    assert 'value="0905 123 456"' in page
+    assert not store.reports

@@ -29,7 +29,14 @@ from pydantic import ValidationError
 from nguon import assembly
 from nguon.clock import localize
 from nguon.config import Language, get_settings
-from nguon.errors import Conflict, InvalidInput, NguonError, NotFound, TooManyRequests
+from nguon.errors import (
+    BadRequest,
+    Conflict,
+    InvalidInput,
+    NguonError,
+    NotFound,
+    TooManyRequests,
+)
 from nguon.i18n import negotiate, translate
 from nguon.models.feedback import (
     Channel,
@@ -96,7 +103,7 @@ def _form(request: Request) -> dict[str, str]:
     try:
         fields = parse_qs(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=50)
     except (UnicodeDecodeError, ValueError):
-        raise InvalidInput("bad_request", reason="form") from None
+        raise BadRequest("bad_request", reason="form") from None
     return {name: values[-1] for name, values in fields.items()}
 
 
@@ -178,20 +185,37 @@ def _status_of(error: NguonError) -> int:
     return 400
 
 
+class Refused(Exception):
+    """Why a request was refused: the domain error to word and the HTTP status."""
+
+    def __init__(self, error: NguonError, status: int) -> None:
+        super().__init__(error.code)
+        self.error = error
+        self.status = status
+
+
+def _refusal(handler: Callable[[], Response]) -> Response:
+    """``handler()``, its refusals (domain errors, invalid input, oversize bodies) raised as
+    :class:`Refused`."""
+    try:
+        return handler()
+    except _TooLarge:
+        raise Refused(InvalidInput("feedback_too_large", limit=BODY_MAX), 413) from None
+    except ValidationError as invalid:
+        fields = ", ".join(sorted({str(e["loc"][0]) for e in invalid.errors() if e["loc"]}))
+        raise Refused(InvalidInput("feedback_invalid", fields=fields or "?"), 422) from None
+    except NguonError as error:
+        raise Refused(error, _status_of(error)) from None
+
+
 def _guarded(handler: Callable[..., Response]) -> Callable[..., Response]:
-    """Domain errors, invalid input and oversize bodies as answers, in the reader's format."""
+    """Refusals as answers, in the reader's format."""
 
     def run(*args: str) -> Response:
-        request = _request()
         try:
-            return handler(*args)
-        except _TooLarge:
-            return _error(request, InvalidInput("feedback_too_large", limit=BODY_MAX), 413)
-        except ValidationError as invalid:
-            fields = ", ".join(sorted({str(e["loc"][0]) for e in invalid.errors() if e["loc"]}))
-            return _error(request, InvalidInput("feedback_invalid", fields=fields or "?"), 422)
-        except NguonError as error:
-            return _error(request, error, _status_of(error))
+            return _refusal(lambda: handler(*args))
+        except Refused as refused:
+            return _error(_request(), refused.error, refused.status)
 
     run.__name__ = handler.__name__
     return run
@@ -205,56 +229,92 @@ def feedback_form(code: str) -> Response:
     return _guarded(_form_page)(code)
 
 
-def _form_page(code: str, problem: str = "") -> Response:
+def _form_page(
+    code: str, problem: str = "", values: Mapping[str, str] | None = None, status: int = 200
+) -> Response:
+    """The form; after a refusal, the message on top and what the citizen typed kept (but
+    never the honeypot)."""
+    values = values or {}
     service = feedback()
     unit = service.unit(code)
-    communes = [c for c in service.communes_under(code) if c.code != code]
+
+    def value(name: str) -> str:
+        return escape(str(values.get(name) or ""))
+
+    def option(code_: str, label: str, chosen: str | None) -> str:
+        selected = " selected" if code_ == chosen else ""
+        return f'<option value="{escape(code_)}"{selected}>{escape(label)}</option>'
+
     categories = "".join(
-        f'<option value="{escape(c.code)}">{escape(c.name)}</option>'
-        for c in service.categories().items
+        option(c.code, c.name, values.get("category")) for c in service.categories().items
     )
-    where = ""
+    communes = [c for c in service.communes_under(code) if c.code != code]
     if communes:
         options = "".join(
-            f'<option value="{escape(c.code)}">{escape(c.type)} {escape(c.name)}</option>'
-            for c in communes
+            option(c.code, f"{c.type} {c.name}", values.get("unit")) for c in communes
         )
         where = (
             f'<label for="unit">Xã, phường</label><select id="unit" name="unit">{options}</select>'
         )
     else:
         where = f'<input type="hidden" name="unit" value="{escape(unit.code)}">'
-    error = f'<p class="error">{escape(problem)}</p>' if problem else ""
+    question = values.get("kind") == "question"
+    error = f'<p class="error" role="alert">{escape(problem)}</p>' if problem else ""
     to = f"{escape(unit.type)} {escape(unit.name)}"
     body = f"""{error}<p>Gửi phản ánh, kiến nghị hoặc câu hỏi tới {to}.
 Bạn nhận được mã tra cứu để theo dõi kết quả. Số điện thoại, email chỉ cán bộ xử lý thấy.</p>
 <form method="post" action="/units/{escape(unit.code)}/feedback">
 <fieldset><legend>Loại</legend>
-<label><input type="radio" name="kind" value="report" checked> Phản ánh, kiến nghị</label>
-<label><input type="radio" name="kind" value="question"> Câu hỏi</label></fieldset>
+<label><input type="radio" name="kind" value="report"{"" if question else " checked"}>
+Phản ánh, kiến nghị</label>
+<label><input type="radio" name="kind" value="question"{" checked" if question else ""}>
+Câu hỏi</label></fieldset>
 <label for="category">Lĩnh vực</label><select id="category" name="category">{categories}</select>
 {where}
 <label for="description">Nội dung (tối đa 4.000 ký tự)</label>
-<textarea id="description" name="description" rows="6" maxlength="4000" required></textarea>
-<label for="address">Địa chỉ, nơi xảy ra</label><input id="address" name="address" maxlength="300">
-<label for="lat">Vĩ độ (nếu biết)</label><input id="lat" name="lat" inputmode="decimal">
-<label for="lon">Kinh độ (nếu biết)</label><input id="lon" name="lon" inputmode="decimal">
-<label for="name">Họ tên (không bắt buộc)</label><input id="name" name="name" maxlength="100">
-<label for="phone">Điện thoại (không bắt buộc)</label><input id="phone" name="phone" type="tel">
-<label for="email">Email (không bắt buộc)</label><input id="email" name="email" type="email">
+<textarea id="description" name="description" rows="6" maxlength="4000" required>{
+        value("description")
+    }</textarea>
+<label for="address">Địa chỉ, nơi xảy ra</label>
+<input id="address" name="address" maxlength="300" value="{value("address")}">
+<label for="lat">Vĩ độ (nếu biết)</label>
+<input id="lat" name="lat" inputmode="decimal" value="{value("lat")}">
+<label for="lon">Kinh độ (nếu biết)</label>
+<input id="lon" name="lon" inputmode="decimal" value="{value("lon")}">
+<label for="name">Họ tên (không bắt buộc)</label>
+<input id="name" name="name" maxlength="100" value="{value("name")}">
+<label for="phone">Điện thoại (không bắt buộc)</label>
+<input id="phone" name="phone" type="tel" value="{value("phone")}">
+<label for="email">Email (không bắt buộc)</label>
+<input id="email" name="email" type="email" value="{value("email")}">
 <div class="hp" aria-hidden="true"><label for="{HONEYPOT}">Để trống ô này</label>
 <input id="{HONEYPOT}" name="{HONEYPOT}" tabindex="-1" autocomplete="off"></div>
 <label><input type="checkbox" name="consent" value="yes" required> Tôi đồng ý để cơ quan nhà nước
 tiếp nhận, xử lý phản ánh này.</label>
 <p><button type="submit">Gửi</button></p></form>"""
-    return _html(f"Phản ánh, hỏi đáp — {unit.name}", body, 422 if problem else 200)
+    return _html(f"Phản ánh, hỏi đáp — {unit.name}", body, status)
 
 
 @feedback_routes.route(
     "/units/{code}/feedback", methods=["POST"], content_types=[FORM, "application/json"]
 )
 def submit_form(code: str) -> Response:
-    return _guarded(_submit)(code)
+    request = _request()
+    try:
+        return _refusal(lambda: _submit(code))
+    except Refused as refused:
+        sent_json = (request.headers.get("content-type") or "").startswith("application/json")
+        # (An unreadable or oversize body has nothing worth showing again.)
+        if refused.status not in (409, 422, 429) or sent_json or _wants_json(request):
+            return _error(request, refused.error, refused.status)
+        # A person at a browser: the form again, with the reason and what they typed.
+        values = {k: v for k, v in _form(request).items() if k != HONEYPOT}
+        message = translate(refused.error.code, _language(request), **refused.error.params)
+        status = refused.status
+        page = _guarded(lambda c: _form_page(c, message, values, status))(code)
+        if isinstance(refused.error, TooManyRequests):
+            page.headers["Retry-After"] = str(refused.error.params.get("retry_after", 60))
+        return page
 
 
 def _submit(code: str) -> Response:
@@ -264,9 +324,9 @@ def _submit(code: str) -> Response:
         try:
             data = json.loads(raw)
         except ValueError:
-            raise InvalidInput("bad_request", reason="JSON") from None
+            raise BadRequest("bad_request", reason="JSON") from None
         if not isinstance(data, dict):
-            raise InvalidInput("bad_request", reason="JSON")
+            raise BadRequest("bad_request", reason="JSON")
         fields = {k: v for k, v in data.items()}
     else:
         fields = dict(_form(request))
