@@ -409,3 +409,15 @@ def test_statistics_count_in_time_and_overdue_by_category(world):
     assert (by["moi-truong"].received, by["moi-truong"].overdue) == (2, 2)
     with pytest.raises(Forbidden):
         service.stats(OTHER_DISTRICT_EDITOR, "540", start.date(), clock.moment.date())
+
+
+def test_the_contact_is_shown_only_to_those_who_answer(world):
+    service, _, _ = world
+    contact = Contact(phone="0905 222 333")
+    report_id = service.submit(report(contact=contact), Channel.WEB, None).tracking_code
+    assert service.get(COMMUNE_EDITOR, report_id).contact == contact
+    assert service.get(person("viewer", "21550", Role.VIEWER), report_id).contact is None
+    # Assigned to the district: the commune still reads the report, not the contact.
+    service.assign(DISTRICT_EDITOR, report_id, Assign(version=1, unit="540"))
+    assert service.get(COMMUNE_EDITOR, report_id).contact is None
+    assert service.get(DISTRICT_EDITOR, report_id).contact == contact

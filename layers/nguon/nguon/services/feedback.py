@@ -60,7 +60,7 @@ from nguon.models.feedback import (
 )
 from nguon.models.principal import Principal
 from nguon.models.units import AdminUnit
-from nguon.services.access import Permission, authorize
+from nguon.services.access import Permission, authorize, permissions_of
 from nguon.services.feedback_calendar import WorkingCalendar
 from nguon.services.feedback_text import mask_contacts
 from nguon.services.geo import DistrictBoundaries, distance_m
@@ -420,8 +420,13 @@ class FeedbackService:
     def get(
         self, principal: Principal, feedback_id: str, at: datetime | None = None
     ) -> FeedbackView:
+        """One report; its contact only to those who answer it (personal data: a viewer, or
+        staff who see it as the place it was reported, read the report alone)."""
         report = self._readable(principal, feedback_id)
-        contact = self._store.contact(report.id) if report.has_contact else None
+        answers_it = Permission.FEEDBACK_HANDLE in permissions_of(
+            principal
+        ) and self._units.require(report.unit).is_within(principal.home_unit)
+        contact = self._store.contact(report.id) if report.has_contact and answers_it else None
         return self.view(report, at, duplicates=self._duplicates(report), contact=contact)
 
     def history(self, principal: Principal, feedback_id: str) -> list[FeedbackEvent]:
