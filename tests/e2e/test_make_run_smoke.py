@@ -66,6 +66,7 @@ def test_run_serves_units_and_stops_cleanly(tmp_path, stop_signal):
         "NGUON_API_PORT": "0",
         "NGUON_SPEECH_PORT": "0",
         "NGUON_CONSOLE_PORT": "0",
+        "NGUON_PORTAL_PORT": "0",
         "NGUON_AWS_PORT": "0",
         "NGUON_MQTT_PORT": "0",
         "NGUON_MQTT_TLS_PORT": "0",
@@ -114,6 +115,12 @@ def test_run_serves_units_and_stops_cleanly(tmp_path, stop_signal):
         ).json()
         assert {item["priority"] for item in programme["items"]} == {"normal", "priority"}
         assert {item["layer"] for item in programme["items"]} >= {"district", "commune"}
+        # The public portal, no sign-in: the ward's page has the demo items meant for the web.
+        page = requests.get(f"{endpoints['portal_url']}/units/21550", timeout=30)
+        assert page.status_code == 200
+        assert "Đêm văn nghệ mừng Ngày hội Đại đoàn kết" in page.text
+        assert "Phòng chống sốt xuất huyết mùa mưa" in page.text
+        assert "Đảm bảo an ninh trật tự" not in page.text  # loudspeakers only
         # The simulated fleet: a loudspeaker cluster and a board in a commune of each district,
         # provisioned and connected over mTLS before the endpoints file is written.
         assert endpoints["fleet"]["devices"] == 22
@@ -132,6 +139,7 @@ def test_run_serves_units_and_stops_cleanly(tmp_path, stop_signal):
     assert "Traceback" not in output
     assert not _group_alive(process.pid), "a process of the local cloud is still running"
     assert not _listening(endpoints["api_url"])
+    assert not _listening(endpoints["portal_url"])
     assert not _listening(endpoints["aws_endpoint_url"])
     assert not _listening(endpoints["console_url"])
     assert not _listening(f"mqtt://127.0.0.1:{endpoints['mqtt']['tls_port']}")
@@ -159,6 +167,7 @@ def test_busy_port_is_a_clear_error_not_a_hang(tmp_path, busy, listening):
             "NGUON_API_PORT": "0",
             "NGUON_SPEECH_PORT": "0",
             "NGUON_CONSOLE_PORT": "0",
+            "NGUON_PORTAL_PORT": "0",
             "NGUON_AWS_PORT": "0",
             "NGUON_MQTT_PORT": "0",
             "NGUON_MQTT_TLS_PORT": "0",

@@ -15,6 +15,7 @@ from staff_api.routes import (
     alerts,
     bulletins,
     devices,
+    feedback,
     media,
     programme,
     provisioning,
@@ -58,6 +59,7 @@ app.include_router(voices.router)
 app.include_router(speech.router)
 app.include_router(media.router)
 app.include_router(users.router)
+app.include_router(feedback.router)
 errors.register(app)
 
 

@@ -108,6 +108,7 @@ STATUS_OF: dict[type[errors.NguonError], HTTPStatus] = {
     errors.Conflict: HTTPStatus.CONFLICT,
     errors.InvalidInput: HTTPStatus.UNPROCESSABLE_ENTITY,
     errors.Unavailable: HTTPStatus.SERVICE_UNAVAILABLE,
+    errors.TooManyRequests: HTTPStatus.TOO_MANY_REQUESTS,
 }
 
 
