@@ -86,7 +86,8 @@ def main() -> int:
         print(f"Không khởi động được / could not start: {error}", file=sys.stderr)
         print(
             "Cổng đang bận? Đặt / port busy? Set "
-            "NGUON_API_PORT=0 NGUON_SPEECH_PORT=0 NGUON_CONSOLE_PORT=0 NGUON_PORTAL_PORT=0 NGUON_AWS_PORT=0",
+            "NGUON_API_PORT=0 NGUON_SPEECH_PORT=0 NGUON_CONSOLE_PORT=0 NGUON_PORTAL_PORT=0 "
+            "NGUON_AWS_PORT=0",
             file=sys.stderr,
         )
         return 1
