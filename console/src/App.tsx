@@ -34,6 +34,7 @@ function Themed() {
           colorLink: "#0b57d0",
           colorTextDescription: "rgba(0, 0, 0, 0.62)",
           colorTextTertiary: "rgba(0, 0, 0, 0.62)",
+          colorTextPlaceholder: "rgba(0, 0, 0, 0.6)",
           borderRadius: 6,
           fontSize: 15,
         },

@@ -25,4 +25,7 @@ export const PAGES: PageRoute[] = [
   { path: "/media", Page: lazy(() => import("./pages/media/MediaPage")) },
   { path: "/speech", Page: lazy(() => import("./pages/media/SpeechPage")) },
   { path: "/units/:code", Page: lazy(() => import("./pages/units/UnitPage")) },
+  { path: "/feedback", Page: lazy(() => import("./pages/feedback/FeedbackInboxPage")) },
+  { path: "/feedback/:code", Page: lazy(() => import("./pages/feedback/FeedbackPage")) },
+  { path: "/feedback-stats", Page: lazy(() => import("./pages/feedback/FeedbackStatsPage")) },
 ];

@@ -68,11 +68,14 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     }
     for inherited in ("AWS_ENDPOINT_URL", "TABLE_NAME"):
         environment.pop(inherited, None)
+    # The cloud's terminal (one line per invocation, errors in full) is kept for a failed run;
+    # each function's JSON log is under the state directory's logs/.
+    terminal = (ROOT / ".local" / "browser-cloud.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "infra.localcloud"],
         cwd=ROOT,
         env=environment,
-        stdout=subprocess.PIPE,
+        stdout=terminal,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
@@ -87,6 +90,7 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
+        terminal.close()
 
 
 @pytest.fixture(scope="session")

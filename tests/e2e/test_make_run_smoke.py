@@ -25,7 +25,8 @@ def _wait_for(path: Path, process: subprocess.Popen, timeout: float = 60) -> dic
     deadline = time.monotonic() + timeout
     while not path.exists():
         if process.poll() is not None:
-            pytest.fail(f"the local cloud exited early: {process.stdout.read()}")
+            said = process.stdout.read() if process.stdout else "(its output is in its log file)"
+            pytest.fail(f"the local cloud exited early: {said}")
         if time.monotonic() > deadline:
             pytest.fail("the local cloud did not write its endpoints in time")
         time.sleep(0.1)

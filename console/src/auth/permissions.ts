@@ -16,7 +16,10 @@ export type Permission =
   | "devices:manage"
   | "media:read"
   | "media:upload"
-  | "users:manage";
+  | "users:manage"
+  | "feedback:read"
+  | "feedback:handle"
+  | "feedback:configure";
 
 const granted = table as Record<Role, Permission[]>;
 

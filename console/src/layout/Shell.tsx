@@ -10,6 +10,7 @@ import {
   DashboardOutlined,
   FileTextOutlined,
   MenuOutlined,
+  MessageOutlined,
   SoundOutlined,
   WifiOutlined,
 } from "@ant-design/icons";
@@ -47,6 +48,7 @@ function menuItems(user: User, t: Translate): Item[] {
     { key: "/devices", icon: <WifiOutlined />, label: <Link to="/devices">{t("nav.devices")}</Link> },
     { key: "/media", icon: <AppstoreOutlined />, label: <Link to="/media">{t("nav.media")}</Link> },
     { key: "/speech", icon: <SoundOutlined />, label: <Link to="/speech">{t("nav.speech")}</Link> },
+    { key: "/feedback", icon: <MessageOutlined />, label: <Link to="/feedback">{t("nav.feedback")}</Link> },
   ];
   return items.filter((item): item is Item => !!item);
 }
