@@ -14,6 +14,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from chalice import Chalice
+from chalicelib.feedback_routes import feedback_routes
 from chalicelib.pages import pages
 
 from nguon.config import get_settings
@@ -24,6 +25,7 @@ get_settings()
 
 app = Chalice(app_name="nguon-portal")
 app.register_blueprint(pages)
+app.register_blueprint(feedback_routes)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

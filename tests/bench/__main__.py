@@ -175,6 +175,7 @@ def _make_run_until_api_answers(state: str, ports: list[int]) -> float:
                     "NGUON_AWS_PORT",
                     "NGUON_MQTT_PORT",
                     "NGUON_MQTT_TLS_PORT",
+                    "NGUON_CONSOLE_PORT",
                     "NGUON_PORTAL_PORT",
                 ),
                 map(str, ports),

@@ -148,6 +148,30 @@ def seed_bulletins() -> list[str]:
     return ids
 
 
+def seed_feedback() -> list[str]:
+    """Two citizens' reports entered by staff (one acknowledged): tracking codes to aim at."""
+    from werkzeug.test import Client
+
+    client = Client(application())
+    ids = []
+    for step in ("", "acknowledge"):
+        call = {
+            "category": "ha-tang",
+            "description": "Người dân gọi điện báo ổ gà trước chợ",
+            "unit": "21550",
+            "consent": True,
+            "channel": "phone",
+        }
+        created = client.post("/feedback", json=call)
+        assert created.status_code == 201, created.get_data(as_text=True)
+        feedback_id = created.json["tracking_code"]
+        if step:
+            done = client.post(f"/feedback/{feedback_id}/{step}", json={"version": 1})
+            assert done.status_code == 200, done.get_data(as_text=True)
+        ids.append(feedback_id)
+    return ids
+
+
 def unit_codes() -> tuple[list[str], list[str]]:
     """Every unit's code, and the communes' (devices stand in communes)."""
     from nguon.models.units import UnitLevel

@@ -21,7 +21,7 @@ from hypothesis import seed as fixed_seed
 from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 
-from tests.unit.api_world import application, seed_bulletins, unit_codes, world
+from tests.unit.api_world import application, seed_bulletins, seed_feedback, unit_codes, world
 
 EXAMPLES = int(os.environ.get("NGUON_FUZZ_EXAMPLES", "6"))
 """Per operation and mode: 6 keeps the suite's share to about a minute on two busy cores."""
@@ -30,20 +30,22 @@ MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
 
 
 @pytest.fixture(scope="module")
-def bulletin_ids():
+def seeded():
     with world():
-        yield seed_bulletins()
+        yield seed_bulletins(), seed_feedback()
 
 
 UNITS, COMMUNES = unit_codes()
 
 
-def grounded(operation, mode: GenerationMode, bulletin_ids: list[str]) -> st.SearchStrategy:
+def grounded(
+    operation, mode: GenerationMode, seeded: tuple[list[str], list[str]]
+) -> st.SearchStrategy:
     """The operation's cases, most of them pointed at what exists (a real unit, commune or
     bulletin), so that generated requests get past 404 and unknown_targets to the services."""
 
     def ground(drawn):
-        case, aim, unit, commune, bulletin_id = drawn
+        case, aim, unit, commune, bulletin_id, feedback_id = drawn
         if not aim:
             return case
         parameters = case.path_parameters or {}
@@ -51,6 +53,8 @@ def grounded(operation, mode: GenerationMode, bulletin_ids: list[str]) -> st.Sea
             parameters["code"] = unit
         if "bulletin_id" in parameters:
             parameters["bulletin_id"] = bulletin_id
+        if "feedback_id" in parameters:
+            parameters["feedback_id"] = feedback_id
         if isinstance(case.body, dict):
             if isinstance(case.body.get("targets"), list):
                 case.body["targets"] = [unit]
@@ -63,7 +67,8 @@ def grounded(operation, mode: GenerationMode, bulletin_ids: list[str]) -> st.Sea
         st.sampled_from([True, False]),  # aiming first: Hypothesis leans to the first choice
         st.sampled_from(UNITS),
         st.sampled_from(COMMUNES),
-        st.sampled_from(bulletin_ids),
+        st.sampled_from(seeded[0]),
+        st.sampled_from(seeded[1]),
     ).map(ground)
 
 
@@ -81,13 +86,13 @@ def test_every_operation_is_explored():
 
 
 @pytest.mark.parametrize("label", sorted(OPERATIONS))
-def test_no_request_is_a_server_error(bulletin_ids, label):
+def test_no_request_is_a_server_error(seeded, label):
     operation = OPERATIONS[label]
     failures: list[str] = []
 
     for mode in MODES:
 
-        @given(case=grounded(operation, mode, bulletin_ids))
+        @given(case=grounded(operation, mode, seeded))
         @settings(
             max_examples=EXAMPLES,
             derandomize=True,
@@ -117,10 +122,10 @@ def explore(examples: int, random_seed: int | None = None) -> None:
     server_errors: dict[tuple[str, str], str] = {}
     started = time.monotonic()
     with world():
-        bulletin_ids = seed_bulletins()
+        seeded = seed_bulletins(), seed_feedback()
         for _, operation in sorted(OPERATIONS.items()):
             for mode in MODES:
-                strategy = grounded(operation, mode, bulletin_ids)
+                strategy = grounded(operation, mode, seeded)
                 run = _counting(
                     strategy, operation.label, mode, examples, random_seed, answers, server_errors
                 )

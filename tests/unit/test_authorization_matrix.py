@@ -29,11 +29,14 @@ import pytest
 from nguon.adapters.media_objects import MediaObjects, s3_client
 from nguon.clock import localize, now
 from nguon.models.bulletins import BulletinContent
+from nguon.models.feedback import Channel as FeedbackChannel
+from nguon.models.feedback import Submission
 from nguon.models.media import MB, UploadRequest
 from nguon.models.principal import Role
 from nguon.services.alerts import AlertService
 from nguon.services.bulletins import BulletinService
 from nguon.services.devices import DeviceService
+from nguon.services.feedback import FeedbackService
 from nguon.services.media import MediaService
 from nguon.services.programmes import ProgrammeService
 from nguon.services.provisioning import ProvisioningService
@@ -51,6 +54,7 @@ from tests.fakes import (
     InMemoryUnitStore,
     InMemoryVoiceStore,
 )
+from tests.unit.feedback_support import InMemoryFeedbackStore
 from tests.unit.media_support import MEDIA, REGION, UPLOADS, InMemoryMediaStore
 from tests.unit.test_provisioning import Registry
 from tests.unit.test_users import Directory
@@ -75,6 +79,7 @@ OPERATORS = frozenset({Role.ADMIN, Role.OPERATOR})
 ADMINS = frozenset({Role.ADMIN})
 UPLOADERS = frozenset({Role.ADMIN, Role.EDITOR, Role.PROVIDER, Role.OPERATOR})
 VOICE_RETRIERS = COMPOSERS | APPROVERS
+FEEDBACK_HANDLERS = COMPOSERS | APPROVERS
 
 SUBTREE = frozenset({"in_scope"})
 """Acting on a unit: only inside the caller's subtree."""
@@ -145,7 +150,16 @@ class World:
             MediaObjects(S3, uploads_bucket=UPLOADS, media_bucket=MEDIA),
             new_id=lambda: f"m-{next(media_ids)}",
         )
+        feedback_ids = count(1)
+        self.feedback = FeedbackService(
+            self.units,
+            InMemoryFeedbackStore(),
+            now=lambda: NOW,
+            new_id=lambda: f"PA-{next(feedback_ids):010d}",
+            root="52",
+        )
         overrides = {
+            dependencies.feedback_service: self.feedback,
             dependencies.bulletin_service: self.bulletins,
             dependencies.alert_service: cap,
             dependencies.device_service: self.devices,
@@ -192,6 +206,13 @@ class World:
             self.bulletins.approve(person("province-approver", "52", Role.APPROVER), made.id)
         return made.id
 
+    def feedback_report(self, code: str) -> str:
+        """A citizen's report about ``code``, as received (version 1)."""
+        submission = Submission(
+            category="ha-tang", description="Ổ gà trước chợ", unit=code, consent=True
+        )
+        return self.feedback.submit(submission, FeedbackChannel.WEB, None).tracking_code
+
     def media_item(self, code: str) -> str:
         request = UploadRequest(
             file_name="thong-bao.mp3", content_type="audio/mpeg", size=MB, purpose="audio"
@@ -226,6 +247,26 @@ def device_path(suffix: str = "", **options: Any):
 
 def listing(path: str):
     return lambda world, code: {"path": path, "query": {"unit": code}}
+
+
+def feedback_at(suffix: str = "", **options: Any):
+    def request(world: World, code: str) -> dict[str, Any]:
+        return {"path": f"/feedback/{world.feedback_report(code)}{suffix}", **options}
+
+    return request
+
+
+def phone_call(world: World, code: str) -> dict[str, Any]:
+    return {
+        "path": "/feedback",
+        "body": {
+            "category": "ha-tang",
+            "description": "Người dân gọi điện báo ổ gà trước chợ",
+            "unit": code,
+            "consent": True,
+            "channel": "phone",
+        },
+    }
 
 
 def new_bulletin(world: World, code: str) -> dict[str, Any]:
@@ -352,6 +393,48 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/media"): Rule(ALL, SUBTREE, listing("/media")),
     ("GET", "/media/<id>"): Rule(ALL, SUBTREE, lambda w, c: {"path": f"/media/{w.media_item(c)}"}),
+    # citizens' feedback: reports about the place, handled where they are
+    ("GET", "/feedback"): Rule(ALL, SUBTREE, listing("/feedback")),
+    ("POST", "/feedback"): Rule(FEEDBACK_HANDLERS, SUBTREE, phone_call),
+    ("GET", "/feedback/stats"): Rule(
+        ALL,
+        SUBTREE,
+        lambda w, c: {
+            "path": "/feedback/stats",
+            "query": {"unit": c, "from": today().isoformat(), "to": today().isoformat()},
+        },
+    ),
+    ("GET", "/feedback/services"): Rule(ALL, ANYWHERE, lambda w, c: {"path": "/feedback/services"}),
+    # The province's list: only a province admin (the caller's home is a district).
+    ("PUT", "/feedback/services"): Rule(
+        ADMINS,
+        frozenset(),
+        lambda w, c: {
+            "path": "/feedback/services",
+            "body": {"items": [{"code": "khac", "name": "Khác", "answer_days": 10}]},
+        },
+    ),
+    ("GET", "/feedback/<feedback_id>"): Rule(ALL, SUBTREE, feedback_at()),
+    ("GET", "/feedback/<feedback_id>/history"): Rule(ALL, SUBTREE, feedback_at("/history")),
+    ("POST", "/feedback/<feedback_id>/acknowledge"): Rule(
+        FEEDBACK_HANDLERS, SUBTREE, feedback_at("/acknowledge", body={"version": 1})
+    ),
+    ("POST", "/feedback/<feedback_id>/assign"): Rule(
+        FEEDBACK_HANDLERS,
+        SUBTREE,
+        lambda w, c: feedback_at("/assign", body={"version": 1, "unit": c})(w, c),
+    ),
+    ("POST", "/feedback/<feedback_id>/answer"): Rule(
+        FEEDBACK_HANDLERS,
+        SUBTREE,
+        feedback_at("/answer", body={"version": 1, "public_answer": "Đã vá"}),
+    ),
+    ("POST", "/feedback/<feedback_id>/resolve"): Rule(
+        FEEDBACK_HANDLERS, SUBTREE, feedback_at("/resolve", body={"version": 1})
+    ),
+    ("POST", "/feedback/<feedback_id>/notes"): Rule(
+        FEEDBACK_HANDLERS, SUBTREE, feedback_at("/notes", body={"text": "Đã gọi lại"})
+    ),
     ("POST", "/speech/normalize"): Rule(
         ALL, ANYWHERE, lambda w, c: {"path": "/speech/normalize", "body": {"text": "Lúc 7h30"}}
     ),
@@ -396,8 +479,8 @@ def test_every_route_has_a_rule():
 
 
 def test_the_matrix_size():
-    # 36 routes × 6 roles × 4 places; the issue's closing note reports it.
-    assert len(CELLS) == len(routes()) * len(ROLES) * len(PLACES) == 864
+    # 48 routes × 6 roles × 4 places; the issue's closing note reports it.
+    assert len(CELLS) == len(routes()) * len(ROLES) * len(PLACES) == 1152
 
 
 @pytest.mark.parametrize(("method", "path", "role", "place"), CELLS)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from nguon.adapters.iot import IotDataPlane
     from nguon.services.devices import DeviceService  # imports boto3: not at cold start
+    from nguon.services.feedback import FeedbackService
     from nguon.services.media import MediaService
     from nguon.services.provisioning import ProvisioningService
     from nguon.services.units import UnitService
@@ -135,6 +136,14 @@ def user_service() -> "UserService":
     return UserService(unit_service(), CognitoUserDirectory())
 
 
+@lru_cache(maxsize=1)
+def feedback_service() -> "FeedbackService":
+    from nguon.services.feedback import FeedbackService
+    from nguon.storage.feedback import DynamoFeedbackStore
+
+    return FeedbackService(unit_service(), DynamoFeedbackStore())
+
+
 # The route parameters' types. The eagerly imported services carry their real type; the others
 # are imported lazily (boto3 stays out of the cold start), so at run time their alias carries
 # ``object``: Powertools resolves a route's annotations (``get_type_hints``) to find its
@@ -150,6 +159,7 @@ if TYPE_CHECKING:
     Users = Annotated[UserService, Depends(user_service)]
     Voices = Annotated[VoiceService, Depends(voice_service)]
     AreaVoiceSettings = Annotated[AreaVoices, Depends(area_voices)]
+    Feedbacks = Annotated[FeedbackService, Depends(feedback_service)]
 else:
     Units = Annotated[object, Depends(unit_service)]
     Devices = Annotated[object, Depends(device_service)]
@@ -158,3 +168,4 @@ else:
     Users = Annotated[object, Depends(user_service)]
     Voices = Annotated[object, Depends(voice_service)]
     AreaVoiceSettings = Annotated[object, Depends(area_voices)]
+    Feedbacks = Annotated[object, Depends(feedback_service)]

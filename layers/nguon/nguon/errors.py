@@ -58,3 +58,9 @@ class Unavailable(NguonError):
     """A service the request needs did not answer (e.g. IoT Core); safe to try again."""
 
     default_code = "unavailable"
+
+
+class TooManyRequests(NguonError):
+    """Too many requests from one client or contact in a window (``retry_after`` seconds)."""
+
+    default_code = "too_many_requests"

@@ -482,6 +482,87 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Lỗi tệp {path}: {reason}",
         "en": "File {path}: {reason}",
     },
+    "tool_console_not_built": {
+        "vi": "Chưa dựng bảng điều khiển web (không có {path}); hãy chạy `make console`.",
+        "en": "The web console is not built (no {path}); run `make console`.",
+    },
+    "tool_stack_output_missing": {
+        "vi": "Stack {stack} thiếu đầu ra {outputs}; hãy triển khai template.yaml mới nhất.",
+        "en": "Stack {stack} lacks the outputs {outputs}; deploy the latest template.yaml.",
+    },
+    # citizens' feedback
+    "too_many_requests": {
+        "vi": "Quá nhiều yêu cầu; hãy thử lại sau {retry_after} giây.",
+        "en": "Too many requests; try again in {retry_after} seconds.",
+    },
+    "feedback_rate_limited": {
+        "vi": "Đã nhận quá nhiều phản ánh từ nơi gửi này; hãy thử lại sau {retry_after} giây.",
+        "en": "Too many reports from this sender; try again in {retry_after} seconds.",
+    },
+    "feedback_consent_missing": {
+        "vi": "Hãy đồng ý để cơ quan nhà nước tiếp nhận và xử lý phản ánh.",
+        "en": "Please agree that the authorities receive and handle the report.",
+    },
+    "feedback_wrong_channel": {
+        "vi": "Cán bộ chỉ nhập phản ánh qua điện thoại hoặc tiếp dân, không qua {channel}.",
+        "en": "Staff enter reports from a phone call or a meeting only, not {channel}.",
+    },
+    "feedback_unknown_unit": {
+        "vi": "Không có đơn vị {unit}.",
+        "en": "There is no unit {unit}.",
+    },
+    "feedback_location_missing": {
+        "vi": "Hãy chọn xã, phường hoặc vị trí trên bản đồ.",
+        "en": "Choose a commune or a point on the map.",
+    },
+    "feedback_location_mismatch": {
+        "vi": "Đơn vị {unit} không thuộc huyện {district} nơi có vị trí đã chọn.",
+        "en": "Unit {unit} is not in district {district}, where the chosen point lies.",
+    },
+    "feedback_location_outside": {
+        "vi": "Vị trí đã chọn nằm ngoài địa bàn tỉnh.",
+        "en": "The chosen point is outside the province.",
+    },
+    "feedback_unknown_category": {
+        "vi": "Không có lĩnh vực {category}.",
+        "en": "There is no category {category}.",
+    },
+    "feedback_not_found": {
+        "vi": "Không tìm thấy phản ánh {tracking_code}.",
+        "en": "There is no report {tracking_code}.",
+    },
+    "feedback_wrong_key": {
+        "vi": "Mã mở lại không đúng.",
+        "en": "The reopening key is wrong.",
+    },
+    "feedback_reopen_closed": {
+        "vi": "Chỉ mở lại được trong {days} ngày sau khi có trả lời hoặc kết thúc xử lý.",
+        "en": "A report can be reopened only within {days} days of its answer or resolution.",
+    },
+    "feedback_publish_refused": {
+        "vi": "Chỉ công khai được câu hỏi có câu trả lời công khai.",
+        "en": "Only a question with a public answer can be published.",
+    },
+    "feedback_wrong_status": {
+        "vi": "Phản ánh đang ở trạng thái {status}, không làm được việc này.",
+        "en": "The report is {status}: this step does not apply.",
+    },
+    "feedback_bad_period": {
+        "vi": "Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.",
+        "en": "The start must be on or before the end.",
+    },
+    "feedback_spam": {
+        "vi": "Không nhận biểu mẫu này (trường ẩn đã được điền).",
+        "en": "This form was not accepted (the hidden field was filled in).",
+    },
+    "feedback_too_large": {
+        "vi": "Nội dung gửi quá lớn (tối đa {limit} byte).",
+        "en": "The request is too large (at most {limit} bytes).",
+    },
+    "feedback_invalid": {
+        "vi": "Phản ánh chưa hợp lệ: {fields}.",
+        "en": "The report is not valid: {fields}.",
+    },
 }
 
 SUPPORTED: tuple[Language, ...] = ("vi", "en")

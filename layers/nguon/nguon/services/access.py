@@ -23,6 +23,9 @@ class Permission(StrEnum):
     MEDIA_READ = "media:read"
     MEDIA_UPLOAD = "media:upload"
     USERS_MANAGE = "users:manage"
+    FEEDBACK_READ = "feedback:read"
+    FEEDBACK_HANDLE = "feedback:handle"
+    FEEDBACK_CONFIGURE = "feedback:configure"
 
 
 _READ = frozenset(
@@ -31,14 +34,19 @@ _READ = frozenset(
         Permission.BULLETINS_READ,
         Permission.DEVICES_READ,
         Permission.MEDIA_READ,
+        Permission.FEEDBACK_READ,
     }
 )
 
 ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.VIEWER: _READ,
-    Role.EDITOR: _READ | {Permission.BULLETINS_COMPOSE, Permission.MEDIA_UPLOAD},
-    Role.PROVIDER: _READ | {Permission.BULLETINS_COMPOSE, Permission.MEDIA_UPLOAD},
-    Role.APPROVER: _READ | {Permission.BULLETINS_APPROVE},
+    # Citizens' feedback is answered by those who speak for the unit: its editors, approvers
+    # and (for the province) its departments' providers.
+    Role.EDITOR: _READ
+    | {Permission.BULLETINS_COMPOSE, Permission.MEDIA_UPLOAD, Permission.FEEDBACK_HANDLE},
+    Role.PROVIDER: _READ
+    | {Permission.BULLETINS_COMPOSE, Permission.MEDIA_UPLOAD, Permission.FEEDBACK_HANDLE},
+    Role.APPROVER: _READ | {Permission.BULLETINS_APPROVE, Permission.FEEDBACK_HANDLE},
     Role.OPERATOR: _READ
     | {Permission.PROGRAMME_ORDER, Permission.DEVICES_MANAGE, Permission.MEDIA_UPLOAD},
     Role.ADMIN: frozenset(Permission),

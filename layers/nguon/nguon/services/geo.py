@@ -97,6 +97,16 @@ class DistrictBoundaries:
         district = self._districts[code]
         return all(_inside(point, ring) for outer in district.rings for point in outer)
 
+    def district_of(self, lat: float, lon: float) -> str | None:
+        """The code of the district holding the point (a citizen's report), if any."""
+        point = (lon, lat)
+        for district in self._districts.values():
+            box = district.bbox
+            inside_box = box[0] <= lon <= box[2] and box[1] <= lat <= box[3]
+            if inside_box and any(_inside(point, outer) for outer in district.rings):
+                return district.code
+        return None
+
     def districts_near_circle(self, lat: float, lon: float, radius_km: float) -> list[str]:
         """Codes of the districts within ``radius_km`` of the centre (or containing it)."""
         centre = (lon, lat)
@@ -197,6 +207,16 @@ def _segments_cross(p: Point, q: Point, r: Point, s: Point) -> bool:
         or (d3 == 0 and _on_segment(p, q, r))
         or (d4 == 0 and _on_segment(p, q, s))
     )
+
+
+def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Metres between two (lat, lon) points (haversine; plenty for "within 50 m")."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * 1000 * math.asin(math.sqrt(h))
 
 
 def _distance_to_origin(a: Point, b: Point) -> float:
