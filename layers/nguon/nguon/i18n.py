@@ -482,6 +482,64 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Lỗi tệp {path}: {reason}",
         "en": "File {path}: {reason}",
     },
+    # Alert subscriptions (the portal's subscribe, confirm and unsubscribe pages).
+    "subscribe_rate_limited": {
+        "vi": "Quá nhiều yêu cầu đăng ký. Vui lòng thử lại sau {retry_after} giây.",
+        "en": "Too many subscription requests. Try again in {retry_after} seconds.",
+    },
+    "subscription_not_found": {
+        "vi": "Không tìm thấy đăng ký này; có thể nó đã bị hủy. Hãy đăng ký lại.",
+        "en": "This subscription was not found; it may have been cancelled. Subscribe again.",
+    },
+    "code_expired": {
+        "vi": "Mã xác nhận đã hết hạn (hiệu lực {minutes} phút). Hãy đăng ký lại để nhận mã mới.",
+        "en": (
+            "The confirmation code has expired (valid {minutes} minutes). "
+            "Subscribe again for a new one."
+        ),
+    },
+    "code_attempts_exceeded": {
+        "vi": "Đã nhập sai mã quá nhiều lần. Hãy đăng ký lại để nhận mã mới.",
+        "en": "Too many wrong codes. Subscribe again for a new code.",
+    },
+    "code_wrong": {
+        "vi": "Mã xác nhận không đúng.",
+        "en": "The confirmation code is not correct.",
+    },
+    "unsubscribe_token_invalid": {
+        "vi": "Liên kết hủy đăng ký không hợp lệ.",
+        "en": "This unsubscribe link is not valid.",
+    },
+    "email_invalid": {
+        "vi": "Địa chỉ thư điện tử không hợp lệ.",
+        "en": "This is not an e-mail address.",
+    },
+    "phone_invalid": {
+        "vi": "Số điện thoại di động Việt Nam không hợp lệ.",
+        "en": "This is not a Vietnamese mobile number.",
+    },
+    "subscription_code_sent": {
+        "vi": (
+            "Mã xác nhận đã được gửi. Nhập mã để bắt đầu nhận tin; mã có hiệu lực {minutes} phút."
+        ),
+        "en": (
+            "A confirmation code is on its way. Enter it to start receiving alerts; "
+            "it is valid {minutes} minutes."
+        ),
+    },
+    "subscription_confirmed": {
+        "vi": "Đăng ký nhận tin của {unit} đã được xác nhận.",
+        "en": "Your subscription to {unit}'s alerts is confirmed.",
+    },
+    "unsubscribed": {
+        "vi": "Bạn đã hủy đăng ký nhận tin. Thông tin liên hệ của bạn đã được xóa.",
+        "en": "You are unsubscribed. Your contact details have been deleted.",
+    },
+    "subscribe_heading": {"vi": "Đăng ký nhận tin cảnh báo", "en": "Subscribe to alerts"},
+    "confirm_heading": {"vi": "Xác nhận đăng ký", "en": "Confirm your subscription"},
+    "unsubscribe_heading": {"vi": "Hủy đăng ký nhận tin", "en": "Unsubscribe"},
+    "code_label": {"vi": "Mã xác nhận (6 chữ số)", "en": "Confirmation code (6 digits)"},
+    "confirm_button": {"vi": "Xác nhận", "en": "Confirm"},
 }
 
 SUPPORTED: tuple[Language, ...] = ("vi", "en")
