@@ -12,7 +12,8 @@ export FAKETIME_FORCE_MONOTONIC_FIX := 0
 
 .PHONY: run test test-any-day unit integration lint typecheck fmt bench deps clean
 
-$(STAMP): pyproject.toml layers/nguon/requirements.txt infra/bootstrap/venv.sh infra/bootstrap/faketime_sleep.py
+$(STAMP): pyproject.toml layers/nguon/requirements.txt $(wildcard functions/*/requirements.txt) \
+  infra/bootstrap/venv.sh infra/bootstrap/faketime_sleep.py
 	@infra/bootstrap/venv.sh
 	@touch $@
 

@@ -90,6 +90,14 @@ class InMemoryBulletinStore:
             and b.validity()[1] > day_start
         ]
 
+    def on_air_from(self, units, moment):
+        wanted = set(units)
+        return [
+            b
+            for b in self.bulletins.values()
+            if b.status is Status.APPROVED and wanted & set(b.targets) and b.validity()[1] > moment
+        ]
+
     def by_cap_key(self, cap_key: str) -> Bulletin | None:
         bulletin_id = self.cap_keys.get(cap_key)
         return self.bulletins.get(bulletin_id) if bulletin_id else None

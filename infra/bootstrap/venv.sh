@@ -19,8 +19,16 @@ pip_install() {
   "$venv/bin/python" -m pip install -q --disable-pip-version-check "$@" 2>&1 |
     { grep -v "^WARNING: Location 'file:///opt/[^']*' is ignored: it is neither a file nor a directory\.$" || true; }
 }
-pip_install --upgrade "pip>=25.1"
-pip_install -r "$root/layers/nguon/requirements.txt" --group "$root/pyproject.toml:dev"
+# Below 26.3: chalice (the portal's framework, functions/portal) declares pip<26.3.
+pip_install --upgrade "pip>=25.1,<26.3"
+# The layer's runtime, each function's own (functions/*/requirements.txt: what `sam build`
+# installs into that function), and the dev tools.
+function_requirements=()
+for file in "$root"/functions/*/requirements.txt; do
+  [ -e "$file" ] && function_requirements+=(-r "$file")
+done
+pip_install -r "$root/layers/nguon/requirements.txt" "${function_requirements[@]}" \
+  --group "$root/pyproject.toml:dev"
 site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 printf '%s\n%s\n%s\n' "$root/layers/nguon" "$root" "$root/device_sdk" > "$site/nguon-dev.pth"
 # Moved-clock runs (faketime): see infra/bootstrap/faketime_sleep.py.

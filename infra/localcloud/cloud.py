@@ -56,6 +56,8 @@ class LocalCloudConfig:
     api_port: int = 0
     speech_port: int = 0
     """The speech API's port: an API of its own, served on its own base URL as on AWS."""
+    portal_port: int = 0
+    """The public portal's port (``PortalApi``, no sign-in)."""
     aws_port: int = 0
     region: str = "ap-southeast-1"
     state_dir: Path = Path(".local")
@@ -132,7 +134,7 @@ class LocalCloud:
             if config.schedules:
                 self._start(Scheduler(template.schedules(), self.invoker.submit))
             apis = self._start_apis(template, provisioner, host, moto.url)
-            api, speech = apis["StaffApi"], apis["SpeechApi"]
+            api, speech, portal = apis["StaffApi"], apis["SpeechApi"], apis["PortalApi"]
             pool_id = template.physical_ids["UserPool"]
             self.bridge = bridge
             self.endpoints = {
@@ -148,6 +150,8 @@ class LocalCloud:
                 # endpoint_url for a boto3 polly client (with the bearer token): the speech
                 # API's own base URL, as the stack output PollyEndpoint is on AWS.
                 "polly_url": f"{speech.url}/tts",
+                # Citizens' pages and feeds: {portal_url}/units/{code}, the root the province's.
+                "portal_url": portal.url,
                 "iot_data_url": bridge.data_url,
                 "mqtt": {
                     "host": broker.host,
@@ -250,7 +254,11 @@ class LocalCloud:
     ) -> dict[str, HttpService]:
         """One gateway per ``AWS::Serverless::Api``, each on its own port with its own routes,
         authorizers, gateway responses and binary media types, as API Gateway keeps them."""
-        ports = {"StaffApi": self.config.api_port, "SpeechApi": self.config.speech_port}
+        ports = {
+            "StaffApi": self.config.api_port,
+            "SpeechApi": self.config.speech_port,
+            "PortalApi": self.config.portal_port,
+        }
         started = {}
         for api_id, _ in template.resources("AWS::Serverless::Api"):
             if api_id not in ports:

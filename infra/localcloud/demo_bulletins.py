@@ -1,9 +1,10 @@
 """A week of bulletins for ``make run``, so the programme of Phường Nhơn Bình is not empty.
 
 Written through the domain service as the demo accounts, so each has a real history: a province
-health notice twice a day, a Quy Nhơn security notice at 07:00 (priority), a ward culture item,
-a ward draft waiting in the district's approval queue, and a province flood warning for Tây Sơn
-tomorrow (emergency, repeated). Integration tests do not load these; their data stays their own.
+health notice twice a day, a Quy Nhơn security notice at 07:00 (priority), a ward culture item
+(these two also on the public portal), a ward draft waiting in the district's approval queue,
+and a province flood warning for Tây Sơn tomorrow (emergency, repeated). Integration tests do
+not load these; their data stays their own.
 """
 
 from datetime import date, timedelta
@@ -64,6 +65,7 @@ def seed_demo_bulletins(cognito: "CognitoIdentityProviderClient", pool_id: str) 
                 "category": "health",
                 "targets": ["52"],
                 "department": "Sở Y tế",
+                "channels": ["speaker", "web"],  # on the public portal too
                 "schedule": _week(["06:00", "17:00"], today),
             },
         ),
@@ -96,6 +98,7 @@ def seed_demo_bulletins(cognito: "CognitoIdentityProviderClient", pool_id: str) 
                 "category": "culture",
                 "targets": ["21550"],
                 "schedule": _week(["17:00"], today),
+                "channels": ["speaker", "web"],  # on the public portal too
             },
         ),
         (

@@ -149,7 +149,7 @@ def restart(runs: int) -> dict:
     each start timed until the API answers (the last run's connections still in TIME_WAIT)."""
     first, again = [], []
     for _ in range(runs):
-        ports = free_ports(5)
+        ports = free_ports(6)
         with tempfile.TemporaryDirectory() as state:
             first.append(_make_run_until_api_answers(state, ports))
             again.append(_make_run_until_api_answers(state, ports))
@@ -172,6 +172,7 @@ def _make_run_until_api_answers(state: str, ports: list[int]) -> float:
                     "NGUON_AWS_PORT",
                     "NGUON_MQTT_PORT",
                     "NGUON_MQTT_TLS_PORT",
+                    "NGUON_PORTAL_PORT",
                 ),
                 map(str, ports),
                 strict=True,

@@ -24,11 +24,12 @@ STOPPING = "Đang dừng / stopping..."
 
 
 def _start(state: Path, ports: list[int]) -> subprocess.Popen:
-    api, speech, aws, mqtt_port, mqtt_tls = ports
+    api, speech, aws, mqtt_port, mqtt_tls, portal = ports
     environment = {
         **os.environ,
         "NGUON_API_PORT": str(api),
         "NGUON_SPEECH_PORT": str(speech),
+        "NGUON_PORTAL_PORT": str(portal),
         "NGUON_AWS_PORT": str(aws),
         "NGUON_MQTT_PORT": str(mqtt_port),
         "NGUON_MQTT_TLS_PORT": str(mqtt_tls),
@@ -94,7 +95,7 @@ def _leave_in_time_wait(port: int) -> None:
 
 
 def test_ctrl_c_stops_cleanly_and_a_restart_on_the_same_ports_works_at_once(tmp_path):
-    ports = free_ports(5)
+    ports = free_ports(6)
     session = requests.Session()  # keeps its connection to the API open across the stop
     first = _start(tmp_path, ports)
     try:

@@ -63,7 +63,7 @@ def test_sam_translator_turns_it_into_cloudformation(template, monkeypatch):
         for logical_id, r in translated["Resources"].items()
         if r["Type"] == "AWS::ApiGateway::RestApi"
     }
-    assert set(apis) == {"StaffApi", "SpeechApi"}
+    assert set(apis) == {"StaffApi", "SpeechApi", "PortalApi"}
     body = apis["StaffApi"]["Body"]
     assert (
         body["securityDefinitions"]["CognitoAuthorizer"]["x-amazon-apigateway-authtype"]
@@ -121,7 +121,9 @@ def test_every_function_handler_exists(template):
         module, _, function = resource["Properties"]["Handler"].rpartition(".")
         source = ROOT / resource["Properties"]["CodeUri"] / f"{module.replace('.', '/')}.py"
         assert source.is_file()
-        assert f"def {function}(" in source.read_text()
+        # A function, or a Chalice app (itself the handler: ``app = Chalice(...)``).
+        text = source.read_text()
+        assert f"def {function}(" in text or f"\n{function} = Chalice(" in text
 
 
 def test_merge_globals_follows_sam():
@@ -171,7 +173,7 @@ def test_each_stage_is_throttled_and_logged_and_the_staff_api_has_a_usage_plan(t
         stage["Properties"]["RestApiId"]["Ref"]: stage["Properties"]
         for stage in _of_type(translated, "AWS::ApiGateway::Stage").values()
     }
-    assert set(stages) == {"StaffApi", "SpeechApi"}
+    assert set(stages) == {"StaffApi", "SpeechApi", "PortalApi"}
     for api, props in stages.items():
         (settings,) = props["MethodSettings"]
         assert (settings["ResourcePath"], settings["HttpMethod"]) == ("/*", "*")
@@ -209,6 +211,7 @@ def test_a_web_acl_with_a_rate_rule_and_managed_rules_guards_both_stages(transla
     assert sorted(
         a["Properties"]["ResourceArn"]["Fn::Sub"].split("/restapis/")[1] for a in associations
     ) == [
+        "${PortalApi}/stages/${PortalApiStage}",
         "${SpeechApi}/stages/${SpeechApiStage}",
         "${StaffApi}/stages/${StaffApiStage}",
     ]

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     """The ffmpeg binary (Debian's locally; the ffmpeg layer's /opt/bin/ffmpeg in Lambda)."""
     default_voice: str = Field(default="vi-vn-x-central", validation_alias="NGUON_DEFAULT_VOICE")
     """Voice for areas with none configured (Bình Định: Central)."""
+    province: str = Field(default="52", validation_alias="NGUON_PROVINCE", pattern=r"^\d{2}$")
+    """The province's GSO code: the public portal's home page (Bình Định: 52)."""
     neural_tts_url: str | None = Field(default=None, validation_alias="NGUON_NEURAL_TTS_URL")
     """Base URL of an operator-configured neural/domestic TTS service; empty: not offered."""
     neural_tts_key_secret: str | None = Field(

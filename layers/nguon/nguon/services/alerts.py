@@ -51,7 +51,11 @@ class AlertService:
         self._now = clock
 
     def export(self, principal: Principal, bulletin_id: str) -> str:
-        bulletin = self._bulletins.get(principal, bulletin_id)
+        return self.document(self._bulletins.get(principal, bulletin_id))
+
+    def document(self, bulletin: Bulletin) -> str:
+        """``bulletin``'s CAP message as it stands; the caller has checked who may read it
+        (the staff API's read rule; the public portal's ``is_public``)."""
         units = UnitLookup(self._units)  # to_cap_xml reads only the names it needs
         if bulletin.status is Status.WITHDRAWN:
             return to_cap_xml(

@@ -11,7 +11,6 @@ each file reads in one sitting; it imports from here, never the other way round.
 """
 
 import re
-import unicodedata
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -36,6 +35,7 @@ from nguon.models.media import (
 from nguon.models.principal import Principal
 from nguon.services.access import Permission, authorize
 from nguon.services.units import UnitService
+from nguon.text import strip_marks
 
 UPLOAD_PREFIX = "uploads/"
 """Every upload key starts so; the bucket notifies the ingest queue for this prefix only."""
@@ -84,8 +84,7 @@ def safe_file_name(name: str) -> str:
 
     Vietnamese loses its marks (``Thông báo lịch tiêm.mp3`` → ``Thong-bao-lich-tiem.mp3``);
     the name as typed is kept in the item."""
-    plain = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(char for char in plain if not unicodedata.combining(char))
+    plain = strip_marks(name)
     stem, dot, suffix = plain.rpartition(".")
     if not dot or not re.fullmatch(r"[A-Za-z0-9]{1,9}", suffix):
         stem, suffix = plain, ""

@@ -35,6 +35,10 @@ class UnitService:
             raise NotFound("unit_not_found", unit=code)
         return unit
 
+    def children(self, code: str) -> list[AdminUnit]:
+        """The units directly under ``code``, by code (public: the catalogue is public)."""
+        return sorted(self._store.children(code), key=lambda child: child.code)
+
     def view(self, principal: Principal, code: str) -> UnitView:
         """A unit and its children, as seen by a staff member in whose area it lies."""
         unit = self.require(code)

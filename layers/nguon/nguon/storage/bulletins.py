@@ -214,6 +214,20 @@ class DynamoBulletinStore:
                 found[bulletin.id] = bulletin
         return list(found.values())
 
+    def on_air_from(self, units: Iterable[str], moment: datetime) -> list[Bulletin]:
+        """Approved bulletins aimed at exactly these units whose validity ends after
+        ``moment``: the current and upcoming ones (the public portal's pages)."""
+        since = _utc(moment)
+        found: dict[str, Bulletin] = {}
+        for unit in units:
+            # Validity is [from, until): one that ends at ``moment`` is over.
+            for item in OnAirItem.query(
+                f"UNIT#{unit}", OnAirItem.sk.between(f"AIR#{since}#~", "AIR#~")
+            ):
+                bulletin = Bulletin.model_validate_json(item.doc)
+                found[bulletin.id] = bulletin
+        return list(found.values())
+
     def by_cap_key(self, cap_key: str) -> Bulletin | None:
         try:
             item = CapKeyItem.get(f"CAP#{cap_key}", "CAP", consistent_read=True)
