@@ -9,6 +9,7 @@ here has an ``Api`` event with the same path on ``PortalFunction`` in ``template
 
 from chalice import Chalice
 from chalicelib.pages import pages
+from chalicelib.subscription_routes import subscription_routes
 
 from nguon.config import get_settings
 
@@ -17,3 +18,4 @@ get_settings()
 
 app = Chalice(app_name="nguon-portal")
 app.register_blueprint(pages)
+app.register_blueprint(subscription_routes)

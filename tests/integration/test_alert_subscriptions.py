@@ -31,6 +31,8 @@ class Outbox:
 
     def __init__(self, aws_url: str) -> None:
         self._url = f"{aws_url}/moto-api/data.json"
+        self.seen_at = 0.0
+        """When the last ``wait`` found what it waited for (monotonic)."""
 
     def _state(self) -> dict:
         return requests.get(self._url, timeout=10).json()
@@ -49,6 +51,7 @@ class Outbox:
         while time.monotonic() < deadline:
             found = read()
             if len(found) >= count:
+                self.seen_at = time.monotonic()
                 time.sleep(1.5)
                 return read()
             time.sleep(0.2)
@@ -128,7 +131,8 @@ def subscribe(portal: Portal, outbox: Outbox, unit: str, channel: str, address: 
     return subscription
 
 
-def emergency(api, title: str) -> dict:
+def emergency(api, title: str) -> tuple[dict, float]:
+    """An emergency for the district, approved; and when its approval was asked (monotonic)."""
     now = datetime.now(ZONE).replace(microsecond=0)
     body = {
         "title": title,
@@ -146,9 +150,10 @@ def emergency(api, title: str) -> dict:
     assert created.status_code == 201, created.text
     bulletin_id = created.json()["id"]
     assert api.post(f"/bulletins/{bulletin_id}/submit", as_user="huyen-editor").status_code == 200
+    approving = time.monotonic()
     approved = api.post(f"/bulletins/{bulletin_id}/approve", as_user="huyen-approver")
     assert approved.status_code == 200, approved.text
-    return approved.json()
+    return approved.json(), approving
 
 
 def redeliver_approval(cloud, endpoints, bulletin_id: str) -> None:
@@ -189,21 +194,21 @@ def test_subscribers_get_an_emergency_once_its_withdrawal_and_nothing_after_unsu
     subscribe(portal, outbox, "540", "sms", PHONE)
 
     # When the district approves an emergency for the district
-    started = time.monotonic()
-    alert = emergency(api, "Cảnh báo lũ quét khẩn cấp")
+    alert, approving = emergency(api, "Cảnh báo lũ quét khẩn cấp")
 
     # Then both get it within the minute, once, even when the stream record comes again
     mails = outbox.wait(
         lambda: [m for m in outbox.emails(EMAIL) if alert["title"] in m["subject"]], 1
     )
+    mailed = outbox.seen_at
     texts = outbox.wait(
         lambda: [m for m in outbox.texts(PHONE_E164) if alert["title"] in m["message"]], 1
     )
-    elapsed = time.monotonic() - started
+    elapsed = max(mailed, outbox.seen_at) - approving
     assert len(mails) == 1
     assert len(texts) == 1
     assert elapsed < 60
-    print(f"emergency e-mailed and texted {elapsed:.1f} s after approval")
+    print(f"emergency e-mailed and texted {elapsed:.1f} s after the approval request")
     redeliver_approval(cloud, endpoints, alert["id"])
     assert len([m for m in outbox.emails(EMAIL) if alert["title"] in m["subject"]]) == 1
     assert len([m for m in outbox.texts(PHONE_E164) if alert["title"] in m["message"]]) == 1
@@ -246,7 +251,7 @@ def test_subscribers_get_an_emergency_once_its_withdrawal_and_nothing_after_unsu
     )
     assert EMAIL not in json.dumps(table.scan()["Items"], default=str)
     before = len(outbox.emails(EMAIL))
-    second = emergency(api, "Cảnh báo sạt lở đất")
+    second, _ = emergency(api, "Cảnh báo sạt lở đất")
     assert outbox.wait(
         lambda: [m for m in outbox.texts(PHONE_E164) if second["title"] in m["message"]], 1
     )
