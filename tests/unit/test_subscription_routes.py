@@ -69,6 +69,16 @@ def code_for(routes, subscription_id: str) -> str:
 
 
 def test_a_citizen_subscribes_and_confirms_with_forms_alone(client, routes):
+    blank = client.http.get("/subscriptions?unit=21550")
+    assert blank.status_code == 200
+    html = blank.body.decode()
+    assert "Phường Nhơn Bình" in html
+    assert '<form method="post" action="/subscriptions">' in html
+    assert '<input type="hidden" name="unit" value="21550">' in html
+    assert html.count('name="categories"') == 7
+    assert '<div hidden aria-hidden="true">' in html  # the honeypot, out of people's way
+    assert client.http.get("/subscriptions?unit=99999").status_code == 404
+
     form = urlencode(
         [
             ("unit", "21550"),

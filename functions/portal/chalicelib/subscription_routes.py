@@ -5,6 +5,7 @@ small Vietnamese HTML) and the same routes answer JSON to JSON clients (``Accept
 application/json``, or a JSON body). Nothing here logs or echoes a contact: answers name the
 subscription by its id (a keyed hash) and show its unit, channel and categories only.
 
+- ``GET /subscriptions?unit=…``: the form (the unit's page links it).
 - ``POST /subscriptions`` (form or JSON: ``unit``, ``channel`` ``email|sms``, ``address``,
   ``categories``): 202, a code on its way (sent from the table's stream). A flood from one
   client or at one contact is 429 with ``Retry-After``. A filled ``website`` field (a honeypot
@@ -31,7 +32,8 @@ from nguon.clock import now
 from nguon.config import Language, get_settings
 from nguon.errors import Conflict, InvalidInput, NguonError, NotFound
 from nguon.i18n import negotiate, translate
-from nguon.models.subscriptions import Confirmation, SubscriptionRequest
+from nguon.models.bulletins import Category
+from nguon.models.subscriptions import Confirmation, ContactChannel, SubscriptionRequest
 from nguon.services.subscriptions import (
     CODE_TTL,
     RateLimited,
@@ -62,6 +64,33 @@ def subscription_service() -> SubscriptionService:
         keys=SubscriptionKeys(lambda: str(parameters.get_secret(secret))),
         now=now,
     )
+
+
+@subscription_routes.route("/subscriptions", methods=["GET"])
+def subscription_form() -> Response:
+    """The form for one unit (``?unit=``, the province by default), for its page to link;
+    JSON: the choices."""
+    request = subscription_routes.current_request
+    params: Mapping[str, str] = request.query_params or {}
+    try:
+        unit = assembly.units().require(params.get("unit") or get_settings().province)
+    except NguonError as error:
+        return _error(request, error)
+    language = _language(request)
+    headers: Headers = {"Content-Language": language, "Cache-Control": "public, max-age=3600"}
+    if _wants_json(request):
+        choices = {
+            "unit": unit.code,
+            "channels": [str(c) for c in ContactChannel],
+            "categories": [str(c) for c in Category],
+        }
+        return Response(json.dumps(choices), headers | _json(), 200)
+    heading = translate("subscribe_heading", language)
+    intro = translate("subscribe_intro", language, unit=unit.name)
+    page = _page(
+        language, heading, intro, None, request, _subscribe_form(language, request, unit.code)
+    )
+    return Response(page, headers | _html(), 200)
 
 
 @subscription_routes.route("/subscriptions", methods=["POST"], content_types=[FORM, JSON])
@@ -227,27 +256,67 @@ def _html() -> Headers:
     return {"Content-Type": "text/html; charset=utf-8"}
 
 
-def _confirm_action(request: Request) -> str:
-    """The confirm route's path as the browser sees it (with the API's stage, if any)."""
+def _route(request: Request, route: str) -> str:
+    """A route's path as the browser sees it (with the API's stage, if any)."""
     path = str((request.context or {}).get("path") or "/subscriptions")
-    return path.rsplit("/subscriptions", 1)[0] + "/subscriptions/confirm"
+    return path.rsplit("/subscriptions", 1)[0] + route
 
 
-def _page(language: Language, heading: str, text: str, form: str | None, request: Request) -> str:
+def _code_form(language: Language, request: Request, subscription: str) -> str:
+    return (
+        f'<form method="post" action="{escape(_route(request, "/subscriptions/confirm"))}">'
+        f'<input type="hidden" name="subscription" value="{escape(subscription)}">'
+        f"<p><label>{escape(translate('code_label', language))} "
+        '<input name="code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" '
+        'autocomplete="one-time-code" required></label></p>'
+        f"<p><button>{escape(translate('confirm_button', language))}</button></p></form>"
+    )
+
+
+def _subscribe_form(language: Language, request: Request, unit: str) -> str:
+    def say(code: str) -> str:
+        return escape(translate(code, language))
+
+    channels = " ".join(
+        f'<label><input type="radio" name="channel" value="{c}" required> '
+        f"{say(f'channel_{c}')}</label>"
+        for c in ContactChannel
+    )
+    categories = " ".join(
+        f'<label><input type="checkbox" name="categories" value="{c}"> '
+        f"{say(f'category_{c}')}</label>"
+        for c in Category
+    )
+    # The honeypot: hidden from people (and screen readers), filled in by naive bots.
+    honeypot = (
+        '<div hidden aria-hidden="true"><label>Website '
+        '<input name="website" tabindex="-1" autocomplete="off"></label></div>'
+    )
+    return (
+        f'<form method="post" action="{escape(_route(request, "/subscriptions"))}">'
+        f'<input type="hidden" name="unit" value="{escape(unit)}">'
+        f"<p>{channels}</p>"
+        f"<p><label>{say('address_label')} "
+        '<input name="address" required maxlength="254"></label></p>'
+        f"<fieldset><legend>{say('categories_label')}</legend>{categories}</fieldset>"
+        f"{honeypot}<p><button>{say('subscribe_button')}</button></p></form>"
+    )
+
+
+def _page(
+    language: Language,
+    heading: str,
+    text: str,
+    form: str | None,
+    request: Request,
+    extra: str = "",
+) -> str:
     """A small page that works without JavaScript; a code form when one is expected."""
-    code_form = ""
     if form:
-        code_form = (
-            f'<form method="post" action="{escape(_confirm_action(request))}">'
-            f'<input type="hidden" name="subscription" value="{escape(form)}">'
-            f"<p><label>{escape(translate('code_label', language))} "
-            '<input name="code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" '
-            'autocomplete="one-time-code" required></label></p>'
-            f"<p><button>{escape(translate('confirm_button', language))}</button></p></form>"
-        )
+        extra += _code_form(language, request, form)
     return (
         f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(heading)}</title></head><body><main>"
-        f"<h1>{escape(heading)}</h1><p>{escape(text)}</p>{code_form}</main></body></html>"
+        f"<h1>{escape(heading)}</h1><p>{escape(text)}</p>{extra}</main></body></html>"
     )

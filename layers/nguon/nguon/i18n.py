@@ -540,6 +540,31 @@ MESSAGES: dict[str, dict[Language, str]] = {
     "unsubscribe_heading": {"vi": "Hủy đăng ký nhận tin", "en": "Unsubscribe"},
     "code_label": {"vi": "Mã xác nhận (6 chữ số)", "en": "Confirmation code (6 digits)"},
     "confirm_button": {"vi": "Xác nhận", "en": "Confirm"},
+    "subscribe_intro": {
+        "vi": (
+            "Nhận tin cảnh báo khẩn cấp và thông báo của {unit} qua thư điện tử hoặc tin nhắn. "
+            "Tin khẩn cấp luôn được gửi; các tin khác theo lĩnh vực bạn chọn (không chọn: tất cả)."
+        ),
+        "en": (
+            "Get {unit}'s emergency alerts and notices by e-mail or text message. Emergencies "
+            "always come; other notices by the topics you choose (none chosen: all)."
+        ),
+    },
+    "channel_email": {"vi": "Thư điện tử", "en": "E-mail"},
+    "channel_sms": {"vi": "Tin nhắn SMS", "en": "Text message (SMS)"},
+    "address_label": {
+        "vi": "Địa chỉ thư hoặc số điện thoại di động",
+        "en": "E-mail address or mobile number",
+    },
+    "categories_label": {"vi": "Lĩnh vực", "en": "Topics"},
+    "subscribe_button": {"vi": "Đăng ký", "en": "Subscribe"},
+    "category_policy": {"vi": "Chính sách, pháp luật", "en": "Policy and law"},
+    "category_disaster": {"vi": "Thiên tai, thời tiết", "en": "Disasters and weather"},
+    "category_health": {"vi": "Y tế, dịch bệnh", "en": "Health"},
+    "category_security": {"vi": "An ninh, trật tự", "en": "Security and order"},
+    "category_agriculture": {"vi": "Nông nghiệp", "en": "Agriculture"},
+    "category_culture": {"vi": "Văn hóa, xã hội", "en": "Culture and society"},
+    "category_other": {"vi": "Khác", "en": "Other"},
 }
 
 SUPPORTED: tuple[Language, ...] = ("vi", "en")
