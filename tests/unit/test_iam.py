@@ -14,6 +14,7 @@ from infra.localcloud.iam import (
     Enforcer,
     RolePolicy,
     Statement,
+    UnmappedCall,
     install,
     matches,
     role_policies,
@@ -121,6 +122,18 @@ def test_dynamodb_transactions_are_authorised_item_by_item():
 def test_a_query_on_an_index_names_the_index():
     requests = ARNS.requests("dynamodb", "Query", {"TableName": "nguon-dev", "IndexName": "GSI1"})
     assert requests == [("dynamodb:Query", f"{TABLE}/index/GSI1")]
+
+
+def test_mail_is_authorised_by_its_sending_identity_and_a_text_by_star():
+    sent = ARNS.requests("ses", "SendEmail", {"Source": "Cảnh báo <canhbao@thongbao.vn>"})
+    assert sent == [("ses:SendEmail", f"arn:aws:ses:{REGION}:{ACCOUNT_ID}:identity/thongbao.vn")]
+    assert ARNS.requests("sns", "Publish", {"PhoneNumber": "+84905123456"}) == [
+        ("sns:Publish", "*")
+    ]
+    topic = f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:t"
+    assert ARNS.requests("sns", "Publish", {"TopicArn": topic}) == [("sns:Publish", topic)]
+    with pytest.raises(UnmappedCall):
+        ARNS.requests("ses", "VerifyDomainIdentity", {"Domain": "x.vn"})
 
 
 def test_s3_operations_map_to_their_actions():
