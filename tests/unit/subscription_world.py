@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from threading import Lock
 
 import boto3
 from cfnlint.decode import cfn_yaml
@@ -31,6 +32,7 @@ class Outbox:
     sent: list[tuple[str, str, str, str]] = field(default_factory=list)
     failures: int = 0
     """The next this many sends fail (an SES throttle, say)."""
+    _lock: Lock = field(default_factory=Lock, repr=False)
 
     def email(self, to: str, subject: str, text: str) -> None:
         self._fail()
@@ -41,8 +43,10 @@ class Outbox:
         self.sent.append(("sms", to, "", text))
 
     def _fail(self) -> None:
-        if self.failures:
-            self.failures -= 1
+        with self._lock:  # the notifier sends from several threads
+            failing = self.failures > 0
+            self.failures -= failing
+        if failing:
             raise RuntimeError("Throttling: rate exceeded for someone@example.com")
 
     def to(self, address: str) -> list[tuple[str, str, str, str]]:

@@ -15,9 +15,11 @@ A withdrawal (a CAP ``Cancel`` withdraws too) goes to those the alert reached.
 Nothing personal is logged: reports count messages, never name a contact.
 """
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from datetime import datetime
+from threading import Lock
 from typing import Protocol
 from urllib.parse import quote
 
@@ -46,6 +48,15 @@ class NotifyReport:
     """Messages sent now."""
     skipped: int = 0
     """Already sent (or being sent) by an earlier delivery."""
+    _lock: Lock = field(default_factory=Lock, repr=False, compare=False)
+
+    def count_sent(self) -> None:
+        with self._lock:
+            self.sent += 1
+
+    def count_skipped(self) -> None:
+        with self._lock:
+            self.skipped += 1
 
 
 class DeliveryFailed(Exception):
@@ -69,6 +80,7 @@ class NotifyService:
         outbox: Outbox,
         now: Callable[[], datetime],
         portal_url: str,
+        workers: int = 8,
     ) -> None:
         self._units = units
         self._bulletins = bulletins
@@ -77,6 +89,7 @@ class NotifyService:
         self._outbox = outbox
         self._now = now
         self._portal_url = portal_url.rstrip("/")
+        self._workers = workers
 
     # ------------------------------------------------------------------ triggers
     def bulletin_changed(self, bulletin_id: str, action: AuditAction) -> NotifyReport:
@@ -89,13 +102,9 @@ class NotifyService:
         if action is AuditAction.APPROVED:
             if bulletin.status_at(self._now()) is not Status.APPROVED:
                 return report  # withdrawn or expired before the record came: nothing to say
-            for subscription in self.audience(bulletin):
-                self._send(subscription, "alert", bulletin, report)
+            self._send_all(self.audience(bulletin), "alert", bulletin, report)
         else:
-            for subscription_id in self._store.recipients(bulletin.id):
-                recipient = self._store.get(subscription_id)
-                if recipient is not None:
-                    self._send(recipient, "cancel", bulletin, report)
+            self._send_all(self._recipients(bulletin), "cancel", bulletin, report)
         return report
 
     def code_requested(self, subscription_id: str, round_: int) -> NotifyReport:
@@ -122,7 +131,37 @@ class NotifyService:
                     if subscription.wants(bulletin.category, emergency):
                         yield subscription
 
+    def _recipients(self, bulletin: Bulletin) -> Iterator[Subscription]:
+        for subscription_id in self._store.recipients(bulletin.id):
+            recipient = self._store.get(subscription_id)
+            if recipient is not None:  # unsubscribed since: nothing more goes to them
+                yield recipient
+
     # ------------------------------------------------------------------ sending
+    def _send_all(
+        self,
+        subscriptions: Iterable[Subscription],
+        kind: MarkerKind,
+        bulletin: Bulletin,
+        report: NotifyReport,
+    ) -> None:
+        """Send to each, ``workers`` at a time (each send waits on DynamoDB and SES or SNS, so
+        an emergency's messages leave in parallel); the subscribers are read a page at a
+        time as the sends go. Every send is tried; the first failure is raised after them, so
+        the retry finds the others done."""
+        failures: list[BaseException] = []
+        with ThreadPoolExecutor(self._workers, thread_name_prefix="notify") as pool:
+            pending: set[Future[None]] = set()
+            for subscription in subscriptions:
+                pending.add(pool.submit(self._send, subscription, kind, bulletin, report))
+                if len(pending) >= 4 * self._workers:  # bounded: never the whole audience
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    failures += [e for f in done if (e := f.exception()) is not None]
+            done, _ = wait(pending)
+            failures += [e for f in done if (e := f.exception()) is not None]
+        if failures:
+            raise failures[0]
+
     def _send(
         self,
         subscription: Subscription,
@@ -133,7 +172,7 @@ class NotifyService:
         subject = bulletin.id if bulletin else str(subscription.round)
         now = self._now()
         if not self._store.claim(subscription.id, kind, subject, now, now - leases.lease_length()):
-            report.skipped += 1
+            report.count_skipped()
             return
         try:
             if bulletin is None:
@@ -147,7 +186,7 @@ class NotifyService:
             # AWS's messages can quote the address: only the kind of failure goes on.
             raise DeliveryFailed(kind, str(subscription.channel), type(error).__name__) from None
         self._store.sent(subscription.id, kind, subject, self._now())
-        report.sent += 1
+        report.count_sent()
 
     def _deliver(self, subscription: Subscription, subject: str, text: str, short: str) -> None:
         if subscription.channel is ContactChannel.EMAIL:
