@@ -144,6 +144,24 @@ def test_a_code_expires_and_wrong_codes_are_limited(world):
     assert expired.value.code == "code_expired"
 
 
+def test_subscribing_again_reveals_nothing_and_changes_nothing(world):
+    lan = subscribe(world, "21550", "lan@example.vn", "health")
+    code = sent_code(world, "lan@example.vn")
+    world.outbox.sent.clear()
+    again = SubscriptionRequest(unit="21550", channel="email", address="lan@example.vn")
+
+    answer = world.subscriptions.subscribe(again, "198.51.100.7")  # anyone may try
+
+    assert answer.id == lan.id
+    assert world.outbox.sent == []  # no new code, and the subscription stays as it was
+    assert world.store.get(lan.id).status is SubscriptionStatus.ACTIVE
+    wrong = "000000" if code != "000000" else "111111"
+    with pytest.raises(InvalidInput):  # as for a pending one: a wrong code is wrong
+        world.subscriptions.confirm(Confirmation(subscription=lan.id, code=wrong))
+    confirmed = world.subscriptions.confirm(Confirmation(subscription=lan.id, code=code))
+    assert confirmed.status is SubscriptionStatus.ACTIVE  # the owner's second click
+
+
 def test_a_flood_at_one_contact_is_refused_with_when_to_come_back(world):
     request = SubscriptionRequest(unit="21550", channel="sms", address="0912345678")
     for _ in range(CONTACT_LIMIT.requests):

@@ -99,16 +99,14 @@ def subscribe() -> Response:
     try:
         fields = _fields(request)
         if fields.get("website"):  # the honeypot: a bot filled what people never see
-            return _answer(request, 202, "subscription_code_sent", {"status": "pending"})
+            return _answer(request, 202, "subscription_code_sent", {})
         wanted = _model(SubscriptionRequest, fields)
         subscription = subscription_service().subscribe(wanted, _client(request))
     except NguonError as error:
         return _error(request, error)
-    body = subscription.public()
-    if subscription.status == "active":
-        unit = assembly.units().find(subscription.unit)
-        name = unit.name if unit else subscription.unit
-        return _answer(request, 200, "subscription_confirmed", body, unit=name)
+    # The same answer whether or not this contact was subscribed already: nobody learns
+    # from it who subscribes to what (an active subscription gets no new code).
+    body = {"id": subscription.id, "unit": subscription.unit}
     return _answer(request, 202, "subscription_code_sent", body, form=subscription.id)
 
 

@@ -140,13 +140,17 @@ class SubscriptionService:
         subscription = self._store.get(confirmation.subscription)
         if subscription is None:
             raise NotFound("subscription_not_found")
+        expected = self._keys.code(subscription.id, subscription.round)
         if subscription.status is SubscriptionStatus.ACTIVE:
-            return subscription  # a second click on the same code
+            # A second click on the same code; any other code is wrong here too, so that
+            # confirming reveals no more than subscribing does.
+            if not hmac.compare_digest(expected, confirmation.code):
+                raise InvalidInput("code_wrong")
+            return subscription
         if self._now() - subscription.requested_at > CODE_TTL:
             raise Conflict("code_expired", minutes=int(CODE_TTL.total_seconds() // 60))
         if not self._store.count_attempt(subscription.id, subscription.round, CODE_ATTEMPTS):
             raise Conflict("code_attempts_exceeded")
-        expected = self._keys.code(subscription.id, subscription.round)
         if not hmac.compare_digest(expected, confirmation.code):
             raise InvalidInput("code_wrong")
         if not self._store.activate(subscription, self._now()):
