@@ -18,11 +18,14 @@
 - normalizer: exact-match accuracy of the Vietnamese normaliser on its test set, and its CPU
   time per character on hostile text (runs of punctuation, digits, separators, mixed scripts)
   at 1, 10 and 100 KB: flat when matching is linear.
+- portal: requests per second the public portal's commune page sustains on the local cloud
+  (bounded load, loopback) against a static file served by the same gateway code
+  (``tests/bench/portal.py``).
 
 Results are printed and written to ``.local/bench.json``. ``--only SECTION`` (repeatable:
-cold_start, startup, restart, make_test, programme, devices, speech, media, normalizer) runs just
-those sections and updates their keys in ``.local/bench.json``, keeping the others, e.g.
-``python -m tests.bench --only programme``.
+cold_start, startup, restart, make_test, programme, devices, speech, media, normalizer, portal)
+runs just those sections and updates their keys in ``.local/bench.json``, keeping the others,
+e.g. ``python -m tests.bench --only programme``.
 """
 
 import argparse
@@ -140,7 +143,7 @@ def startup(runs: int) -> dict:
     timings = []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as state:
-            timings.append(_make_run_until_api_answers(state, [0, 0, 0, 0, 0]))
+            timings.append(_make_run_until_api_answers(state, [0] * 6))
     return {"runs": runs, "median_s": round(statistics.median(timings), 2)}
 
 
@@ -228,6 +231,7 @@ SECTIONS = (
     "speech",
     "media",
     "normalizer",
+    "portal",
 )
 
 
@@ -272,6 +276,10 @@ def main() -> None:
         from tests.bench import normalizer  # accuracy on the test set, and speed
 
         results["normalizer"] = normalizer.run(quick=args.quick)
+    if "portal" in only:
+        from tests.bench import portal  # the commune page vs a static file, same gateway
+
+        results["portal"] = portal.run(quick=args.quick)
     results["python"] = sys.version.split()[0]
     results["cpus"] = os.cpu_count()
     print(json.dumps(results, indent=2))

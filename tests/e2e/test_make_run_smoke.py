@@ -114,6 +114,12 @@ def test_run_serves_units_and_stops_cleanly(tmp_path, stop_signal):
         ).json()
         assert {item["priority"] for item in programme["items"]} == {"normal", "priority"}
         assert {item["layer"] for item in programme["items"]} >= {"district", "commune"}
+        # The public portal, no sign-in: the ward's page has the demo items meant for the web.
+        page = requests.get(f"{endpoints['portal_url']}/units/21550", timeout=30)
+        assert page.status_code == 200
+        assert "Đêm văn nghệ mừng Ngày hội Đại đoàn kết" in page.text
+        assert "Phòng chống sốt xuất huyết mùa mưa" in page.text
+        assert "Đảm bảo an ninh trật tự" not in page.text  # loudspeakers only
         # The simulated fleet: a loudspeaker cluster and a board in a commune of each district,
         # provisioned and connected over mTLS before the endpoints file is written.
         assert endpoints["fleet"]["devices"] == 22
@@ -132,6 +138,7 @@ def test_run_serves_units_and_stops_cleanly(tmp_path, stop_signal):
     assert "Traceback" not in output
     assert not _group_alive(process.pid), "a process of the local cloud is still running"
     assert not _listening(endpoints["api_url"])
+    assert not _listening(endpoints["portal_url"])
     assert not _listening(endpoints["aws_endpoint_url"])
     assert not _listening(f"mqtt://127.0.0.1:{endpoints['mqtt']['tls_port']}")
     assert not (tmp_path / "endpoints.json").exists()

@@ -136,6 +136,7 @@ def test_ctrl_c_stops_cleanly_and_a_restart_on_the_same_ports_works_at_once(tmp_
             int(endpoints["aws_endpoint_url"].rsplit(":", 1)[1]),
             endpoints["mqtt"]["port"],
             endpoints["mqtt"]["tls_port"],
+            int(endpoints["portal_url"].rsplit(":", 1)[1]),
         ] == ports
         _traffic(endpoints, requests.Session())
     finally:

@@ -104,7 +104,7 @@ def bulletin(bulletin_id: str) -> Response:
 
 @pages.route("/search", methods=["GET"])
 def search() -> Response:
-    params = pages.current_request.query_params or {}
+    params = dict(pages.current_request.query_params or {})
     query = (params.get("q") or "")[:QUERY_MAX]
     portal = services.portal()
     try:

@@ -260,7 +260,7 @@ def search_page(
 
 def message_page(title: str, text: str) -> str:
     return (
-        _head(title, [])
+        _head(title, [Feed("Cảnh báo khẩn cấp (CAP)", "/alerts/cap.atom")])
         + f"<h1>{escape(title)}</h1><p>{escape(text)}</p>"
         + '<p><a href="/">Trang chủ</a></p></body></html>'
     )

@@ -19,16 +19,13 @@ if TYPE_CHECKING:
 
 @lru_cache(maxsize=1)
 def portal() -> PortalService:
-    from nguon.services.programmes import ProgrammeService
     from nguon.storage.programme import DynamoProgrammeStore
 
-    units, store = assembly.units(), assembly.bulletin_store()
-    programmes = ProgrammeService(units, store, DynamoProgrammeStore())
     return PortalService(
-        units,
-        store,
+        assembly.units(),
+        assembly.bulletin_store(),
         province=get_settings().province,
-        programme=programmes.for_delivery,
+        programmes=DynamoProgrammeStore(),
         audio=audio_of,
     )
 

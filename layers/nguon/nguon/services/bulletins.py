@@ -53,6 +53,10 @@ class BulletinStore(Protocol):
     def on_air(self, units: Iterable[str], day: date) -> list[Bulletin]:
         """Approved bulletins targeting one of ``units`` exactly and valid on ``day``."""
 
+    def on_air_from(self, units: Iterable[str], moment: datetime) -> list[Bulletin]:
+        """Approved bulletins targeting one of ``units`` exactly whose validity ends after
+        ``moment`` (current and upcoming: the public portal)."""
+
     def by_cap_key(self, cap_key: str) -> Bulletin | None: ...
 
 

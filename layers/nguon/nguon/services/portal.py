@@ -14,9 +14,8 @@ Where the bulletins come from (the table's two indexes, ``nguon.storage.bulletin
 - alerts: the public emergencies among the province's subtree.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Protocol
 
 from nguon.clock import Clock, now
 from nguon.errors import NotFound
@@ -30,35 +29,23 @@ from nguon.models.portal import (
     PublicVariant,
     UnitPage,
 )
-from nguon.models.programme import Programme
 from nguon.models.units import AdminUnit
+from nguon.services.bulletins import BulletinStore
+from nguon.services.programme_resolver import resolve_programme
+from nguon.services.programmes import ProgrammeStore
 from nguon.services.units import UnitService
 from nguon.text import matches
 
 LIST_SCAN = 200
-"""List-index entries read for a unit's own bulletins, its subtree and search (newest first):
-the current and upcoming ones are the newest by start."""
+"""List-index entries read for a unit's subtree and search (newest first by start: the current
+and upcoming ones come first)."""
+OWN_SCAN = 50
+"""List-index entries read for the bulletins a unit issued itself, on its page (each page
+view reads them: fewer than the feeds)."""
 PRIORITY_ORDER = {Priority.EMERGENCY: 0, Priority.PRIORITY: 1, Priority.NORMAL: 2}
 
 AudioOf = Callable[[Bulletin, str], AudioLink | None]
 """A bulletin's audio as heard in a unit (its recording, or the unit's generated voice)."""
-ProgrammeOf = Callable[[AdminUnit, date, Channel], tuple[Programme, dict[str, Bulletin]]]
-"""The loudspeakers' programme of a unit's day (``ProgrammeService.for_delivery``)."""
-
-
-class PublicBulletinStore(Protocol):
-    """The reads the portal makes (``DynamoBulletinStore`` has them)."""
-
-    def get(self, bulletin_id: str) -> Bulletin | None: ...
-
-    def page(
-        self, unit: str, *, starting_by: date | None, limit: int, cursor: str | None
-    ) -> tuple[list[Bulletin], str | None]: ...
-
-    def on_air_from(self, units: Iterable[str], moment: datetime) -> list[Bulletin]:
-        """Approved bulletins aimed at exactly these units whose validity ends after
-        ``moment``."""
-        ...
 
 
 def is_public(bulletin: Bulletin, moment: datetime) -> bool:
@@ -78,17 +65,17 @@ class PortalService:
     def __init__(
         self,
         units: UnitService,
-        store: PublicBulletinStore,
+        store: BulletinStore,
         *,
         province: str,
-        programme: ProgrammeOf | None = None,
+        programmes: ProgrammeStore | None = None,
         audio: AudioOf | None = None,
         clock: Clock = now,
     ) -> None:
         self._units = units
         self._store = store
         self._province = province
-        self._programme = programme
+        self._programmes = programmes
         self._audio = audio
         self._now = clock
 
@@ -102,8 +89,9 @@ class PortalService:
     def page(self, code: str) -> UnitPage:
         unit = self._units.require(code)
         moment = self._now()
-        found = {b.id: b for b in self._store.on_air_from([unit.code, *unit.ancestors], moment)}
-        for bulletin in self._listed(unit.code):
+        on_air = self._store.on_air_from([unit.code, *unit.ancestors], moment)
+        found = {b.id: b for b in on_air}
+        for bulletin in self._listed(unit.code, OWN_SCAN):
             if bulletin.issuer_unit == unit.code:
                 found.setdefault(bulletin.id, bulletin)
         shown = [b for b in found.values() if is_public(b, moment)]
@@ -126,7 +114,7 @@ class PortalService:
             alerts=alerts,
             bulletins=bulletins,
             programme_date=today,
-            programme=self._today(unit, today, {b.id for b in shown}),
+            programme=self._today(unit, today, on_air, {b.id for b in shown}),
             generated_at=moment,
         )
 
@@ -186,14 +174,25 @@ class PortalService:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _listed(self, code: str) -> list[Bulletin]:
-        bulletins, _ = self._store.page(code, starting_by=None, limit=LIST_SCAN, cursor=None)
+    def _listed(self, code: str, limit: int = LIST_SCAN) -> list[Bulletin]:
+        bulletins, _ = self._store.page(code, starting_by=None, limit=limit, cursor=None)
         return bulletins
 
-    def _today(self, unit: AdminUnit, day: date, public: set[str]) -> list[PublicProgrammeItem]:
-        if self._programme is None:
+    def _today(
+        self, unit: AdminUnit, day: date, on_air: list[Bulletin], public: set[str]
+    ) -> list[PublicProgrammeItem]:
+        """What the loudspeakers play today (the same resolver as the staff's programme and
+        the devices', from the bulletins already read), public items only."""
+        if self._programmes is None:
             return []
-        programme, _ = self._programme(unit, day, Channel.SPEAKER)
+        programme = resolve_programme(
+            unit,
+            day,
+            on_air,
+            settings=self._programmes.settings(unit.code),
+            order=self._programmes.order(unit.code, day),
+            channel=Channel.SPEAKER,
+        )
         return [
             PublicProgrammeItem(
                 start=item.start,
