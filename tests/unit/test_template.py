@@ -211,7 +211,6 @@ def test_a_web_acl_with_a_rate_rule_and_managed_rules_guards_both_stages(transla
     assert sorted(
         a["Properties"]["ResourceArn"]["Fn::Sub"].split("/restapis/")[1] for a in associations
     ) == [
-        "${PortalApi}/stages/${PortalApiStage}",
         "${SpeechApi}/stages/${SpeechApiStage}",
         "${StaffApi}/stages/${StaffApiStage}",
     ]
