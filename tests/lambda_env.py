@@ -37,6 +37,9 @@ _LOCAL_VALUES = {
     "NGUON_NEURAL_TTS_URL": "",
     "NGUON_NEURAL_TTS_KEY_SECRET": "",
     "NGUON_CONSOLE_ORIGIN": "https://nguon.binhdinh.gov.vn",
+    "NGUON_SUBSCRIPTION_SECRET": "nguon/subscriptions/dev",
+    "NGUON_MAIL_FROM": "canhbao@thongbao.binhdinh.gov.vn",
+    "NGUON_PORTAL_URL": "https://thongtin.binhdinh.gov.vn",
 }
 
 

@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from chalice import Chalice
 from chalicelib.feedback_routes import feedback_routes
 from chalicelib.pages import pages
+from chalicelib.subscription_routes import subscription_routes
 
 from nguon.config import get_settings
 from nguon.observability import logger, metrics, trace_handler
@@ -26,6 +27,7 @@ get_settings()
 app = Chalice(app_name="nguon-portal")
 app.register_blueprint(pages)
 app.register_blueprint(feedback_routes)
+app.register_blueprint(subscription_routes)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

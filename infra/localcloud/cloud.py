@@ -145,6 +145,10 @@ class LocalCloud:
                 self._start(Scheduler(template.schedules(), self.invoker.submit))
             apis = self._start_apis(template, provisioner, host, moto.url)
             api, speech, portal = apis["StaffApi"], apis["SpeechApi"], apis["PortalApi"]
+            # Links in alert messages (unsubscribe) lead to this portal, as they lead to the
+            # public address (PortalPublicUrl) on AWS; known only now that it listens.
+            os.environ["NGUON_PORTAL_URL"] = portal.url
+            get_settings.cache_clear()
             pool_id = template.physical_ids["UserPool"]
             self.bridge = bridge
             site.configure(

@@ -414,6 +414,20 @@ class Arns:
             return [(f"polly:{op}", "*")]
         return [(f"polly:{op}", self._arn("polly", f"lexicon/{name}")) for name in names]
 
+    def _ses(self, op: str, p: Mapping[str, Any]) -> list[Request]:
+        if op not in ("SendEmail", "SendRawEmail"):
+            raise UnmappedCall(f"the local IAM check has no resource for ses {op}")
+        # The identity sending: the domain of the Source address (an address verified on its
+        # own would be its own identity; the template verifies domains).
+        source = str(p.get("Source", "")).rsplit("<", 1)[-1].rstrip(">")
+        return [(f"ses:{op}", self._arn("ses", f"identity/{source.rsplit('@', 1)[-1]}"))]
+
+    def _sns(self, op: str, p: Mapping[str, Any]) -> list[Request]:
+        if op != "Publish":
+            raise UnmappedCall(f"the local IAM check has no resource for sns {op}")
+        # A phone number has no ARN: IAM sees "*" (the template denies every SNS ARN).
+        return [("sns:Publish", p.get("TopicArn") or p.get("TargetArn") or "*")]
+
     def _sts(self, op: str, p: Mapping[str, Any]) -> list[Request]:
         return []  # GetCallerIdentity needs no permission; nothing else is called
 
@@ -424,6 +438,8 @@ _ERROR_SHAPES = {  # (code, HTTP status) of each service's refusal
     "sqs": ("AccessDenied", 403),
     "iot": ("AccessDeniedException", 403),
     "iot-data": ("ForbiddenException", 403),
+    "ses": ("AccessDenied", 403),
+    "sns": ("AuthorizationError", 403),
 }
 
 

@@ -5,6 +5,8 @@ emulator has no use for (encryption, recovery, tags) are left out on purpose, ne
 """
 
 import json
+import secrets
+import string
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
         QueueConfigurationTypeDef,
     )
     from types_boto3_secretsmanager import SecretsManagerClient
+    from types_boto3_ses import SESClient
     from types_boto3_sqs import SQSClient
     from types_boto3_sqs.literals import QueueAttributeNameType
 
@@ -84,6 +87,8 @@ class Provisioner:
     @overload
     def client(self, service: Literal["secretsmanager"]) -> "SecretsManagerClient": ...
     @overload
+    def client(self, service: Literal["ses"]) -> "SESClient": ...
+    @overload
     def client(self, service: Literal["sqs"]) -> "SQSClient": ...
     @overload
     def client(self, service: str) -> Any: ...
@@ -102,6 +107,7 @@ class Provisioner:
             ("AWS::SQS::Queue", self._queue),
             ("AWS::SecretsManager::Secret", self._secret),
             ("AWS::IoT::Policy", self._iot_policy),
+            ("AWS::SES::EmailIdentity", self._email_identity),
             ("AWS::Cognito::UserPool", self._user_pool),
             ("AWS::Cognito::UserPoolClient", self._user_pool_client),
             ("AWS::Cognito::UserPoolGroup", self._user_pool_group),
@@ -188,10 +194,21 @@ class Provisioner:
     def _secret(self, logical_id: str) -> None:
         props = self.template.properties(logical_id)
         name = self._name(logical_id, props, "Name")
-        # Created empty, as CloudFormation would leave it for the operator tool to fill.
-        arn = self.client("secretsmanager").create_secret(
-            Name=name, Description=props.get("Description", "")
-        )["ARN"]
+        # Created empty, as CloudFormation would leave it for the operator tool to fill, unless
+        # the template asks CloudFormation to generate it (letters and digits here).
+        generate = props.get("GenerateSecretString")
+        if generate is None:
+            arn = self.client("secretsmanager").create_secret(
+                Name=name, Description=props.get("Description", "")
+            )["ARN"]
+        else:
+            alphabet = string.ascii_letters + string.digits
+            value = "".join(
+                secrets.choice(alphabet) for _ in range(int(generate.get("PasswordLength", 32)))
+            )
+            arn = self.client("secretsmanager").create_secret(
+                Name=name, Description=props.get("Description", ""), SecretString=value
+            )["ARN"]
         self.template.physical_ids[logical_id] = arn  # Ref of a secret is its ARN
 
     def _iot_policy(self, logical_id: str) -> None:
@@ -203,6 +220,16 @@ class Provisioner:
         self.template.physical_ids[logical_id] = name
         arn = f"arn:aws:iot:{self.template.region}:{ACCOUNT_ID}:policy/{name}"
         self.template.attributes[(logical_id, "Arn")] = arn
+
+    def _email_identity(self, logical_id: str) -> None:
+        """An SES identity, verified at once (on AWS its DKIM records verify it): a domain,
+        or one address."""
+        identity = str(self.template.property(logical_id, "EmailIdentity"))
+        if "@" in identity:
+            self.client("ses").verify_email_identity(EmailAddress=identity)
+        else:
+            self.client("ses").verify_domain_identity(Domain=identity)
+        self.template.physical_ids[logical_id] = identity
 
     def _user_pool(self, logical_id: str) -> None:
         props = self.template.properties(logical_id)

@@ -14,6 +14,7 @@ from infra.localcloud.iam import (
     Enforcer,
     RolePolicy,
     Statement,
+    UnmappedCall,
     install,
     matches,
     role_policies,
@@ -123,6 +124,18 @@ def test_a_query_on_an_index_names_the_index():
     assert requests == [("dynamodb:Query", f"{TABLE}/index/GSI1")]
 
 
+def test_mail_is_authorised_by_its_sending_identity_and_a_text_by_star():
+    sent = ARNS.requests("ses", "SendEmail", {"Source": "Cảnh báo <canhbao@thongbao.vn>"})
+    assert sent == [("ses:SendEmail", f"arn:aws:ses:{REGION}:{ACCOUNT_ID}:identity/thongbao.vn")]
+    assert ARNS.requests("sns", "Publish", {"PhoneNumber": "+84905123456"}) == [
+        ("sns:Publish", "*")
+    ]
+    topic = f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:t"
+    assert ARNS.requests("sns", "Publish", {"TopicArn": topic}) == [("sns:Publish", topic)]
+    with pytest.raises(UnmappedCall):
+        ARNS.requests("ses", "VerifyDomainIdentity", {"Domain": "x.vn"})
+
+
 def test_s3_operations_map_to_their_actions():
     assert ARNS.requests("s3", "HeadObject", {"Bucket": "b", "Key": "k/1"}) == [
         ("s3:GetObject", "arn:aws:s3:::b/k/1")
@@ -186,6 +199,7 @@ def roles() -> dict[str, RolePolicy]:
         DeliveryBucket=f"nguon-delivery-dev-{ACCOUNT_ID}",
         DeviceCaSecret=f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:nguon/device-ca/dev-AbCdEf",
         DevicePolicy="nguon-device-dev",
+        SubscriptionSecret=f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:nguon/subscriptions/dev-AbCdEf",
     )
     for logical_id, _ in template.resources("AWS::SQS::Queue"):
         name = template.property(logical_id, "QueueName")
@@ -258,6 +272,16 @@ def test_the_device_cas_key_is_readable_by_provisioning_alone(roles):
 # Actions with no resource type in the Service Authorization Reference: "*" is the only
 # resource IAM accepts for them.
 NO_RESOURCE_TYPE = {"iot:DescribeEndpoint", "iot:RegisterCertificate"}
+# A text message to a phone number has no ARN either: "*", where the same role denies every
+# SNS ARN (topics, platform endpoints), so that only SMS remains.
+SMS_ONLY = "sns:Publish"
+
+
+def _sms_only(role: RolePolicy) -> bool:
+    return any(
+        s.effect == "Deny" and SMS_ONLY in s.actions and "arn:aws:sns:*:*:*" in s.resources
+        for s in role.statements
+    )
 
 
 def test_no_function_is_granted_star_beyond_what_its_code_needs(roles):
@@ -269,6 +293,8 @@ def test_no_function_is_granted_star_beyond_what_its_code_needs(roles):
             for action in statement.actions:
                 if action == "*" or action.endswith(":*"):
                     offending.append(f"{function}: {action}")
+                elif action == SMS_ONLY and "*" in statement.resources and _sms_only(role):
+                    continue
                 elif "*" in statement.resources and action not in NO_RESOURCE_TYPE:
                     offending.append(f"{function}: {action} on *")
             if statement.not_actions or statement.not_resources:
@@ -325,3 +351,23 @@ def test_calls_and_transfer_threads_are_checked_only_while_a_function_runs(runni
         "s3:PutObject arn:aws:s3:::nguon-test/b",
         "s3:PutObject arn:aws:s3:::nguon-test/uploads/c",
     ]
+
+
+def test_the_notifier_sends_mail_from_its_identity_and_sms_only(roles):
+    notify = roles["NotifyFunction"]
+    identity = f"arn:aws:ses:{REGION}:{ACCOUNT_ID}:identity/thongbao.binhdinh.gov.vn"
+    assert notify.decide("ses:SendEmail", identity) == "Allow"
+    other = f"arn:aws:ses:{REGION}:{ACCOUNT_ID}:identity/example.com"
+    assert notify.decide("ses:SendEmail", other) == "ImplicitDeny"
+    assert notify.decide("sns:Publish", "*") == "Allow"  # a phone number
+    topic = f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:anything"
+    assert notify.decide("sns:Publish", topic) == "ExplicitDeny"
+    secret = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:nguon/subscriptions/dev-AbCdEf"
+    assert notify.decide("secretsmanager:GetSecretValue", secret) == "Allow"
+    ca = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:nguon/device-ca/dev-AbCdEf"
+    assert notify.decide("secretsmanager:GetSecretValue", ca) == "ImplicitDeny"
+    # Nobody else sends to people.
+    for name, role in roles.items():
+        if name != "NotifyFunction":
+            assert role.decide("ses:SendEmail", identity) != "Allow", name
+            assert role.decide("sns:Publish", "*") != "Allow", name

@@ -267,6 +267,8 @@ def test_floods_cannot_take_the_concurrency_emergencies_need(template):
 
     # The fan-out delivers emergencies: room is reserved for it.
     assert reserved("FanoutFunction") >= 1
+    # ... and for the notifier, which e-mails and texts them to subscribers.
+    assert reserved("NotifyFunction") >= 1
     # What floods (devices reconnecting, speech requests) is capped.
     assert 0 < reserved("TelemetryFunction") <= 50
     assert 0 < reserved("SpeechFunction") <= 50

@@ -72,6 +72,13 @@ class Settings(BaseSettings):
     """How long a worker's claim on a record lasts without a write (``nguon.leases``): Lambda's
     15-minute ceiling and a minute, so a live worker is never taken over."""
 
+    subscription_secret: str = Field(default="", validation_alias="NGUON_SUBSCRIPTION_SECRET")
+    """Secrets Manager secret keying alert subscriptions' ids, codes and unsubscribe tokens."""
+    mail_from: str = Field(default="", validation_alias="NGUON_MAIL_FROM")
+    """The sender of alert e-mail (an address of the SES identity)."""
+    portal_url: str = Field(default="", validation_alias="NGUON_PORTAL_URL")
+    """The public portal's base URL, for links in messages (unsubscribe)."""
+
     @field_validator(
         "mqtt_endpoint",
         "iot_data_endpoint",

@@ -563,6 +563,89 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Phản ánh chưa hợp lệ: {fields}.",
         "en": "The report is not valid: {fields}.",
     },
+    # Alert subscriptions (the portal's subscribe, confirm and unsubscribe pages).
+    "subscribe_rate_limited": {
+        "vi": "Quá nhiều yêu cầu đăng ký. Vui lòng thử lại sau {retry_after} giây.",
+        "en": "Too many subscription requests. Try again in {retry_after} seconds.",
+    },
+    "subscription_not_found": {
+        "vi": "Không tìm thấy đăng ký này; có thể nó đã bị hủy. Hãy đăng ký lại.",
+        "en": "This subscription was not found; it may have been cancelled. Subscribe again.",
+    },
+    "code_expired": {
+        "vi": "Mã xác nhận đã hết hạn (hiệu lực {minutes} phút). Hãy đăng ký lại để nhận mã mới.",
+        "en": (
+            "The confirmation code has expired (valid {minutes} minutes). "
+            "Subscribe again for a new one."
+        ),
+    },
+    "code_attempts_exceeded": {
+        "vi": "Đã nhập sai mã quá nhiều lần. Hãy đăng ký lại để nhận mã mới.",
+        "en": "Too many wrong codes. Subscribe again for a new code.",
+    },
+    "code_wrong": {
+        "vi": "Mã xác nhận không đúng.",
+        "en": "The confirmation code is not correct.",
+    },
+    "unsubscribe_token_invalid": {
+        "vi": "Liên kết hủy đăng ký không hợp lệ.",
+        "en": "This unsubscribe link is not valid.",
+    },
+    "email_invalid": {
+        "vi": "Địa chỉ thư điện tử không hợp lệ.",
+        "en": "This is not an e-mail address.",
+    },
+    "phone_invalid": {
+        "vi": "Số điện thoại di động Việt Nam không hợp lệ.",
+        "en": "This is not a Vietnamese mobile number.",
+    },
+    "subscription_code_sent": {
+        "vi": (
+            "Mã xác nhận đã được gửi. Nhập mã để bắt đầu nhận tin; mã có hiệu lực {minutes} phút."
+        ),
+        "en": (
+            "A confirmation code is on its way. Enter it to start receiving alerts; "
+            "it is valid {minutes} minutes."
+        ),
+    },
+    "subscription_confirmed": {
+        "vi": "Đăng ký nhận tin của {unit} đã được xác nhận.",
+        "en": "Your subscription to {unit}'s alerts is confirmed.",
+    },
+    "unsubscribed": {
+        "vi": "Bạn đã hủy đăng ký nhận tin. Thông tin liên hệ của bạn đã được xóa.",
+        "en": "You are unsubscribed. Your contact details have been deleted.",
+    },
+    "subscribe_heading": {"vi": "Đăng ký nhận tin cảnh báo", "en": "Subscribe to alerts"},
+    "confirm_heading": {"vi": "Xác nhận đăng ký", "en": "Confirm your subscription"},
+    "unsubscribe_heading": {"vi": "Hủy đăng ký nhận tin", "en": "Unsubscribe"},
+    "code_label": {"vi": "Mã xác nhận (6 chữ số)", "en": "Confirmation code (6 digits)"},
+    "confirm_button": {"vi": "Xác nhận", "en": "Confirm"},
+    "subscribe_intro": {
+        "vi": (
+            "Nhận tin cảnh báo khẩn cấp và thông báo của {unit} qua thư điện tử hoặc tin nhắn. "
+            "Tin khẩn cấp luôn được gửi; các tin khác theo lĩnh vực bạn chọn (không chọn: tất cả)."
+        ),
+        "en": (
+            "Get {unit}'s emergency alerts and notices by e-mail or text message. Emergencies "
+            "always come; other notices by the topics you choose (none chosen: all)."
+        ),
+    },
+    "channel_email": {"vi": "Thư điện tử", "en": "E-mail"},
+    "channel_sms": {"vi": "Tin nhắn SMS", "en": "Text message (SMS)"},
+    "address_label": {
+        "vi": "Địa chỉ thư hoặc số điện thoại di động",
+        "en": "E-mail address or mobile number",
+    },
+    "categories_label": {"vi": "Lĩnh vực", "en": "Topics"},
+    "subscribe_button": {"vi": "Đăng ký", "en": "Subscribe"},
+    "category_policy": {"vi": "Chính sách, pháp luật", "en": "Policy and law"},
+    "category_disaster": {"vi": "Thiên tai, thời tiết", "en": "Disasters and weather"},
+    "category_health": {"vi": "Y tế, dịch bệnh", "en": "Health"},
+    "category_security": {"vi": "An ninh, trật tự", "en": "Security and order"},
+    "category_agriculture": {"vi": "Nông nghiệp", "en": "Agriculture"},
+    "category_culture": {"vi": "Văn hóa, xã hội", "en": "Culture and society"},
+    "category_other": {"vi": "Khác", "en": "Other"},
 }
 
 SUPPORTED: tuple[Language, ...] = ("vi", "en")

@@ -62,6 +62,15 @@ class UnitService:
                 frontier.extend(self._store.children(current.code))
         return sorted(found, key=lambda commune: commune.code)
 
+    def units_under(self, code: str) -> list[AdminUnit]:
+        """Every unit in the subtree of ``code``, itself first (alert subscribers of each)."""
+        found, frontier = [], [self.require(code)]
+        while frontier:
+            current = frontier.pop()
+            found.append(current)
+            frontier.extend(sorted(self._store.children(current.code), key=lambda u: u.code))
+        return found
+
     def load(self, units: Iterable[AdminUnit]) -> int:
         """Store a catalogue; loading the same catalogue again changes nothing."""
         return self._store.put_many(units)
