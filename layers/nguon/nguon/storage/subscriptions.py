@@ -13,7 +13,7 @@ Key patterns (single table):
   stream record sends nothing twice. An alert's marker carries GSI1PK ``RECIPIENTS#<bulletin
   id>`` GSI1SK ``<id>``: a withdrawal finds who got the alert. Deleted with the subscription;
 - a rate counter: PK ``RATE#<scope>#<hashed key>`` SK ``WINDOW#<start, epoch s>``,
-  ``hits``, ``expires_at`` (the table's TTL attribute).
+  ``hits``, ``expires_at`` (stored as ``expires``, the table's TTL attribute).
 """
 
 from collections.abc import Iterator
@@ -77,7 +77,8 @@ class RateItem(TableItem):
     Meta = table_meta()
 
     hits = NumberAttribute()
-    expires_at = NumberAttribute()
+    # The table has one TTL attribute, `expires` (feedback's intake counters use it too).
+    expires_at = NumberAttribute(attr_name="expires")
 
 
 def _pk(subscription_id: str) -> str:
