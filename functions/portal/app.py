@@ -24,10 +24,18 @@ from nguon.observability import logger, metrics, trace_handler
 # A missing or malformed variable fails the cold start, not the first request's error path.
 get_settings()
 
-app = Chalice(app_name="nguon-portal")
-app.register_blueprint(pages)
-app.register_blueprint(feedback_routes)
-app.register_blueprint(subscription_routes)
+
+def create_app() -> Chalice:
+    """The portal's Blueprints in one app. A Blueprint answers through the app it was last
+    registered in (its ``current_request``), so tests that load the portal more than once
+    build a fresh app for each use."""
+    portal = Chalice(app_name="nguon-portal")
+    for blueprint in (pages, feedback_routes, subscription_routes):
+        portal.register_blueprint(blueprint)
+    return portal
+
+
+app = create_app()
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -24,9 +24,9 @@ from tests.fakes import InMemoryUnitStore
 from tests.unit.feedback_support import InMemoryFeedbackStore
 from tests.unit.portal_support import load_app
 
-# The app as Lambda loads it (its code directory on the path), each blueprint registered once
-# per process: Chalice consumes a blueprint's route options as it registers them.
-APP = load_app().app
+# The app as Lambda loads it (its code directory on the path); each test builds a fresh one,
+# since a Blueprint answers through the app it was last registered in.
+PORTAL = load_app()
 feedback_routes = importlib.import_module("chalicelib.feedback_routes")
 
 CATALOGUE = load_bundled_catalogue()
@@ -57,7 +57,7 @@ def portal(monkeypatch):
         root="52",
     )
     monkeypatch.setattr(feedback_routes, "feedback", lambda: service)
-    with Client(APP) as client:
+    with Client(PORTAL.create_app()) as client:
         yield client, service, store
 
 

@@ -149,7 +149,7 @@ def app(world, monkeypatch):
             sender="nguon@binhdinh.example.vn",
         ),
     )
-    return module.app
+    return module.create_app()
 
 
 def _audio(bulletin, unit):
@@ -277,7 +277,7 @@ def test_the_cap_feed_links_schema_valid_cap_of_active_alerts_only(app, world):
 def test_every_portal_route_has_its_api_event_and_no_authorizer():
     """Chalice finds a route by the API resource (``requestContext.resourcePath``): a route
     without an event of the same path would be a 500 on AWS."""
-    app = load_app().app
+    app = load_app().create_app()
     routes = {(path, method) for path, methods in app.routes.items() for method in methods}
 
     class Loader(yaml.SafeLoader):

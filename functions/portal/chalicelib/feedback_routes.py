@@ -13,7 +13,6 @@ Services are built on first use (nothing talks to AWS at import); tests replace 
 ``monkeypatch.setattr(feedback_routes, "feedback", lambda: fake)``.
 """
 
-import copy
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
@@ -23,10 +22,11 @@ from html import escape
 from typing import Any
 from urllib.parse import parse_qs
 
-from chalice import Blueprint, Chalice, Response
+from chalice import Response
 from chalice.app import Request
 from pydantic import ValidationError
 
+from chalicelib.blueprints import ReusableBlueprint
 from nguon import assembly
 from nguon.clock import localize
 from nguon.config import Language, get_settings
@@ -50,35 +50,7 @@ from nguon.models.feedback import (
 )
 from nguon.services.feedback import FeedbackService, public_point
 
-
-class _Blueprint(Blueprint):
-    """A Blueprint that registers into any number of apps. Chalice's keeps each route's options
-    in one dict and pops them as an app registers the route, so a second app (tests load the
-    portal more than once in a process) got every route as a GET, clashing with the first."""
-
-    def _register_handler(
-        self,
-        handler_type: str,
-        name: str,
-        user_handler: Any,
-        wrapped_handler: Any,
-        kwargs: dict[str, Any],
-        options: dict[Any, Any] | None = None,
-    ) -> None:
-        if handler_type != "route":  # only routes here; events keep Chalice's own way
-            super()._register_handler(
-                handler_type, name, user_handler, wrapped_handler, kwargs, options
-            )
-            return
-
-        def register(app: Chalice, options: dict[Any, Any]) -> None:
-            fresh = copy.deepcopy(kwargs)  # what Chalice consumes, anew for each app
-            app._register_handler(handler_type, name, user_handler, wrapped_handler, fresh, options)
-
-        self._deferred_registrations.append(register)
-
-
-feedback_routes = _Blueprint(__name__)
+feedback_routes = ReusableBlueprint(__name__)
 
 BODY_MAX = 16 * 1024
 """Bytes of a form or Open311 POST (a description is at most 4,000 characters)."""

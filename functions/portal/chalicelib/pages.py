@@ -10,15 +10,16 @@ bulletin feeds may be kept longer.
 import json
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice import Response
 
 from chalicelib import render, services
+from chalicelib.blueprints import ReusableBlueprint
 from nguon.clock import now
 from nguon.errors import NotFound
 from nguon.models.portal import PublicUnit
 from nguon.observability import logger
 
-pages = Blueprint(__name__)
+pages = ReusableBlueprint(__name__)
 
 ALERT_MAX_AGE = 30
 """Seconds the alert feeds and the pages that show alerts may be cached (edge and browser

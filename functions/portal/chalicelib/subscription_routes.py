@@ -23,10 +23,11 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from aws_lambda_powertools.utilities import parameters
-from chalice import Blueprint, Response
+from chalice import Response
 from chalice.app import Request
 from pydantic import ValidationError
 
+from chalicelib.blueprints import ReusableBlueprint
 from nguon import assembly
 from nguon.clock import now
 from nguon.config import Language, get_settings
@@ -42,7 +43,7 @@ from nguon.services.subscriptions import (
 )
 from nguon.validation import plain_context
 
-subscription_routes = Blueprint(__name__)
+subscription_routes = ReusableBlueprint(__name__)
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
