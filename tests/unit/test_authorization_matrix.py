@@ -28,7 +28,8 @@ import pytest
 
 from nguon.adapters.media_objects import MediaObjects, s3_client
 from nguon.clock import localize, now
-from nguon.models.bulletins import BulletinContent
+from nguon.models.bulletins import Actor, BulletinContent
+from nguon.models.device_commands import CommandName, CommandRecord
 from nguon.models.media import MB, UploadRequest
 from nguon.models.principal import Role
 from nguon.services.alerts import AlertService
@@ -113,6 +114,7 @@ class World:
         things = InMemoryDeviceStore(
             [device(f"spk-{code}-01", unit_code=code, online=True) for code in PLACES.values()]
         )
+        self.things = things
         self.devices = DeviceService(
             self.units,
             things,
@@ -191,6 +193,19 @@ class World:
         if state == "approved":
             self.bulletins.approve(person("province-approver", "52", Role.APPROVER), made.id)
         return made.id
+
+    def command(self, code: str) -> str:
+        """A volume command sent to the place's device; its id."""
+        record = CommandRecord(
+            command_id=f"c-{code}",
+            thing=f"spk-{code}-01",
+            command=CommandName.VOLUME,
+            value=40,
+            issued_at=NOW,
+            issued_by=Actor.of(person("operator", code, Role.OPERATOR)),
+        )
+        self.things.save_command(record)
+        return record.command_id
 
     def media_item(self, code: str) -> str:
         request = UploadRequest(
@@ -327,6 +342,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/alarms"): Rule(ALL, SUBTREE, listing("/alarms")),
     ("GET", "/devices/<thing>"): Rule(ALL, SUBTREE, device_path()),
     ("GET", "/devices/<thing>/plays"): Rule(ALL, SUBTREE, device_path("/plays")),
+    ("GET", "/devices/<thing>/commands/<command_id>"): Rule(
+        ALL, SUBTREE, lambda w, c: {"path": f"/devices/spk-{c}-01/commands/{w.command(c)}"}
+    ),
     ("POST", "/devices/<thing>/commands"): Rule(
         OPERATORS, SUBTREE, device_path("/commands", body={"command": "reboot"})
     ),
@@ -396,8 +414,8 @@ def test_every_route_has_a_rule():
 
 
 def test_the_matrix_size():
-    # 36 routes × 6 roles × 4 places; the issue's closing note reports it.
-    assert len(CELLS) == len(routes()) * len(ROLES) * len(PLACES) == 864
+    # 37 routes × 6 roles × 4 places; the issue's closing note reports it.
+    assert len(CELLS) == len(routes()) * len(ROLES) * len(PLACES) == 888
 
 
 @pytest.mark.parametrize(("method", "path", "role", "place"), CELLS)
