@@ -36,6 +36,7 @@ from nguon.services.alerts import AlertService
 from nguon.services.bulletins import BulletinService
 from nguon.services.devices import DeviceService
 from nguon.services.media import MediaService
+from nguon.services.overview import OverviewService
 from nguon.services.programmes import ProgrammeService
 from nguon.services.provisioning import ProvisioningService
 from nguon.services.unit_catalogue import load_bundled_catalogue
@@ -47,6 +48,7 @@ from tests.factories import device, person
 from tests.fakes import (
     FakeIotDataPlane,
     InMemoryBulletinStore,
+    InMemoryDailyCounts,
     InMemoryDeviceStore,
     InMemoryProgrammeStore,
     InMemoryUnitStore,
@@ -151,6 +153,9 @@ class World:
             dependencies.bulletin_service: self.bulletins,
             dependencies.alert_service: cap,
             dependencies.device_service: self.devices,
+            dependencies.overview_service: OverviewService(
+                self.units, things, InMemoryDailyCounts(), self.bulletins, now=lambda: NOW
+            ),
             dependencies.provisioning_service: provisioner,
             dependencies.programme_service: programmes,
             dependencies.unit_service: self.units,
@@ -304,6 +309,7 @@ RULES: dict[tuple[str, str], Rule] = {
         OPERATORS, SUBTREE, unit_path("/voice", body={"voice": "vi"})
     ),
     ("GET", "/units/<code>/devices/summary"): Rule(ALL, SUBTREE, unit_path("/devices/summary")),
+    ("GET", "/units/<code>/overview"): Rule(ALL, SUBTREE, unit_path("/overview")),
     ("GET", "/units/<code>/stations"): Rule(ALL, SUBTREE, unit_path("/stations")),
     # bulletins
     ("POST", "/bulletins"): Rule(COMPOSERS, SUBTREE, new_bulletin),
@@ -414,8 +420,8 @@ def test_every_route_has_a_rule():
 
 
 def test_the_matrix_size():
-    # 37 routes × 6 roles × 4 places; the closing note reports it.
-    assert len(CELLS) == len(routes()) * len(ROLES) * len(PLACES) == 888
+    # 38 routes × 6 roles × 4 places; the closing note reports it.
+    assert len(CELLS) == len(routes()) * len(ROLES) * len(PLACES) == 912
 
 
 @pytest.mark.parametrize(("method", "path", "role", "place"), CELLS)
