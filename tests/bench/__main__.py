@@ -18,9 +18,12 @@
 - normalizer: exact-match accuracy of the Vietnamese normaliser on its test set, and its CPU
   time per character on hostile text (runs of punctuation, digits, separators, mixed scripts)
   at 1, 10 and 100 KB: flat when matching is linear.
+- overview: ``GET /units/52/overview`` for the province with the commune fleet (310 devices),
+  median of 5 (``tests/bench/overview.py``).
 
 Results are printed and written to ``.local/bench.json``. ``--only SECTION`` (repeatable:
-cold_start, startup, restart, make_test, programme, devices, speech, media, normalizer) runs just
+cold_start, startup, restart, make_test, programme, devices, speech, media, normalizer,
+overview) runs just
 those sections and updates their keys in ``.local/bench.json``, keeping the others, e.g.
 ``python -m tests.bench --only programme``.
 """
@@ -227,6 +230,7 @@ SECTIONS = (
     "speech",
     "media",
     "normalizer",
+    "overview",
 )
 
 
@@ -271,6 +275,10 @@ def main() -> None:
         from tests.bench import normalizer  # accuracy on the test set, and speed
 
         results["normalizer"] = normalizer.run(quick=args.quick)
+    if "overview" in only:
+        from tests.bench import overview  # the province's overview with the commune fleet
+
+        results["overview"] = overview.run(quick=args.quick)
     results["python"] = sys.version.split()[0]
     results["cpus"] = os.cpu_count()
     print(json.dumps(results, indent=2))
