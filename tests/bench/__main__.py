@@ -22,10 +22,13 @@
   (bounded load, loopback) against a static file served by the same gateway code
   (``tests/bench/portal.py``).
 
+- overview: ``GET /units/52/overview`` for the province with the commune fleet (310 devices),
+  median of 5 (``tests/bench/overview.py``).
+
 Results are printed and written to ``.local/bench.json``. ``--only SECTION`` (repeatable:
-cold_start, startup, restart, make_test, programme, devices, speech, media, normalizer, portal)
-runs just those sections and updates their keys in ``.local/bench.json``, keeping the others,
-e.g. ``python -m tests.bench --only programme``.
+cold_start, startup, restart, make_test, programme, devices, speech, media, normalizer, portal,
+overview) runs just those sections and updates their keys in ``.local/bench.json``, keeping the
+others, e.g. ``python -m tests.bench --only programme``.
 """
 
 import argparse
@@ -233,6 +236,7 @@ SECTIONS = (
     "media",
     "normalizer",
     "portal",
+    "overview",
 )
 
 
@@ -281,6 +285,10 @@ def main() -> None:
         from tests.bench import portal  # the commune page vs a static file, same gateway
 
         results["portal"] = portal.run(quick=args.quick)
+    if "overview" in only:
+        from tests.bench import overview  # the province's overview with the commune fleet
+
+        results["overview"] = overview.run(quick=args.quick)
     results["python"] = sys.version.split()[0]
     results["cpus"] = os.cpu_count()
     print(json.dumps(results, indent=2))

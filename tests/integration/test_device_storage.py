@@ -14,8 +14,9 @@ from nguon.errors import Conflict, InvalidInput
 from nguon.models.bulletins import Actor
 from nguon.models.device_commands import CommandRecord, CommandStatus
 from nguon.models.devices import DeviceKind, DeviceStatus
-from nguon.models.monitoring import DeviceUpdate, PlayRecord
+from nguon.models.monitoring import DeviceUpdate, PlayRecord, PlayResult
 from nguon.services.monitoring import MonitoringService, Outcome
+from nguon.storage.daily_counts import DynamoDailyCounts
 from tests.factories import device
 from tests.integration.mqtt_clients import Client, project_ca, write_identity
 
@@ -120,6 +121,32 @@ def test_a_change_decided_on_a_stale_read_writes_nothing(store, run):
     assert store.get(thing) == current.model_copy(update={"last_seen": T0 + timedelta(minutes=4)})
 
 
+def test_what_plays_is_ordered_by_the_devices_time_and_seq(store, run):
+    thing = f"spk-{run}"
+    store.create(device(thing, online=True, last_seen=T0))
+    service = MonitoringService(store, now=lambda: T0)
+    moment = T0 + timedelta(seconds=30)
+
+    def beat(seq: int, sent: datetime, playing: dict | None) -> dict:
+        return {
+            "thing": thing,
+            "seq": seq,
+            "sent_at": sent.isoformat(),
+            "uptime_s": 30,
+            "playing": playing,
+            "stream": "heartbeat",
+            "received_at": ms(moment),  # every one in the same millisecond
+        }
+
+    start = {"bulletin_id": "b-em", "started_at": moment.isoformat(), "emergency": True}
+    assert service.handle(beat(4, moment, None)) is Outcome.UPDATED
+    assert service.handle(beat(5, moment, start)) is Outcome.UPDATED  # same time, later seq
+    assert service.handle(beat(3, moment, None)) is Outcome.STALE  # same time, earlier seq
+    assert service.handle(beat(9, moment - timedelta(seconds=1), None)) is Outcome.STALE
+    now = store.get(thing)
+    assert (now.playing.bulletin_id, now.playing_at, now.playing_seq) == ("b-em", moment, 5)
+
+
 def test_two_sweeps_that_read_together_open_one_alarm(store, run):
     thing = f"spk-{run}"
     store.create(device(thing, online=True, last_seen=T0))
@@ -156,12 +183,18 @@ def test_duplicate_proof_of_play_deliveries_are_stored_once(store, run):
             result="ok",
         )
 
-    first = store.add_plays([record("p1", 0), record("p2", 5)])
-    second = store.add_plays([record("p2", 5), record("p3", 10), record("p3", 10)])
+    counts = DynamoDailyCounts()
+    before = counts.of_day(["21550"], T0.date())["21550"].played
+    failed = record("p4", 15).model_copy(update={"result": PlayResult.FAILED})
 
-    assert (first, second) == (2, 1)
+    first = store.add_plays([record("p1", 0), record("p2", 5)])
+    second = store.add_plays([record("p2", 5), record("p3", 10), record("p3", 10), failed])
+
+    assert (first, second) == (2, 2)
+    # The overview's counter: each new play played through counts once.
+    assert counts.of_day(["21550"], T0.date())["21550"].played - before == 3
     stored = store.plays(thing, T0, T0 + timedelta(days=1))
-    assert [p.play_id for p in stored] == ["p1", "p2", "p3"]
+    assert [p.play_id for p in stored] == ["p1", "p2", "p3", "p4"]
     assert store.plays(thing, T0 + timedelta(minutes=6), T0 + timedelta(minutes=10)) == []
 
 

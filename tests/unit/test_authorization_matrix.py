@@ -28,7 +28,8 @@ import pytest
 
 from nguon.adapters.media_objects import MediaObjects, s3_client
 from nguon.clock import localize, now
-from nguon.models.bulletins import BulletinContent
+from nguon.models.bulletins import Actor, BulletinContent
+from nguon.models.device_commands import CommandName, CommandRecord
 from nguon.models.feedback import Channel as FeedbackChannel
 from nguon.models.feedback import Submission
 from nguon.models.media import MB, UploadRequest
@@ -38,6 +39,7 @@ from nguon.services.bulletins import BulletinService
 from nguon.services.devices import DeviceService
 from nguon.services.feedback import FeedbackService
 from nguon.services.media import MediaService
+from nguon.services.overview import OverviewService
 from nguon.services.programmes import ProgrammeService
 from nguon.services.provisioning import ProvisioningService
 from nguon.services.unit_catalogue import load_bundled_catalogue
@@ -49,6 +51,7 @@ from tests.factories import device, person
 from tests.fakes import (
     FakeIotDataPlane,
     InMemoryBulletinStore,
+    InMemoryDailyCounts,
     InMemoryDeviceStore,
     InMemoryProgrammeStore,
     InMemoryUnitStore,
@@ -118,6 +121,7 @@ class World:
         things = InMemoryDeviceStore(
             [device(f"spk-{code}-01", unit_code=code, online=True) for code in PLACES.values()]
         )
+        self.things = things
         self.devices = DeviceService(
             self.units,
             things,
@@ -163,6 +167,9 @@ class World:
             dependencies.bulletin_service: self.bulletins,
             dependencies.alert_service: cap,
             dependencies.device_service: self.devices,
+            dependencies.overview_service: OverviewService(
+                self.units, things, InMemoryDailyCounts(), self.bulletins, now=lambda: NOW
+            ),
             dependencies.provisioning_service: provisioner,
             dependencies.programme_service: programmes,
             dependencies.unit_service: self.units,
@@ -212,6 +219,19 @@ class World:
             category="ha-tang", description="Ổ gà trước chợ", unit=code, consent=True
         )
         return self.feedback.submit(submission, FeedbackChannel.WEB, None).tracking_code
+
+    def command(self, code: str) -> str:
+        """A volume command sent to the place's device; its id."""
+        record = CommandRecord(
+            command_id=f"c-{code}",
+            thing=f"spk-{code}-01",
+            command=CommandName.VOLUME,
+            value=40,
+            issued_at=NOW,
+            issued_by=Actor.of(person("operator", code, Role.OPERATOR)),
+        )
+        self.things.save_command(record)
+        return record.command_id
 
     def media_item(self, code: str) -> str:
         request = UploadRequest(
@@ -330,6 +350,7 @@ RULES: dict[tuple[str, str], Rule] = {
         OPERATORS, SUBTREE, unit_path("/voice", body={"voice": "vi"})
     ),
     ("GET", "/units/<code>/devices/summary"): Rule(ALL, SUBTREE, unit_path("/devices/summary")),
+    ("GET", "/units/<code>/overview"): Rule(ALL, SUBTREE, unit_path("/overview")),
     ("GET", "/units/<code>/stations"): Rule(ALL, SUBTREE, unit_path("/stations")),
     # bulletins
     ("POST", "/bulletins"): Rule(COMPOSERS, SUBTREE, new_bulletin),
@@ -368,6 +389,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/alarms"): Rule(ALL, SUBTREE, listing("/alarms")),
     ("GET", "/devices/<thing>"): Rule(ALL, SUBTREE, device_path()),
     ("GET", "/devices/<thing>/plays"): Rule(ALL, SUBTREE, device_path("/plays")),
+    ("GET", "/devices/<thing>/commands/<command_id>"): Rule(
+        ALL, SUBTREE, lambda w, c: {"path": f"/devices/spk-{c}-01/commands/{w.command(c)}"}
+    ),
     ("POST", "/devices/<thing>/commands"): Rule(
         OPERATORS, SUBTREE, device_path("/commands", body={"command": "reboot"})
     ),
@@ -479,8 +503,8 @@ def test_every_route_has_a_rule():
 
 
 def test_the_matrix_size():
-    # 48 routes × 6 roles × 4 places; the issue's closing note reports it.
-    assert len(CELLS) == len(routes()) * len(ROLES) * len(PLACES) == 1152
+    # 50 routes × 6 roles × 4 places; the issue's closing note reports it.
+    assert len(CELLS) == len(routes()) * len(ROLES) * len(PLACES) == 1200
 
 
 @pytest.mark.parametrize(("method", "path", "role", "place"), CELLS)

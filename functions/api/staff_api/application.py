@@ -17,6 +17,7 @@ from staff_api.routes import (
     devices,
     feedback,
     media,
+    overview,
     programme,
     provisioning,
     speech,
@@ -60,6 +61,7 @@ app.include_router(speech.router)
 app.include_router(media.router)
 app.include_router(users.router)
 app.include_router(feedback.router)
+app.include_router(overview.router)
 errors.register(app)
 
 
