@@ -18,7 +18,7 @@ import type { Action, AuditEvent, BulletinView } from "./actions";
 import { actionsFor, areaOf } from "./actions";
 import { History } from "./History";
 import { bulletinMessages } from "./messages";
-import { PriorityTag, StatusTag, UnitName } from "./parts";
+import { MediaName, PriorityTag, StatusTag, UnitName } from "./parts";
 import { previewPlays } from "./schedule";
 import type { Schedule } from "./schedule";
 
@@ -27,6 +27,8 @@ interface Loaded {
   events: AuditEvent[];
   actions: Action[];
 }
+
+const SHOWN = 8;
 
 type Step = Exclude<Action, "edit">;
 
@@ -96,9 +98,7 @@ export default function BulletinPage() {
   const buttons = (
     <Space wrap>
       {actions.includes("edit") && (
-        <Link to={`/bulletins/${bulletin.id}/edit`}>
-          <Button>{t("action.edit")}</Button>
-        </Link>
+        <Button onClick={() => navigate(`/bulletins/${bulletin.id}/edit`)}>{t("action.edit")}</Button>
       )}
       {actions.includes("submit") && (
         <Button type="primary" loading={busy} onClick={() => void run("submit")}>
@@ -131,7 +131,7 @@ export default function BulletinPage() {
       )}
       {bulletin.withdrawal && <Alert type="warning" showIcon className="bulletin-block" title={t("detail.withdrawal", { reason: bulletin.withdrawal.reason })} />}
       {bulletin.on_air && <Alert type="success" showIcon className="bulletin-block" title={t("detail.onAir")} />}
-      <Row gutter={[24, 16]}>
+      <Row gutter={[16, 16]}>
         <Col xs={24} lg={15}>
           <Descriptions size="small" bordered column={1} className="bulletin-block">
             <Descriptions.Item label={t("list.status")}>
@@ -181,20 +181,18 @@ export default function BulletinPage() {
           <Typography.Paragraph className="bulletin-pre">{bulletin.body}</Typography.Paragraph>
           <h2 className="section-title">{t("detail.schedule")}</h2>
           <Typography.Text>{t("schedule.preview", { count: plays.length })}</Typography.Text>
-          <List
-            size="small"
-            dataSource={plays.slice(0, 8)}
-            renderItem={(play) => (
-              <List.Item>
+          <ul className="bulletin-plays" aria-label={t("schedule.title")}>
+            {plays.slice(0, SHOWN).map((play) => (
+              <li key={`${play.day} ${play.time}`}>
                 {formatDate(play.day, locale)} · {play.time}
-              </List.Item>
-            )}
-          />
-          {plays.length > 8 && <Typography.Text type="secondary">{t("schedule.more", { count: plays.length - 8 })}</Typography.Text>}
+              </li>
+            ))}
+          </ul>
+          {plays.length > SHOWN && <Typography.Text type="secondary">{t("schedule.more", { count: plays.length - SHOWN })}</Typography.Text>}
           {(bulletin.media ?? []).length > 0 && (
             <>
               <h2 className="section-title">{t("detail.media")}</h2>
-              <List size="small" dataSource={bulletin.media ?? []} renderItem={(media) => <List.Item>{media}</List.Item>} />
+              <List size="small" dataSource={bulletin.media ?? []} renderItem={(media) => <List.Item><MediaName id={media} /></List.Item>} />
             </>
           )}
         </Col>

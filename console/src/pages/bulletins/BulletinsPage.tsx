@@ -6,7 +6,7 @@
 import "./bulletins.css";
 import { Button, Col, Form, Input, Row, Select, Space, Table, Typography } from "antd";
 import { useEffect, useState } from "react";
-import { Link } from "react-router-dom";
+import { Link, useNavigate } from "react-router-dom";
 
 import { api, ok } from "../../api/client";
 import type { components } from "../../api/schema";
@@ -38,6 +38,7 @@ export default function BulletinsPage() {
   const t = useT(bulletinMessages);
   const { locale } = useLocale();
   const { user } = useSession();
+  const navigate = useNavigate();
   const [filters, setFilters] = useState<Filters>({});
   const [query, setQuery] = useState("");
   const [items, setItems] = useState<BulletinView[]>([]);
@@ -89,9 +90,9 @@ export default function BulletinsPage() {
         title={t("list.title")}
         extra={
           allows(user, "bulletins:compose") && (
-            <Link to="/bulletins/new">
-              <Button type="primary">{t("list.new")}</Button>
-            </Link>
+            <Button type="primary" href="/bulletins/new" onClick={(event) => (event.preventDefault(), navigate("/bulletins/new"))}>
+              {t("list.new")}
+            </Button>
           )
         }
       />

@@ -189,7 +189,7 @@ export default function ComposePage() {
         />
       )}
       {merged !== undefined && <Alert type="info" showIcon className="bulletin-block" title={t("stale.merged", { version: merged })} closable />}
-      <Row gutter={[24, 16]}>
+      <Row gutter={[16, 16]}>
         <Col xs={24} lg={15}>
           <Form layout="vertical" onSubmitCapture={(event) => event.preventDefault()}>
             <Form.Item label={t("compose.titleField")} htmlFor="bulletin-title" required>

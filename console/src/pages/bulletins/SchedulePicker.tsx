@@ -1,5 +1,5 @@
 /** The four schedule kinds, and a preview of the plays they ask for (schedule.ts). */
-import { Alert, Checkbox, Col, Form, Input, List, Radio, Row, Select, Typography } from "antd";
+import { Alert, Checkbox, Col, Form, Input, Radio, Row, Select, Typography } from "antd";
 
 import { useLocale, useT } from "../../i18n";
 import { formatDate } from "../../format";
@@ -101,15 +101,13 @@ export function SchedulePicker({ value, onChange, priority, repeat }: Props) {
               {t("schedule.normalNote")}
             </Typography.Paragraph>
           )}
-          <List
-            size="small"
-            dataSource={plays.slice(0, SHOWN)}
-            renderItem={(play) => (
-              <List.Item>
+          <ul className="bulletin-plays" aria-label={t("schedule.title")}>
+            {plays.slice(0, SHOWN).map((play) => (
+              <li key={`${play.day} ${play.time}`}>
                 {formatDate(play.day, locale)} · {play.time}
-              </List.Item>
-            )}
-          />
+              </li>
+            ))}
+          </ul>
           {plays.length > SHOWN && <Typography.Text type="secondary">{t("schedule.more", { count: plays.length - SHOWN })}</Typography.Text>}
         </section>
       )}

@@ -81,19 +81,22 @@ export function SpeechPreview({ text }: { text: string }) {
         {reading || <Typography.Text type="secondary">{t("speech.readingEmpty")}</Typography.Text>}
       </Typography.Paragraph>
       {readingError !== undefined && <Alert type="error" showIcon title={errorMessage(readingError, t)} />}
-      <Form.Item label={t("speech.voice")} htmlFor="speech-voice" className="bulletin-voice">
-        <Space.Compact block>
-          <Select
-            id="speech-voice"
-            value={voice}
-            onChange={setVoice}
-            options={VOICES.map((id) => ({ value: id, label: t(`voice.${id}`) }))}
-          />
-          <Button icon={<SoundOutlined />} onClick={() => void listen()} loading={busy} disabled={!text.trim()}>
-            {busy ? t("speech.preparing") : t("speech.play")}
-          </Button>
-        </Space.Compact>
-      </Form.Item>
+      <Form layout="vertical" component="div">
+        <Form.Item label={t("speech.voice")} htmlFor="speech-voice" className="bulletin-voice">
+          <Space wrap>
+            <Select
+              id="speech-voice"
+              value={voice}
+              onChange={setVoice}
+              className="bulletin-voice-select"
+              options={VOICES.map((id) => ({ value: id, label: t(`voice.${id}`) }))}
+            />
+            <Button icon={<SoundOutlined />} onClick={() => void listen()} loading={busy} disabled={!text.trim()}>
+              {busy ? t("speech.preparing") : t("speech.play")}
+            </Button>
+          </Space>
+        </Form.Item>
+      </Form>
       {text.length > SYNC_LIMIT && <Typography.Text type="secondary">{t("speech.truncated")}</Typography.Text>}
       {speechError !== undefined && <Alert type="error" showIcon title={errorMessage(speechError, t)} />}
       {audioUrl && (

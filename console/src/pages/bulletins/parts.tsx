@@ -2,6 +2,7 @@
 import { Tag } from "antd";
 import { useEffect, useState } from "react";
 
+import { api, ok } from "../../api/client";
 import { useT } from "../../i18n";
 import { loadUnit } from "../../units";
 import { bulletinMessages } from "./messages";
@@ -55,4 +56,13 @@ export function DiffText({ before, after }: { before: string; after: string }) {
       )}
     </p>
   );
+}
+
+/** A media item's file name and status, once the API has given them. */
+export function MediaName({ id }: { id: string }) {
+  const [media, setMedia] = useState<{ file_name: string; status: string }>();
+  useEffect(() => {
+    ok<{ file_name: string; status: string }>(api().GET("/media/{id}", { params: { path: { id } } })).then(setMedia, () => undefined);
+  }, [id]);
+  return <>{media ? media.file_name : id}</>;
 }
