@@ -17,7 +17,7 @@ import { formatDateTime } from "../../format";
 import { useLocale, useT } from "../../i18n";
 import type { BulletinView } from "./actions";
 import { bulletinMessages } from "./messages";
-import { PriorityTag, UnitName } from "./parts";
+import { PriorityTag, UnitName, useBulletinsArea } from "./parts";
 
 type Page = components["schemas"]["BulletinPage"];
 
@@ -34,6 +34,7 @@ async function waiting(username: string): Promise<BulletinView[]> {
 }
 
 export default function ApprovalsPage() {
+  useBulletinsArea();
   const t = useT(bulletinMessages);
   const { locale } = useLocale();
   const { user } = useSession();
@@ -81,7 +82,7 @@ export default function ApprovalsPage() {
               <List.Item.Meta
                 title={<Link to={`/bulletins/${bulletin.id}`}>{bulletin.title}</Link>}
                 description={
-                  <Space wrap size="small">
+                  <Space wrap size="small" className="bulletin-meta">
                     <PriorityTag priority={bulletin.priority ?? "normal"} />
                     <UnitName code={bulletin.issuer_unit} />
                     <span>{bulletin.author.username}</span>

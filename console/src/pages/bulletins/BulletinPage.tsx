@@ -18,7 +18,7 @@ import type { Action, AuditEvent, BulletinView } from "./actions";
 import { actionsFor, areaOf } from "./actions";
 import { History } from "./History";
 import { bulletinMessages } from "./messages";
-import { MediaName, PriorityTag, StatusTag, UnitName } from "./parts";
+import { MediaName, PriorityTag, StatusTag, UnitName, useBulletinsArea } from "./parts";
 import { previewPlays } from "./schedule";
 import type { Schedule } from "./schedule";
 
@@ -34,6 +34,7 @@ type Step = Exclude<Action, "edit">;
 
 export default function BulletinPage() {
   const { id = "" } = useParams();
+  useBulletinsArea();
   const t = useT(bulletinMessages);
   const { locale } = useLocale();
   const { user } = useSession();

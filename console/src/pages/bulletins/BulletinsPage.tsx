@@ -19,7 +19,7 @@ import { useLocale, useT } from "../../i18n";
 import type { BulletinView } from "./actions";
 import { PRIORITIES } from "./draft";
 import { bulletinMessages } from "./messages";
-import { PriorityTag, StatusTag, UnitName } from "./parts";
+import { PriorityTag, StatusTag, UnitName, useBulletinsArea } from "./parts";
 import { matches } from "./text";
 import { UnitPicker } from "./UnitPicker";
 
@@ -35,6 +35,7 @@ interface Filters {
 }
 
 export default function BulletinsPage() {
+  useBulletinsArea();
   const t = useT(bulletinMessages);
   const { locale } = useLocale();
   const { user } = useSession();

@@ -22,6 +22,7 @@ import type { Draft } from "./draft";
 import { MediaUpload } from "./MediaUpload";
 import { mergeDraft } from "./merge";
 import { bulletinMessages } from "./messages";
+import { useBulletinsArea } from "./parts";
 import { scheduleProblem } from "./schedule";
 import { SchedulePicker } from "./SchedulePicker";
 import { SpeechPreview } from "./SpeechPreview";
@@ -37,6 +38,7 @@ interface Stale {
 
 export default function ComposePage() {
   const { id } = useParams();
+  useBulletinsArea();
   const t = useT(bulletinMessages);
   const { locale } = useLocale();
   const { user } = useSession();
