@@ -30,12 +30,19 @@ def _mp3(folder: Path) -> Path:
     if ffmpeg is None:
         pytest.skip("ffmpeg is not installed")
     path = folder / "thong-bao.mp3"
-    subprocess.run(
-        [ffmpeg, "-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=2"]
-        + ["-ac", "1", "-b:a", "64k", str(path)],
-        check=True,
-    )
+    tone = ["-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-ac", "1", "-b:a", "64k"]
+    subprocess.run([ffmpeg, "-loglevel", "error", "-y", *tone, str(path)], check=True)
     return path
+
+
+def _wait_until(page: Page, condition: str, seconds: float) -> None:
+    """Poll ``condition`` over the DevTools protocol: wait_for_function evaluates with eval(),
+    which the console's CSP (no 'unsafe-eval') refuses."""
+    for _ in range(int(seconds * 4)):
+        if page.evaluate(condition):
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError(f"never true: {condition}")
 
 
 def _title(what: str) -> str:
@@ -68,12 +75,11 @@ def compose_daily_bulletin(console: Console, folder: Path, title: str) -> str:
     expect(reading).to_contain_text("bảy giờ ba mươi")
 
     page.get_by_role("button", name="Nghe thử").click()
-    page.wait_for_function(MP3_LOADED, timeout=60_000)
-    size = page.evaluate(
-        "fetch(document.querySelector('[data-testid=tts-audio]').src)"
-        ".then(r => r.blob()).then(b => [b.size, b.type])"
-    )
-    assert size[0] > 1000 and size[1] == "audio/mpeg", size
+    _wait_until(page, MP3_LOADED, seconds=60)
+    # The blob URL cannot be fetched again under the console's CSP: the page says its size.
+    size = int(page.get_by_test_id("tts-audio").get_attribute("data-bytes") or 0)
+    assert size > 1000, size  # bytes of MP3, not an error body
+    assert page.get_by_test_id("tts-audio").get_attribute("data-type") == "audio/mpeg"
 
     page.get_by_test_id("media-file").set_input_files(_mp3(folder))
     progress = page.get_by_test_id("upload-progress")
@@ -169,6 +175,7 @@ def test_a_viewer_is_offered_no_compose_or_approve_action(console):
     expect(page.get_by_role("link", name="Soạn bản tin")).to_have_count(0)
     expect(page.get_by_role("link", name="Chờ duyệt")).to_have_count(0)
     rows.first.get_by_role("link").click()
+    expect(page.get_by_test_id("history")).to_be_visible()
     expect(page.get_by_test_id("bulletin-status")).to_be_visible()
     for action in ("Sửa", "Trình duyệt", "Duyệt", "Trả lại", "Thu hồi", "Tạo bản sửa đổi"):
         expect(page.get_by_role("button", name=action, exact=True)).to_have_count(0)

@@ -35,6 +35,7 @@ export function SpeechPreview({ text }: { text: string }) {
   const [readingError, setReadingError] = useState<unknown>();
   const [voice, setVoice] = useState<string>("Trung");
   const [audioUrl, setAudioUrl] = useState<string>();
+  const [audioBytes, setAudioBytes] = useState({ size: 0, type: "" });
   const [busy, setBusy] = useState(false);
   const [speechError, setSpeechError] = useState<unknown>();
   const audio = useRef<HTMLAudioElement>(null);
@@ -66,6 +67,7 @@ export function SpeechPreview({ text }: { text: string }) {
     setSpeechError(undefined);
     try {
       const blob = await synthesize(text.slice(0, SYNC_LIMIT), voice);
+      setAudioBytes({ size: blob.size, type: blob.type });
       setAudioUrl(URL.createObjectURL(blob));
       window.setTimeout(() => void audio.current?.play().catch(() => undefined), 0);
     } catch (error) {
@@ -100,7 +102,7 @@ export function SpeechPreview({ text }: { text: string }) {
       {text.length > SYNC_LIMIT && <Typography.Text type="secondary">{t("speech.truncated")}</Typography.Text>}
       {speechError !== undefined && <Alert type="error" showIcon title={errorMessage(speechError, t)} />}
       {audioUrl && (
-        <audio ref={audio} controls src={audioUrl} data-testid="tts-audio" aria-label={t("speech.play")} className="bulletin-audio" />
+        <audio ref={audio} controls src={audioUrl} data-testid="tts-audio" data-bytes={audioBytes.size} data-type={audioBytes.type} aria-label={t("speech.play")} className="bulletin-audio" />
       )}
     </Card>
   );
