@@ -123,7 +123,7 @@ def test_an_editor_composes_and_the_district_approves(console, second_console, t
     assert approved == composed
     # The editor sees the approval too.
     page = console.open(f"/bulletins/{composed}")
-    expect(page.get_by_test_id("bulletin-status")).to_have_text("Đã duyệt")
+    expect(page.get_by_test_id("bulletin-status")).to_have_text("Đã duyệt", timeout=20_000)
 
 
 def _tab_to(page: Page, condition: str, limit: int = 120) -> None:

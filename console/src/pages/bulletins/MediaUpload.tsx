@@ -11,6 +11,7 @@ import type { components } from "../../api/schema";
 import { errorMessage } from "../../components/ErrorAlert";
 import { useT } from "../../i18n";
 import { bulletinMessages } from "./messages";
+import { style } from "./parts";
 
 type MediaView = components["schemas"]["MediaView"];
 const POLL_MS = 1000;
@@ -101,7 +102,7 @@ export function MediaUpload({ value, onChange }: { value: string[]; onChange: (i
           >
             <Space wrap>
               <Typography.Text>{known[id]?.file_name ?? id}</Typography.Text>
-              <Tag color="green">{t("media.ready")}</Tag>
+              <Tag style={style("green")}>{t("media.ready")}</Tag>
             </Space>
           </List.Item>
         )}

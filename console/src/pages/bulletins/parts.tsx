@@ -27,7 +27,7 @@ const STATUS_COLOURS: Record<string, keyof typeof PALETTE> = {
   expired: "grey",
 };
 
-function style(colour: keyof typeof PALETTE) {
+export function style(colour: keyof typeof PALETTE) {
   const [color, background, borderColor] = PALETTE[colour];
   return { color, background, borderColor };
 }
