@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Console
 
+ARRIVE = 20_000  # ms for a page's chunk and data on a loaded machine (expect's default is 5 s)
 WARD = "21550"  # Phường Nhơn Bình
 WARD_NAME = "Phường Nhơn Bình"
 MP3_LOADED = (
@@ -50,14 +51,14 @@ def _title(what: str) -> str:
 
 
 def _open_detail_of(page: Page, title: str) -> str:
-    expect(page.get_by_role("heading", level=1)).to_have_text(title, timeout=20_000)
+    expect(page.get_by_role("heading", level=1)).to_have_text(title, timeout=ARRIVE)
     return page.url.rstrip("/").rsplit("/", 1)[1]
 
 
 def compose_daily_bulletin(console: Console, folder: Path, title: str) -> str:
     """``xa-editor`` composes a daily bulletin for the ward and submits it; its id."""
     page = console.sign_in("xa-editor", "/bulletins")
-    expect(page.get_by_role("link", name="Soạn bản tin")).to_be_visible()
+    expect(page.get_by_role("link", name="Soạn bản tin")).to_be_visible(timeout=ARRIVE)
     console.capture("bulletins-list")
     page.get_by_role("link", name="Soạn bản tin").click()
     page.get_by_label("Tiêu đề", exact=True).fill(title)
@@ -102,16 +103,16 @@ def approve_from_queue(console: Console, title: str) -> str:
     """``huyen-approver`` finds the bulletin in the queue, reads its history, approves; its id."""
     page = console.sign_in("huyen-approver", "/approvals")
     queue = page.get_by_test_id("approval-queue")
-    expect(queue).to_contain_text(title)
+    expect(queue).to_contain_text(title, timeout=ARRIVE)
     console.capture("bulletin-approvals")
     queue.get_by_role("link", name=title, exact=True).click()
     bulletin_id = _open_detail_of(page, title)
     history = page.get_by_test_id("history")
-    expect(history).to_contain_text("xa-editor tạo bản tin")
+    expect(history).to_contain_text("xa-editor tạo bản tin", timeout=ARRIVE)
     expect(history).to_contain_text("xa-editor trình duyệt")
     page.get_by_role("button", name="Duyệt", exact=True).click()
     page.get_by_role("dialog").get_by_role("button", name="Duyệt", exact=True).click()
-    expect(page.get_by_test_id("bulletin-status")).to_have_text("Đã duyệt")
+    expect(page.get_by_test_id("bulletin-status")).to_have_text("Đã duyệt", timeout=ARRIVE)
     expect(history).to_contain_text("huyen-approver duyệt")
     return bulletin_id
 
@@ -123,7 +124,7 @@ def test_an_editor_composes_and_the_district_approves(console, second_console, t
     assert approved == composed
     # The editor sees the approval too.
     page = console.open(f"/bulletins/{composed}")
-    expect(page.get_by_test_id("bulletin-status")).to_have_text("Đã duyệt", timeout=20_000)
+    expect(page.get_by_test_id("bulletin-status")).to_have_text("Đã duyệt", timeout=ARRIVE)
 
 
 def _tab_to(page: Page, condition: str, limit: int = 120) -> None:
@@ -138,7 +139,7 @@ def _tab_to(page: Page, condition: str, limit: int = 120) -> None:
 def test_compose_submit_and_approve_with_the_keyboard_alone(console, second_console):
     title = _title("Lịch thu gom rác")
     page = console.sign_in("xa-editor", "/bulletins/new")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Soạn bản tin")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Soạn bản tin", timeout=ARRIVE)
     _tab_to(page, "el.id === 'bulletin-title'")
     page.keyboard.type(title)
     page.keyboard.press("Tab")
@@ -156,7 +157,7 @@ def test_compose_submit_and_approve_with_the_keyboard_alone(console, second_cons
     expect(page.get_by_test_id("bulletin-status")).to_have_text("Chờ duyệt")
 
     approver = second_console.sign_in("huyen-approver", "/approvals")
-    expect(approver.get_by_test_id("approval-queue")).to_contain_text(title)
+    expect(approver.get_by_test_id("approval-queue")).to_contain_text(title, timeout=ARRIVE)
     _tab_to(approver, f"el.tagName === 'A' && el.textContent === {title!r}")
     approver.keyboard.press("Enter")
     assert _open_detail_of(approver, title) == bulletin_id
@@ -166,20 +167,20 @@ def test_compose_submit_and_approve_with_the_keyboard_alone(console, second_cons
     expect(dialog).to_be_visible()
     _tab_to(approver, "el.tagName === 'BUTTON' && el.textContent.trim() === 'Duyệt'", limit=6)
     approver.keyboard.press("Space")
-    expect(approver.get_by_test_id("bulletin-status")).to_have_text("Đã duyệt")
+    expect(approver.get_by_test_id("bulletin-status")).to_have_text("Đã duyệt", timeout=ARRIVE)
 
 
 def test_a_viewer_is_offered_no_compose_or_approve_action(console):
     page = console.sign_in("xa-viewer", "/bulletins")
     rows = page.locator(".ant-table-row")
-    expect(rows.first).to_be_visible()
+    expect(rows.first).to_be_visible(timeout=ARRIVE)
     expect(page.get_by_role("link", name="Soạn bản tin")).to_have_count(0)
     expect(page.get_by_role("link", name="Chờ duyệt")).to_have_count(0)
     rows.first.get_by_role("link").click()
-    expect(page.get_by_test_id("history")).to_be_visible()
+    expect(page.get_by_test_id("history")).to_be_visible(timeout=ARRIVE)
     expect(page.get_by_test_id("bulletin-status")).to_be_visible()
     for action in ("Sửa", "Trình duyệt", "Duyệt", "Trả lại", "Thu hồi", "Tạo bản sửa đổi"):
         expect(page.get_by_role("button", name=action, exact=True)).to_have_count(0)
     page = console.open("/bulletins/new")
-    expect(page.get_by_text("Bạn không có quyền soạn bản tin.")).to_be_visible()
+    expect(page.get_by_text("Bạn không có quyền soạn bản tin.")).to_be_visible(timeout=ARRIVE)
     expect(page.get_by_label("Tiêu đề", exact=True)).to_have_count(0)
