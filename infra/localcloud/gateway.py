@@ -181,6 +181,11 @@ class ApiGateway:
         self._responses = gateway_responses
         self._host = host
         self._preflight = preflight_headers(cors)
+        # One request at a time per function, as one Lambda execution environment takes them:
+        # the server answers from many threads, and a Powertools resolver keeps the current
+        # request on its app (two parallel GETs from the console swapped a route's dependencies:
+        # "get_bulletin() missing 1 required positional argument: 'moment'", a 500).
+        self._serial: dict[str, threading.Lock] = {}
         # SAM adds the OPTIONS mock to every path of the Api.
         self._paths = [dataclasses.replace(route, method="ANY") for route in routes]
 
@@ -212,7 +217,8 @@ class ApiGateway:
                 return self.gateway_response("UNAUTHORIZED")
         event = self.event(request, match, claims)
         try:
-            result = self._host.invoke(match.route.function, event)
+            with self._serial.setdefault(match.route.function, threading.Lock()):
+                result = self._host.invoke(match.route.function, event)
         except Exception:
             log.exception("function %s failed", match.route.function)
             return self.gateway_response("DEFAULT_5XX")

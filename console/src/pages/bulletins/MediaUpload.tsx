@@ -1,0 +1,141 @@
+/**
+ * Media attached by signed upload: POST /uploads gives a presigned POST; the file goes straight to
+ * the bucket (XMLHttpRequest, for its progress), then GET /media/{id} until the ingest's verdict.
+ */
+import { DeleteOutlined } from "@ant-design/icons";
+import { Alert, Button, List, Progress, Space, Tag, Typography } from "antd";
+import { useEffect, useState } from "react";
+
+import { api, ApiError, ok } from "../../api/client";
+import type { components } from "../../api/schema";
+import { errorMessage } from "../../components/ErrorAlert";
+import { useT } from "../../i18n";
+import { bulletinMessages } from "./messages";
+import { style } from "./parts";
+
+type MediaView = components["schemas"]["MediaView"];
+const POLL_MS = 1000;
+
+function post(url: string, fields: Record<string, string>, file: File, onProgress: (percent: number) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    form.append("file", file); // last: S3 ignores fields after the file
+    const request = new XMLHttpRequest();
+    request.open("POST", url);
+    request.upload.onprogress = (event) => event.lengthComputable && onProgress(Math.round((event.loaded / event.total) * 100));
+    request.onload = () => (request.status < 300 ? resolve() : reject(new ApiError(request.status, "upload", "")));
+    request.onerror = () => reject(new ApiError(0, "network", ""));
+    request.send(form);
+  });
+}
+
+async function verdict(id: string): Promise<MediaView> {
+  for (;;) {
+    const media = await ok<MediaView>(api().GET("/media/{id}", { params: { path: { id } } }));
+    if (!["awaiting_upload", "processing"].includes(media.status)) return media;
+    await new Promise((resolve) => window.setTimeout(resolve, POLL_MS));
+  }
+}
+
+export function MediaUpload({ value, onChange }: { value: string[]; onChange: (ids: string[]) => void }) {
+  const t = useT(bulletinMessages);
+  const [known, setKnown] = useState<Record<string, MediaView>>({});
+  const [progress, setProgress] = useState<{ name: string; percent: number; processing: boolean }>();
+  const [error, setError] = useState<unknown>();
+  const [rejected, setRejected] = useState<MediaView>();
+
+  useEffect(() => {
+    for (const id of value)
+      if (!known[id])
+        ok<MediaView>(api().GET("/media/{id}", { params: { path: { id } } })).then(
+          (media) => setKnown((all) => ({ ...all, [id]: media })),
+          () => undefined,
+        );
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [value.join(",")]);
+
+  const upload = async (file: File) => {
+    setError(undefined);
+    setRejected(undefined);
+    const purpose = file.type.startsWith("audio/") ? "audio" : file.type.startsWith("image/") ? "image" : null;
+    if (!purpose) {
+      setError(new Error(t("media.unsupported")));
+      return;
+    }
+    try {
+      setProgress({ name: file.name, percent: 0, processing: false });
+      const ticket = await ok<components["schemas"]["UploadTicket"]>(
+        api().POST("/uploads", { body: { file_name: file.name, content_type: file.type, size: file.size, purpose } as never }),
+      );
+      await post(ticket.url, ticket.fields, file, (percent) => setProgress({ name: file.name, percent, processing: false }));
+      setProgress({ name: file.name, percent: 100, processing: true });
+      const media = await verdict(ticket.media_id);
+      setKnown((all) => ({ ...all, [media.id]: media }));
+      if (media.status === "ready") onChange([...value, media.id]);
+      else setRejected(media);
+    } catch (problem) {
+      setError(problem instanceof ApiError && problem.code === "upload" ? new Error(t("media.uploadFailed", { status: problem.status })) : problem);
+    } finally {
+      setProgress(undefined);
+    }
+  };
+
+  return (
+    <fieldset className="bulletin-fieldset">
+      <legend>{t("media.title")}</legend>
+      <List
+        size="small"
+        dataSource={value}
+        locale={{ emptyText: " " }}
+        renderItem={(id) => (
+          <List.Item
+            actions={[
+              <Button
+                key="remove"
+                type="text"
+                icon={<DeleteOutlined />}
+                aria-label={t("media.remove", { name: known[id]?.file_name ?? id })}
+                onClick={() => onChange(value.filter((other) => other !== id))}
+              />,
+            ]}
+          >
+            <Space wrap>
+              <Typography.Text>{known[id]?.file_name ?? id}</Typography.Text>
+              <Tag style={style("green")}>{t("media.ready")}</Tag>
+            </Space>
+          </List.Item>
+        )}
+      />
+      <label className="bulletin-file">
+        <span>{t("media.choose")}</span>
+        <input
+          type="file"
+          accept="audio/*,image/*"
+          data-testid="media-file"
+          disabled={!!progress}
+          onChange={(event) => {
+            const file = event.target.files?.[0];
+            event.target.value = "";
+            if (file) void upload(file);
+          }}
+        />
+      </label>
+      {progress && (
+        <div data-testid="upload-progress">
+          <Typography.Text>{progress.processing ? t("media.processing") : t("media.uploading", { name: progress.name })}</Typography.Text>
+          <Progress percent={progress.percent} status={progress.processing ? "active" : undefined} aria-label={t("media.uploading", { name: progress.name })} />
+        </div>
+      )}
+      {rejected && (
+        <Alert
+          type="error"
+          showIcon
+          title={`${rejected.file_name}: ${rejected.status === "failed" ? t("media.failed") : t("media.rejected")}`}
+          description={rejected.reason?.message}
+        />
+      )}
+      {error !== undefined && <Alert type="error" showIcon title={errorMessage(error, t)} />}
+    </fieldset>
+  );
+}
