@@ -7,7 +7,6 @@ import { Alert, Button, List, Space, Spin, Typography } from "antd";
 import { Link } from "react-router-dom";
 
 import { api, ok } from "../../api/client";
-import type { components } from "../../api/schema";
 import { allows } from "../../auth/permissions";
 import { useSession } from "../../auth/session";
 import { ErrorAlert } from "../../components/ErrorAlert";
@@ -19,13 +18,12 @@ import type { BulletinView } from "./actions";
 import { bulletinMessages } from "./messages";
 import { PriorityTag, UnitName, useBulletinsArea } from "./parts";
 
-type Page = components["schemas"]["BulletinPage"];
 
 async function waiting(username: string): Promise<BulletinView[]> {
   const found: BulletinView[] = [];
   let next: string | null | undefined;
   do {
-    const page = await ok<Page>(api().GET("/bulletins", { params: { query: { status: "pending", limit: 100, next: next ?? undefined } } }));
+    const page = await ok(api().GET("/bulletins", { params: { query: { status: "pending", limit: 100, next: next ?? undefined } } }));
     found.push(...page.items.filter((item) => item.author.username !== username));
     next = page.next;
   } while (next && found.length < 200);

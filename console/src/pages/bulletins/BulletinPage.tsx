@@ -48,8 +48,8 @@ export default function BulletinPage() {
   const { data, error, loading, reload } = useApi<Loaded>(async () => {
     const path = { params: { path: { bulletin_id: id } } };
     const [bulletin, events] = await Promise.all([
-      ok<BulletinView>(api().GET("/bulletins/{bulletin_id}", path)),
-      ok<AuditEvent[]>(api().GET("/bulletins/{bulletin_id}/history", path)),
+      ok(api().GET("/bulletins/{bulletin_id}", path)),
+      ok(api().GET("/bulletins/{bulletin_id}/history", path)),
     ]);
     const area = user ? await areaOf(user, bulletin) : { issuer: false, targets: false };
     return { bulletin, events, actions: user ? actionsFor(user, bulletin, area.issuer, area.targets) : [] };
@@ -71,7 +71,7 @@ export default function BulletinPage() {
       if (step === "reject") await ok(api().POST("/bulletins/{bulletin_id}/reject", { ...path, body: { ...version, reason: why ?? "" } }));
       if (step === "withdraw") await ok(api().POST("/bulletins/{bulletin_id}/withdraw", { ...path, body: { ...version, reason: why ?? "" } }));
       if (step === "revise") {
-        const revision = await ok<BulletinView>(api().POST("/bulletins/{bulletin_id}/revise", path));
+        const revision = await ok(api().POST("/bulletins/{bulletin_id}/revise", path));
         message.success(t("action.done.revise"));
         navigate(`/bulletins/${revision.id}/edit`);
         return;

@@ -9,7 +9,6 @@ import { useEffect, useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
 
 import { api, ok } from "../../api/client";
-import type { components } from "../../api/schema";
 import { allows } from "../../auth/permissions";
 import { useSession } from "../../auth/session";
 import { ErrorAlert } from "../../components/ErrorAlert";
@@ -23,7 +22,6 @@ import { PriorityTag, StatusTag, UnitName, useBulletinsArea } from "./parts";
 import { matches } from "./text";
 import { UnitPicker } from "./UnitPicker";
 
-type Page = components["schemas"]["BulletinPage"];
 const STATUSES = ["draft", "pending", "approved", "rejected", "withdrawn", "expired"] as const;
 
 interface Filters {
@@ -51,7 +49,7 @@ export default function BulletinsPage() {
   const load = async (cursor?: string | null) => {
     setLoading(true);
     try {
-      const page = await ok<Page>(
+      const page = await ok(
         api().GET("/bulletins", {
           params: {
             query: {

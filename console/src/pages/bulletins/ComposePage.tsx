@@ -58,7 +58,7 @@ export default function ComposePage() {
 
   useEffect(() => {
     if (!id) return;
-    ok<BulletinView>(api().GET("/bulletins/{bulletin_id}", { params: { path: { bulletin_id: id } } })).then(
+    ok(api().GET("/bulletins/{bulletin_id}", { params: { path: { bulletin_id: id } } })).then(
       (bulletin) => {
         const loaded = fromBulletin(bulletin);
         setDraft(loaded);
@@ -93,8 +93,8 @@ export default function ComposePage() {
   const staleNow = async () => {
     if (!id) return;
     const [current, events] = await Promise.all([
-      ok<BulletinView>(api().GET("/bulletins/{bulletin_id}", { params: { path: { bulletin_id: id } } })),
-      ok<AuditEvent[]>(api().GET("/bulletins/{bulletin_id}/history", { params: { path: { bulletin_id: id } } })),
+      ok(api().GET("/bulletins/{bulletin_id}", { params: { path: { bulletin_id: id } } })),
+      ok(api().GET("/bulletins/{bulletin_id}/history", { params: { path: { bulletin_id: id } } })),
     ]);
     setStale({ current, events: events.filter((event) => event.version > (version ?? 0)) });
   };
@@ -106,14 +106,14 @@ export default function ComposePage() {
       const content = toContent(draft) as unknown as Content;
       let saved: BulletinView;
       if (id && version !== undefined) {
-        saved = await ok<BulletinView>(
+        saved = await ok(
           api().PATCH("/bulletins/{bulletin_id}", { params: { path: { bulletin_id: id } }, body: { ...content, version } as never }),
         );
       } else {
-        saved = await ok<BulletinView>(api().POST("/bulletins", { body: content as never }));
+        saved = await ok(api().POST("/bulletins", { body: content as never }));
       }
       if (submit)
-        saved = await ok<BulletinView>(
+        saved = await ok(
           api().POST("/bulletins/{bulletin_id}/submit", { params: { path: { bulletin_id: saved.id } }, body: { version: saved.version } }),
         );
       message.success(t(submit ? "compose.submitted" : "compose.saved"));

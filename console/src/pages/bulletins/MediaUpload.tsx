@@ -1,42 +1,18 @@
 /**
- * Media attached by signed upload: POST /uploads gives a presigned POST; the file goes straight to
- * the bucket (XMLHttpRequest, for its progress), then GET /media/{id} until the ingest's verdict.
+ * Media attached by signed upload (src/media.ts: the presigned POST with its progress, then the
+ * ingest's verdict), listed by file name.
  */
 import { DeleteOutlined } from "@ant-design/icons";
 import { Alert, Button, List, Progress, Space, Tag, Typography } from "antd";
 import { useEffect, useState } from "react";
 
 import { api, ApiError, ok } from "../../api/client";
-import type { components } from "../../api/schema";
 import { errorMessage } from "../../components/ErrorAlert";
 import { useT } from "../../i18n";
+import { uploadFile, waitForVerdict } from "../../media";
+import type { MediaView } from "../../media";
 import { bulletinMessages } from "./messages";
 import { style } from "./parts";
-
-type MediaView = components["schemas"]["MediaView"];
-const POLL_MS = 1000;
-
-function post(url: string, fields: Record<string, string>, file: File, onProgress: (percent: number) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const form = new FormData();
-    for (const [name, value] of Object.entries(fields)) form.append(name, value);
-    form.append("file", file); // last: S3 ignores fields after the file
-    const request = new XMLHttpRequest();
-    request.open("POST", url);
-    request.upload.onprogress = (event) => event.lengthComputable && onProgress(Math.round((event.loaded / event.total) * 100));
-    request.onload = () => (request.status < 300 ? resolve() : reject(new ApiError(request.status, "upload", "")));
-    request.onerror = () => reject(new ApiError(0, "network", ""));
-    request.send(form);
-  });
-}
-
-async function verdict(id: string): Promise<MediaView> {
-  for (;;) {
-    const media = await ok<MediaView>(api().GET("/media/{id}", { params: { path: { id } } }));
-    if (!["awaiting_upload", "processing"].includes(media.status)) return media;
-    await new Promise((resolve) => window.setTimeout(resolve, POLL_MS));
-  }
-}
 
 export function MediaUpload({ value, onChange }: { value: string[]; onChange: (ids: string[]) => void }) {
   const t = useT(bulletinMessages);
@@ -48,7 +24,7 @@ export function MediaUpload({ value, onChange }: { value: string[]; onChange: (i
   useEffect(() => {
     for (const id of value)
       if (!known[id])
-        ok<MediaView>(api().GET("/media/{id}", { params: { path: { id } } })).then(
+        ok(api().GET("/media/{id}", { params: { path: { id } } })).then(
           (media) => setKnown((all) => ({ ...all, [id]: media })),
           () => undefined,
         );
@@ -65,17 +41,16 @@ export function MediaUpload({ value, onChange }: { value: string[]; onChange: (i
     }
     try {
       setProgress({ name: file.name, percent: 0, processing: false });
-      const ticket = await ok<components["schemas"]["UploadTicket"]>(
-        api().POST("/uploads", { body: { file_name: file.name, content_type: file.type, size: file.size, purpose } as never }),
+      const id = await uploadFile(file, purpose, (percent) =>
+        setProgress({ name: file.name, percent, processing: percent === 100 }),
       );
-      await post(ticket.url, ticket.fields, file, (percent) => setProgress({ name: file.name, percent, processing: false }));
       setProgress({ name: file.name, percent: 100, processing: true });
-      const media = await verdict(ticket.media_id);
+      const media = await waitForVerdict(id);
       setKnown((all) => ({ ...all, [media.id]: media }));
       if (media.status === "ready") onChange([...value, media.id]);
       else setRejected(media);
     } catch (problem) {
-      setError(problem instanceof ApiError && problem.code === "upload" ? new Error(t("media.uploadFailed", { status: problem.status })) : problem);
+      setError(problem instanceof ApiError && problem.code === "upload_refused" ? new Error(t("media.uploadFailed", { status: problem.status })) : problem);
     } finally {
       setProgress(undefined);
     }

@@ -6,28 +6,15 @@ import { SoundOutlined } from "@ant-design/icons";
 import { Alert, Button, Card, Form, Select, Space, Typography } from "antd";
 import { useEffect, useRef, useState } from "react";
 
-import { api, ApiError, authorizedFetch, ok } from "../../api/client";
+import { api, ok } from "../../api/client";
 import { errorMessage } from "../../components/ErrorAlert";
-import { config } from "../../config";
 import { useT } from "../../i18n";
+import { synthesize } from "../../speech";
 import { bulletinMessages } from "./messages";
 
 export const VOICES = ["Trung", "TrungNu", "Bac", "BacNu", "Nam", "NamNu"] as const;
 const SYNC_LIMIT = 3000; // Polly's synchronous limit in billed characters
 const DEBOUNCE_MS = 600;
-
-async function synthesize(text: string, voice: string): Promise<Blob> {
-  const response = await authorizedFetch(`${config().speechUrl}/v1/speech`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ Text: text, VoiceId: voice, OutputFormat: "mp3" }),
-  });
-  if (!response.ok) {
-    const body = (await response.json().catch(() => ({}))) as { message?: string; Message?: string };
-    throw new ApiError(response.status, `http_${response.status}`, body.message ?? body.Message ?? "");
-  }
-  return response.blob();
-}
 
 export function SpeechPreview({ text }: { text: string }) {
   const t = useT(bulletinMessages);
@@ -47,7 +34,7 @@ export function SpeechPreview({ text }: { text: string }) {
     }
     let live = true;
     const timer = window.setTimeout(() => {
-      ok<{ text: string }>(api().POST("/speech/normalize", { body: { text } })).then(
+      ok(api().POST("/speech/normalize", { body: { text } })).then(
         (answer) => live && (setReading(answer.text), setReadingError(undefined)),
         (error: unknown) => live && setReadingError(error),
       );

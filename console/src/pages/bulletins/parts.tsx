@@ -77,7 +77,7 @@ export function DiffText({ before, after }: { before: string; after: string }) {
 export function MediaName({ id }: { id: string }) {
   const [media, setMedia] = useState<{ file_name: string; status: string }>();
   useEffect(() => {
-    ok<{ file_name: string; status: string }>(api().GET("/media/{id}", { params: { path: { id } } })).then(setMedia, () => undefined);
+    ok(api().GET("/media/{id}", { params: { path: { id } } })).then(setMedia, () => undefined);
   }, [id]);
   return <>{media ? media.file_name : id}</>;
 }
