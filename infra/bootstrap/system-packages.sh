@@ -3,7 +3,7 @@
 # Not root and something missing: stop and print the exact command to run.
 set -euo pipefail
 
-declare -A binary_of=([mosquitto]=mosquitto [ffmpeg]=ffmpeg [espeak-ng]=espeak-ng [faketime]=faketime)
+declare -A binary_of=([mosquitto]=mosquitto [ffmpeg]=ffmpeg [espeak-ng]=espeak-ng [faketime]=faketime [poppler-utils]=pdftoppm)
 missing=()
 for pkg in "${!binary_of[@]}"; do
   bin=${binary_of[$pkg]}

@@ -13,9 +13,11 @@ from staff_api.routes import (
     alerts,
     bulletins,
     devices,
+    kpis,
     media,
     programme,
     provisioning,
+    reports,
     speech,
     units,
     users,
@@ -53,6 +55,8 @@ app.include_router(voices.router)
 app.include_router(speech.router)
 app.include_router(media.router)
 app.include_router(users.router)
+app.include_router(kpis.router)
+app.include_router(reports.router)
 errors.register(app)
 
 

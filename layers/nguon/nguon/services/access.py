@@ -23,6 +23,12 @@ class Permission(StrEnum):
     MEDIA_READ = "media:read"
     MEDIA_UPLOAD = "media:upload"
     USERS_MANAGE = "users:manage"
+    REPORTS_READ = "reports:read"
+    """KPIs and periodic reports of the area."""
+    REPORTS_WRITE = "reports:write"
+    """Draft, fill in and submit the unit's reports."""
+    REPORTS_REVIEW = "reports:review"
+    """Accept or return the reports of units below, and request ad-hoc ones."""
 
 
 _READ = frozenset(
@@ -31,14 +37,16 @@ _READ = frozenset(
         Permission.BULLETINS_READ,
         Permission.DEVICES_READ,
         Permission.MEDIA_READ,
+        Permission.REPORTS_READ,
     }
 )
 
 ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.VIEWER: _READ,
-    Role.EDITOR: _READ | {Permission.BULLETINS_COMPOSE, Permission.MEDIA_UPLOAD},
+    Role.EDITOR: _READ
+    | {Permission.BULLETINS_COMPOSE, Permission.MEDIA_UPLOAD, Permission.REPORTS_WRITE},
     Role.PROVIDER: _READ | {Permission.BULLETINS_COMPOSE, Permission.MEDIA_UPLOAD},
-    Role.APPROVER: _READ | {Permission.BULLETINS_APPROVE},
+    Role.APPROVER: _READ | {Permission.BULLETINS_APPROVE, Permission.REPORTS_REVIEW},
     Role.OPERATOR: _READ
     | {Permission.PROGRAMME_ORDER, Permission.DEVICES_MANAGE, Permission.MEDIA_UPLOAD},
     Role.ADMIN: frozenset(Permission),
