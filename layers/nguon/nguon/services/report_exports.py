@@ -160,7 +160,14 @@ def to_pdf(report: Report) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import (
+        KeepTogether,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
 
     _fonts()
     base = ParagraphStyle("base", fontName=FONT, fontSize=10, leading=13)
@@ -257,19 +264,26 @@ def to_pdf(report: Report) -> bytes:
         story.append(text(title.split(" / ")[0], bold))
         story.append(text(getattr(report.narrative, key) or "(chưa nhập)"))
         story.append(Spacer(1, 2 * mm))
+    # The signature block stays on one page, the place and date left to write by hand.
     story += [
         Spacer(1, 10 * mm),
-        Table(
-            [
-                [text("NGƯỜI LẬP BÁO CÁO", centre_bold), text("THỦ TRƯỞNG ĐƠN VỊ", centre_bold)],
+        KeepTogether(
+            Table(
                 [
-                    text("(Ký, ghi rõ họ tên)", centre),
-                    text("(Ký, ghi rõ họ tên, đóng dấu)", centre),
+                    [text("", centre), text("…………, ngày …… tháng …… năm ……", centre)],
+                    [
+                        text("NGƯỜI LẬP BÁO CÁO", centre_bold),
+                        text("THỦ TRƯỞNG ĐƠN VỊ", centre_bold),
+                    ],
+                    [
+                        text("(Ký, ghi rõ họ tên)", centre),
+                        text("(Ký, ghi rõ họ tên, đóng dấu)", centre),
+                    ],
+                    [Spacer(1, 20 * mm), Spacer(1, 20 * mm)],
+                    [text(report.created_by.username, centre), text("", centre)],
                 ],
-                [Spacer(1, 20 * mm), Spacer(1, 20 * mm)],
-                [text(report.created_by.username, centre), text("", centre)],
-            ],
-            colWidths=[85 * mm, 85 * mm],
+                colWidths=[85 * mm, 85 * mm],
+            )
         ),
     ]
     out = BytesIO()
