@@ -176,3 +176,71 @@ def in_service(seeded: Seeded, kind: str, on: date) -> set[str]:
 
 def of_type(*types: str) -> list[AdminUnit]:
     return [c for c in COMMUNES if c.type in types]
+
+
+# --- in-memory stores for the authorization matrix and other offline tests -------------------
+
+
+class InMemoryStatsStore:
+    def __init__(self) -> None:
+        self.markers: set[str] = set()
+        self.items: dict[tuple[str, date], dict[str, float]] = {}
+
+    def add_once(self, marker, additions) -> bool:
+        if marker in self.markers:
+            return False
+        self.markers.add(marker)
+        for key, values in additions.items():
+            item = self.items.setdefault(key, {})
+            for name, amount in values.items():
+                item[name] = item.get(name, 0.0) + amount
+        return True
+
+    def days(self, unit, last, first=None):
+        return sorted(
+            (day, dict(values))
+            for (code, day), values in self.items.items()
+            if code == unit and day <= last and (first is None or day >= first)
+        )
+
+
+class InMemoryReportStore:
+    def __init__(self) -> None:
+        self.reports: dict[str, Any] = {}
+
+    def create(self, report, *, unique: bool) -> None:
+        from nguon.errors import Conflict
+
+        if unique:
+            for other in self.reports.values():
+                if (other.unit, other.period_key) == (report.unit, report.period_key):
+                    raise Conflict("report_exists", unit=report.unit, report=other.id)
+        self.reports[report.id] = report
+
+    def get(self, report_id):
+        return self.reports.get(report_id)
+
+    def save(self, report, expected_version: int) -> None:
+        from nguon.errors import Conflict
+
+        if self.reports[report.id].version != expected_version:
+            raise Conflict("report_stale_version")
+        self.reports[report.id] = report
+
+    def in_period(self, period_key, path):
+        return [
+            r
+            for r in self.reports.values()
+            if r.period_key == period_key and r.path[: len(path)] == list(path)
+        ]
+
+
+class FakeFiles:
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def put(self, key: str, body: bytes, content_type: str) -> None:
+        self.files[key] = body
+
+    def link(self, key: str, file_name: str) -> tuple[str, int]:
+        return f"https://files.test/reports/{key}", 900
