@@ -15,12 +15,16 @@
   (normalise, synthesise, encode MP3) against the bare engine and encoder on the same text.
 - media: ingest of a 10-minute recording (sniff, probe, two-pass loudness, MP3, S3) against
   one bare ffmpeg loudness pass on the same file.
+- kpis: the province's KPI board for a year, the lists behind indicators, and a district
+  month's report (create, read, XLSX and PDF) on the local cloud with the commune fleet and a
+  year of proof of play counted from the stream (``tests/bench/kpis.py``).
 - normalizer: exact-match accuracy of the Vietnamese normaliser on its test set, and its CPU
   time per character on hostile text (runs of punctuation, digits, separators, mixed scripts)
   at 1, 10 and 100 KB: flat when matching is linear.
 
 Results are printed and written to ``.local/bench.json``. ``--only SECTION`` (repeatable:
-cold_start, startup, restart, make_test, programme, devices, speech, media, normalizer) runs just
+cold_start, startup, restart, make_test, programme, devices, speech, media, normalizer,
+kpis) runs just
 those sections and updates their keys in ``.local/bench.json``, keeping the others, e.g.
 ``python -m tests.bench --only programme``.
 """
@@ -227,6 +231,7 @@ SECTIONS = (
     "speech",
     "media",
     "normalizer",
+    "kpis",
 )
 
 
@@ -271,6 +276,10 @@ def main() -> None:
         from tests.bench import normalizer  # accuracy on the test set, and speed
 
         results["normalizer"] = normalizer.run(quick=args.quick)
+    if "kpis" in only:
+        from tests.bench import kpis  # its own local cloud with the commune fleet
+
+        results["kpis"] = kpis.run(quick=args.quick)
     results["python"] = sys.version.split()[0]
     results["cpus"] = os.cpu_count()
     print(json.dumps(results, indent=2))

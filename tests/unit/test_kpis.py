@@ -2,7 +2,6 @@
 themselves (a seeded province in moto), a redelivered stream changes nothing, and the API
 answers the board and the list behind an indicator in scope only."""
 
-
 import pytest
 
 from infra.localcloud import moto_transactions

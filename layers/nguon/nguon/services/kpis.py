@@ -155,6 +155,8 @@ class KpiService:
     def _districts(self, unit: AdminUnit, communes: Iterable[AdminUnit]) -> list[AdminUnit]:
         if unit.level is UnitLevel.DISTRICT:
             return [unit]
+        if unit.level is UnitLevel.COMMUNE:
+            return []  # a commune's area holds no district
         codes = sorted({c.ancestors[1] for c in communes if len(c.ancestors) >= 2})
         return [self._units.require(code) for code in codes]
 
