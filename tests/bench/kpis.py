@@ -32,7 +32,7 @@ from nguon.models.monitoring import PlayRecord, PlayResult
 from tests.bench.devices import settle
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-PLAYS_PER_DAY = 12
+PLAYS_PER_DAY = int(os.environ.get("NGUON_BENCH_PLAYS_PER_DAY", "12"))
 RUNS = 10
 
 

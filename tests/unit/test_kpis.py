@@ -2,6 +2,8 @@
 themselves (a seeded province in moto), a redelivered stream changes nothing, and the API
 answers the board and the list behind an indicator in scope only."""
 
+from pathlib import Path
+
 import pytest
 
 from infra.localcloud import moto_transactions
@@ -145,9 +147,7 @@ def test_measures_that_do_not_exist_yet_say_so(province):
 
 
 def test_every_target_quotes_the_plan():
-    seed = __import__("pathlib").Path(
-        "/work/shared/seed/ke-hoach-thong-tin-co-so-binh-dinh-2025.txt"
-    )
+    seed = Path("/work/shared/seed/ke-hoach-thong-tin-co-so-binh-dinh-2025.txt")
     plan = load_plan()
     assert {t.id for t in plan.targets} >= {
         "communes_with_ip_radio",
@@ -220,3 +220,16 @@ def test_the_api_answers_the_board_in_scope_only(province):
     )
     assert detail_status == 200, detail
     assert len(detail["items"]) == detail["denominator"]
+
+
+def test_a_commune_has_no_district_to_count(province):
+    seeded, kpis, _ = province
+    commune = COMMUNES[0].code
+    board = indicators(
+        kpis.board(person("x", commune, Role.VIEWER), commune, seeded.first, seeded.last)
+    )
+    for district_target in ("towns_with_led_board", "districts_with_led_board"):
+        assert board[district_target].denominator == 0
+        assert board[district_target].value is None
+        assert board[district_target].note
+    assert board["communes_with_ip_radio"].denominator == 1
