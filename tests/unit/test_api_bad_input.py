@@ -21,6 +21,7 @@ PATH_VALUES = {
     "thing": "spk-21550-01",
     "id": "m-1",
     "username": "xa-editor",
+    "report_id": "r-1",
 }
 
 
