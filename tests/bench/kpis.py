@@ -149,6 +149,7 @@ def run(quick: bool = False) -> dict:
             print(f"{len(plays)} plays written in {written_s:.1f} s, counted by {counted_s:.1f} s")
 
             today = datetime.now(ZONE).date()
+            print(f"counted; timing the board for {today.year}", flush=True)
             headers = {"Authorization": editor}
 
             def get(path: str, **query: str) -> dict:
@@ -160,9 +161,14 @@ def run(quick: bool = False) -> dict:
             rolling = {"from": (today - timedelta(days=364)).isoformat(), "to": today.isoformat()}
             board = get("/kpis", unit="52", **rolling)
             by_id = {i["id"]: i for i in board["indicators"]}
-            ok_s = sum(p.duration_s for p in plays if p.result is PlayResult.OK)
+            since = today - timedelta(days=364)
+            ok_s = sum(
+                p.duration_s
+                for p in plays
+                if p.result is PlayResult.OK and p.started_at.date() >= since
+            )
             played = by_id["play_time_vs_requested"]
-            assert abs(played["numerator"] - ok_s) < 1, (played, ok_s)
+            assert abs(played["numerator"] - ok_s) < 1, (played, ok_s)  # counted = the records
             from nguon.storage.devices import DynamoDeviceStore
 
             with_speakers = {
