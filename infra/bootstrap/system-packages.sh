@@ -6,6 +6,7 @@
 set -euo pipefail
 
 declare -A binary_of=([mosquitto]=mosquitto [ffmpeg]=ffmpeg [espeak-ng]=espeak-ng [faketime]=faketime
+  [poppler-utils]=pdftoppm
   [nodejs]=node [npm]=npm)
 for pkg in "$@"; do binary_of[$pkg]=$pkg; done  # Debian's chromium package installs `chromium`
 missing=()

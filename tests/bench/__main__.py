@@ -15,6 +15,9 @@
   (normalise, synthesise, encode MP3) against the bare engine and encoder on the same text.
 - media: ingest of a 10-minute recording (sniff, probe, two-pass loudness, MP3, S3) against
   one bare ffmpeg loudness pass on the same file.
+- kpis: the province's KPI board for a year, the lists behind indicators, and a district
+  month's report (create, read, XLSX and PDF) on the local cloud with the commune fleet and a
+  year of proof of play counted from the stream (``tests/bench/kpis.py``).
 - normalizer: exact-match accuracy of the Vietnamese normaliser on its test set, and its CPU
   time per character on hostile text (runs of punctuation, digits, separators, mixed scripts)
   at 1, 10 and 100 KB: flat when matching is linear.
@@ -27,8 +30,8 @@
 
 Results are printed and written to ``.local/bench.json``. ``--only SECTION`` (repeatable:
 cold_start, startup, restart, make_test, programme, devices, speech, media, normalizer, portal,
-overview) runs just those sections and updates their keys in ``.local/bench.json``, keeping the
-others, e.g. ``python -m tests.bench --only programme``.
+overview, kpis) runs just those sections and updates their keys in ``.local/bench.json``,
+keeping the others, e.g. ``python -m tests.bench --only programme``.
 """
 
 import argparse
@@ -237,6 +240,7 @@ SECTIONS = (
     "normalizer",
     "portal",
     "overview",
+    "kpis",
 )
 
 
@@ -289,6 +293,10 @@ def main() -> None:
         from tests.bench import overview  # the province's overview with the commune fleet
 
         results["overview"] = overview.run(quick=args.quick)
+    if "kpis" in only:
+        from tests.bench import kpis  # its own local cloud with the commune fleet
+
+        results["kpis"] = kpis.run(quick=args.quick)
     results["python"] = sys.version.split()[0]
     results["cpus"] = os.cpu_count()
     print(json.dumps(results, indent=2))

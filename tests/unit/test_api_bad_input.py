@@ -22,6 +22,7 @@ PATH_VALUES = {
     "id": "m-1",
     "username": "xa-editor",
     "feedback_id": "PA-0000000001",
+    "report_id": "r-1",
 }
 
 

@@ -38,10 +38,12 @@ from nguon.services.alerts import AlertService
 from nguon.services.bulletins import BulletinService
 from nguon.services.devices import DeviceService
 from nguon.services.feedback import FeedbackService
+from nguon.services.kpis import KpiService
 from nguon.services.media import MediaService
 from nguon.services.overview import OverviewService
 from nguon.services.programmes import ProgrammeService
 from nguon.services.provisioning import ProvisioningService
+from nguon.services.reports import ReportService
 from nguon.services.unit_catalogue import load_bundled_catalogue
 from nguon.services.units import UnitService
 from nguon.services.users import UserService
@@ -58,6 +60,7 @@ from tests.fakes import (
     InMemoryVoiceStore,
 )
 from tests.unit.feedback_support import InMemoryFeedbackStore
+from tests.unit.kpi_support import FakeFiles, InMemoryReportStore, InMemoryStatsStore
 from tests.unit.media_support import MEDIA, REGION, UPLOADS, InMemoryMediaStore
 from tests.unit.test_provisioning import Registry
 from tests.unit.test_users import Directory
@@ -83,6 +86,7 @@ ADMINS = frozenset({Role.ADMIN})
 UPLOADERS = frozenset({Role.ADMIN, Role.EDITOR, Role.PROVIDER, Role.OPERATOR})
 VOICE_RETRIERS = COMPOSERS | APPROVERS
 FEEDBACK_HANDLERS = COMPOSERS | APPROVERS
+REPORT_WRITERS = frozenset({Role.ADMIN, Role.EDITOR})
 
 SUBTREE = frozenset({"in_scope"})
 """Acting on a unit: only inside the caller's subtree."""
@@ -162,8 +166,20 @@ class World:
             new_id=lambda: f"PA-{next(feedback_ids):010d}",
             root="52",
         )
+        kpis = KpiService(self.units, InMemoryStatsStore())
+        report_ids = count(1)
+        self.reports = ReportService(
+            self.units,
+            kpis,
+            InMemoryReportStore(),
+            FakeFiles(),
+            now=lambda: NOW,
+            new_id=lambda: f"r-{next(report_ids):06x}",
+        )
         overrides = {
             dependencies.feedback_service: self.feedback,
+            dependencies.kpi_service: kpis,
+            dependencies.report_service: self.reports,
             dependencies.bulletin_service: self.bulletins,
             dependencies.alert_service: cap,
             dependencies.device_service: self.devices,
@@ -233,6 +249,17 @@ class World:
         self.things.save_command(record)
         return record.command_id
 
+    def report(self, code: str, state: str) -> str:
+        """This month's report of ``code`` by its own editor, in ``state``."""
+        from nguon.models.reports import ReportRequest
+
+        editor = person("reporter", code, Role.EDITOR)
+        request = ReportRequest(unit=code, period="monthly", month=NOW.strftime("%Y-%m"))
+        made = self.reports.create(editor, request)
+        if state == "submitted":
+            self.reports.submit(editor, made.id)
+        return made.id
+
     def media_item(self, code: str) -> str:
         request = UploadRequest(
             file_name="thong-bao.mp3", content_type="audio/mpeg", size=MB, purpose="audio"
@@ -255,6 +282,20 @@ def bulletin_at(state: str, suffix: str = "", **options: Any):
         return {"path": f"/bulletins/{world.bulletin(code, state)}{suffix}", **options}
 
     return request
+
+
+def report_at(state: str, suffix: str = "", **options: Any):
+    def request(world: World, code: str) -> dict[str, Any]:
+        return {"path": f"/reports/{world.report(code, state)}{suffix}", **options}
+
+    return request
+
+
+def new_report(world: World, code: str) -> dict[str, Any]:
+    return {
+        "path": "/reports",
+        "body": {"unit": code, "period": "monthly", "month": NOW.strftime("%Y-%m")},
+    }
 
 
 def unit_path(suffix: str = "", **options: Any):
@@ -462,6 +503,34 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/speech/normalize"): Rule(
         ALL, ANYWHERE, lambda w, c: {"path": "/speech/normalize", "body": {"text": "Lúc 7h30"}}
     ),
+    # KPIs and reports: read in the area; written by the unit; reviewed strictly from above
+    # (the in-scope commune's report by the caller's district; the district's own would be
+    # refused as report_own_unit, the province's is out of scope).
+    ("GET", "/kpis"): Rule(ALL, SUBTREE, listing("/kpis")),
+    ("GET", "/kpis/<indicator>"): Rule(
+        ALL,
+        SUBTREE,
+        lambda w, c: {"path": "/kpis/communes_with_ip_radio", "query": {"unit": c}},
+    ),
+    ("POST", "/reports"): Rule(REPORT_WRITERS, SUBTREE, new_report),
+    ("GET", "/reports/<report_id>"): Rule(ALL, SUBTREE, report_at("draft")),
+    ("PATCH", "/reports/<report_id>"): Rule(
+        REPORT_WRITERS,
+        SUBTREE,
+        report_at("draft", body={"version": 1, "narrative": {"situation": "Ổn định."}}),
+    ),
+    ("POST", "/reports/<report_id>/submit"): Rule(
+        REPORT_WRITERS, SUBTREE, report_at("draft", "/submit", raw="")
+    ),
+    ("POST", "/reports/<report_id>/accept"): Rule(
+        APPROVERS, SUBTREE, report_at("submitted", "/accept", raw="")
+    ),
+    ("POST", "/reports/<report_id>/return"): Rule(
+        APPROVERS, SUBTREE, report_at("submitted", "/return", body={"comment": "Bổ sung."})
+    ),
+    ("GET", "/reports/<report_id>/export"): Rule(
+        ALL, SUBTREE, report_at("draft", "/export", query={"format": "xlsx"})
+    ),
 }
 
 
@@ -503,8 +572,8 @@ def test_every_route_has_a_rule():
 
 
 def test_the_matrix_size():
-    # 50 routes × 6 roles × 4 places; the issue's closing note reports it.
-    assert len(CELLS) == len(routes()) * len(ROLES) * len(PLACES) == 1200
+    # 59 routes × 6 roles × 4 places; the issue's closing note reports it.
+    assert len(CELLS) == len(routes()) * len(ROLES) * len(PLACES) == 1416
 
 
 @pytest.mark.parametrize(("method", "path", "role", "place"), CELLS)

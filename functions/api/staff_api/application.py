@@ -16,10 +16,12 @@ from staff_api.routes import (
     bulletins,
     devices,
     feedback,
+    kpis,
     media,
     overview,
     programme,
     provisioning,
+    reports,
     speech,
     units,
     users,
@@ -62,6 +64,8 @@ app.include_router(media.router)
 app.include_router(users.router)
 app.include_router(feedback.router)
 app.include_router(overview.router)
+app.include_router(kpis.router)
+app.include_router(reports.router)
 errors.register(app)
 
 

@@ -27,9 +27,11 @@ if TYPE_CHECKING:
     from nguon.adapters.iot import IotDataPlane
     from nguon.services.devices import DeviceService  # imports boto3: not at cold start
     from nguon.services.feedback import FeedbackService
+    from nguon.services.kpis import KpiService
     from nguon.services.media import MediaService
     from nguon.services.overview import OverviewService
     from nguon.services.provisioning import ProvisioningService
+    from nguon.services.reports import ReportService
     from nguon.services.units import UnitService
     from nguon.services.users import UserService
     from nguon.services.voices import AreaVoices, VoiceService
@@ -153,6 +155,22 @@ def feedback_service() -> "FeedbackService":
     return FeedbackService(unit_service(), DynamoFeedbackStore())
 
 
+def kpi_service() -> "KpiService":
+    from nguon.services.kpis import KpiService
+    from nguon.storage.stats import DynamoStatsStore
+
+    return KpiService(unit_service(), DynamoStatsStore())
+
+
+@lru_cache(maxsize=1)
+def report_service() -> "ReportService":
+    from nguon.adapters.report_files import ReportFiles
+    from nguon.services.reports import ReportService
+    from nguon.storage.reports import DynamoReportStore
+
+    return ReportService(unit_service(), kpi_service(), DynamoReportStore(), ReportFiles())
+
+
 # The route parameters' types. The eagerly imported services carry their real type; the others
 # are imported lazily (boto3 stays out of the cold start), so at run time their alias carries
 # ``object``: Powertools resolves a route's annotations (``get_type_hints``) to find its
@@ -170,6 +188,8 @@ if TYPE_CHECKING:
     Voices = Annotated[VoiceService, Depends(voice_service)]
     AreaVoiceSettings = Annotated[AreaVoices, Depends(area_voices)]
     Feedbacks = Annotated[FeedbackService, Depends(feedback_service)]
+    Kpis = Annotated[KpiService, Depends(kpi_service)]
+    Reports = Annotated[ReportService, Depends(report_service)]
 else:
     Units = Annotated[object, Depends(unit_service)]
     Devices = Annotated[object, Depends(device_service)]
@@ -180,3 +200,5 @@ else:
     Voices = Annotated[object, Depends(voice_service)]
     AreaVoiceSettings = Annotated[object, Depends(area_voices)]
     Feedbacks = Annotated[object, Depends(feedback_service)]
+    Kpis = Annotated[object, Depends(kpi_service)]
+    Reports = Annotated[object, Depends(report_service)]

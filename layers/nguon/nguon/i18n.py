@@ -482,6 +482,52 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "{path} đã có; công cụ không ghi đè.",
         "en": "{path} already exists; the tool does not overwrite it.",
     },
+    "kpi_not_found": {
+        "vi": "Không có chỉ tiêu {indicator}.",
+        "en": "There is no indicator {indicator}.",
+    },
+    "kpi_year_and_range": {
+        "vi": "Chọn năm (year) hoặc khoảng ngày (from/to), không chọn cả hai.",
+        "en": "Give a year or a range (from/to), not both.",
+    },
+    "report_not_found": {
+        "vi": "Không có báo cáo {report}.",
+        "en": "There is no report {report}.",
+    },
+    "report_exists": {
+        "vi": "Đơn vị {unit} đã có báo cáo kỳ {period}: {report}.",
+        "en": "Unit {unit} already has a report for {period}: {report}.",
+    },
+    "report_wrong_status": {
+        "vi": "Không thể {action} báo cáo đang ở trạng thái {status}.",
+        "en": "Cannot {action} a report that is {status}.",
+    },
+    "report_stale_version": {
+        "vi": (
+            "Bạn đang sửa phiên bản {version}, nhưng báo cáo đã ở phiên bản {current}; hãy tải lại."
+        ),
+        "en": "You edited version {version}, but the report is at version {current}; reload it.",
+    },
+    "report_own_unit": {
+        "vi": "Báo cáo của đơn vị {unit} do cấp trên duyệt hoặc yêu cầu, không phải chính đơn vị.",
+        "en": "Unit {unit}'s reports are reviewed and requested by the unit above, not by itself.",
+    },
+    "report_period_fields": {
+        "vi": "Báo cáo kỳ {period} cần trường {wanted} và chỉ trường đó.",
+        "en": "A {period} report needs the field {wanted}, and only that one.",
+    },
+    "report_adhoc_fields": {
+        "vi": "Báo cáo đột xuất cần from, to và hạn nộp (due).",
+        "en": "An ad-hoc report needs from, to and a due date.",
+    },
+    "report_due_adhoc_only": {
+        "vi": "Chỉ báo cáo đột xuất mới đặt hạn nộp; báo cáo định kỳ có hạn theo quy định.",
+        "en": "Only ad-hoc reports take a due date; regular ones have their own.",
+    },
+    "export_format": {
+        "vi": "Không xuất được định dạng {format}; chọn một trong: {formats}.",
+        "en": "Cannot export as {format}; choose one of: {formats}.",
+    },
     "tool_file_problem": {
         "vi": "Lỗi tệp {path}: {reason}",
         "en": "File {path}: {reason}",

@@ -26,6 +26,12 @@ class Permission(StrEnum):
     FEEDBACK_READ = "feedback:read"
     FEEDBACK_HANDLE = "feedback:handle"
     FEEDBACK_CONFIGURE = "feedback:configure"
+    REPORTS_READ = "reports:read"
+    """KPIs and periodic reports of the area."""
+    REPORTS_WRITE = "reports:write"
+    """Draft, fill in and submit the unit's reports."""
+    REPORTS_REVIEW = "reports:review"
+    """Accept or return the reports of units below, and request ad-hoc ones."""
 
 
 _READ = frozenset(
@@ -35,18 +41,26 @@ _READ = frozenset(
         Permission.DEVICES_READ,
         Permission.MEDIA_READ,
         Permission.FEEDBACK_READ,
+        Permission.REPORTS_READ,
     }
 )
 
 ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.VIEWER: _READ,
     # Citizens' feedback is answered by those who speak for the unit: its editors, approvers
-    # and (for the province) its departments' providers.
+    # and (for the province) its departments' providers. Editors write the unit's periodic
+    # reports; approvers review those of the units below.
     Role.EDITOR: _READ
-    | {Permission.BULLETINS_COMPOSE, Permission.MEDIA_UPLOAD, Permission.FEEDBACK_HANDLE},
+    | {
+        Permission.BULLETINS_COMPOSE,
+        Permission.MEDIA_UPLOAD,
+        Permission.FEEDBACK_HANDLE,
+        Permission.REPORTS_WRITE,
+    },
     Role.PROVIDER: _READ
     | {Permission.BULLETINS_COMPOSE, Permission.MEDIA_UPLOAD, Permission.FEEDBACK_HANDLE},
-    Role.APPROVER: _READ | {Permission.BULLETINS_APPROVE, Permission.FEEDBACK_HANDLE},
+    Role.APPROVER: _READ
+    | {Permission.BULLETINS_APPROVE, Permission.FEEDBACK_HANDLE, Permission.REPORTS_REVIEW},
     Role.OPERATOR: _READ
     | {Permission.PROGRAMME_ORDER, Permission.DEVICES_MANAGE, Permission.MEDIA_UPLOAD},
     Role.ADMIN: frozenset(Permission),
