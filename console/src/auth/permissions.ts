@@ -19,7 +19,10 @@ export type Permission =
   | "users:manage"
   | "feedback:read"
   | "feedback:handle"
-  | "feedback:configure";
+  | "feedback:configure"
+  | "reports:read"
+  | "reports:write"
+  | "reports:review";
 
 const granted = table as Record<Role, Permission[]>;
 
