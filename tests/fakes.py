@@ -232,6 +232,13 @@ class InMemoryDeviceStore:
             reset = device.presence_at is not None and device.presence_at < guard.reset_before
             if not (newer or reset):
                 return False
+        told = update.playing
+        if (
+            told is not None
+            and device.playing_at is not None
+            and (device.playing_at, device.playing_seq or 0) >= (told.at, told.seq)
+        ):
+            return False
         if update.opens is not None and (update.thing, update.opens.opened_at) in self.alarm_items:
             return False
         if update.closes is not None:

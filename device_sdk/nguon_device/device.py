@@ -12,7 +12,8 @@ What it does:
 - plays emergencies from the alert topics, or from the alert documents the ``playback``
   shadow refers to (``desired.emergencies``: fetched, checked against their SHA-256, played
   once per ``(alert_id, version)`` and never after ``valid_until``), answers commands, beats
-  every ``heartbeat_s``, and buffers proof-of-play until the broker acknowledges it.
+  every ``heartbeat_s`` and at once (QoS 1) whenever what it plays starts or stops, and
+  buffers proof-of-play until the broker acknowledges it.
 """
 
 from __future__ import annotations
@@ -128,6 +129,9 @@ class Device(EmergencyHandling, ManifestFetching):
         self._media_wanted: set[str] = set()
         self.shadow_alerts = {}
         self._reported_playback: dict[str, Any] | None = None
+        self._told_playing: dict[str, Any] | None = None
+        """What plays as the last heartbeat said it."""
+        self._playing_check = False
 
     # -- lifecycle ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -257,6 +261,7 @@ class Device(EmergencyHandling, ManifestFetching):
             self.hooks.on_event(self, name, details)
 
     def _player_started(self, item: PlayItem, at: float) -> None:
+        self._playing_changed()
         if self.hooks.on_playback_started is not None:
             self.hooks.on_playback_started(self, item, at)
 
@@ -376,20 +381,38 @@ class Device(EmergencyHandling, ManifestFetching):
             self.transport.connect()
 
     # -- heartbeat and proof-of-play ----------------------------------------------------------
-    def _heartbeat(self) -> None:
+    def _heartbeat(self, qos: int = 0) -> None:
         if not self.online:
             return
+        playing = self._playing_summary(self.programme.current)
         body = {
             "thing": self.thing,
             "seq": self._seq,
             "sent_at": iso(self.scheduler.now()),
             "uptime_s": self.uptime_s,
-            "playing": self._playing_summary(self.programme.current),
+            "playing": playing,
         }
         self._seq += 1
-        self.publish(topics.heartbeat(self.thing), body, qos=0)
+        self._told_playing = playing
+        self.publish(topics.heartbeat(self.thing), body, qos=qos)
+
+    def _playing_changed(self) -> None:
+        """Something started or ended: say so at once, once the current callback is done (an
+        emergency cutting an item is one stop and one start, reported as one heartbeat)."""
+        if not self._playing_check:
+            self._playing_check = True
+            self.scheduler.call_soon(self._report_playing)
+
+    def _report_playing(self) -> None:
+        """A heartbeat out of turn, QoS 1 (a start or stop must not be lost like a periodic
+        beat may be), when what plays differs from what the last heartbeat said; the cloud
+        orders them by ``(sent_at, seq)``. Offline, the heartbeat on reconnection says it."""
+        self._playing_check = False
+        if self.online and self._playing_summary(self.programme.current) != self._told_playing:
+            self._heartbeat(qos=1)
 
     def _on_record(self, record: dict[str, Any]) -> None:
+        self._playing_changed()
         if self.sender.add(record):
             self.emit("play", record)
 

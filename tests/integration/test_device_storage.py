@@ -120,6 +120,32 @@ def test_a_change_decided_on_a_stale_read_writes_nothing(store, run):
     assert store.get(thing) == current.model_copy(update={"last_seen": T0 + timedelta(minutes=4)})
 
 
+def test_what_plays_is_ordered_by_the_devices_time_and_seq(store, run):
+    thing = f"spk-{run}"
+    store.create(device(thing, online=True, last_seen=T0))
+    service = MonitoringService(store, now=lambda: T0)
+    moment = T0 + timedelta(seconds=30)
+
+    def beat(seq: int, sent: datetime, playing: dict | None) -> dict:
+        return {
+            "thing": thing,
+            "seq": seq,
+            "sent_at": sent.isoformat(),
+            "uptime_s": 30,
+            "playing": playing,
+            "stream": "heartbeat",
+            "received_at": ms(moment),  # every one in the same millisecond
+        }
+
+    start = {"bulletin_id": "b-em", "started_at": moment.isoformat(), "emergency": True}
+    assert service.handle(beat(4, moment, None)) is Outcome.UPDATED
+    assert service.handle(beat(5, moment, start)) is Outcome.UPDATED  # same time, later seq
+    assert service.handle(beat(3, moment, None)) is Outcome.STALE  # same time, earlier seq
+    assert service.handle(beat(9, moment - timedelta(seconds=1), None)) is Outcome.STALE
+    now = store.get(thing)
+    assert (now.playing.bulletin_id, now.playing_at, now.playing_seq) == ("b-em", moment, 5)
+
+
 def test_two_sweeps_that_read_together_open_one_alarm(store, run):
     thing = f"spk-{run}"
     store.create(device(thing, online=True, last_seen=T0))

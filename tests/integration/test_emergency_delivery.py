@@ -24,11 +24,14 @@ class Heard:
     def __init__(self) -> None:
         self.plays: dict[str, list[str]] = {}
         self.stopped: dict[str, list[str]] = {}
+        self.first_started: dict[str, float] = {}
+        """The monotonic time each device first started an emergency."""
         self._lock = threading.Lock()
 
-    def started(self, device, item, _monotonic) -> None:
+    def started(self, device, item, monotonic) -> None:
         if item.emergency:
             with self._lock:
+                self.first_started.setdefault(device.config.thing, monotonic)
                 self.plays.setdefault(device.config.thing, []).append(item.bulletin_id)
 
     def event(self, device, name, details) -> None:
@@ -55,7 +58,7 @@ def provision(api, tmp_path, unit: str, kind: str = "speaker") -> str:
     return str(write_bundle(response.json(), tmp_path / "bundles"))
 
 
-def approved_emergency(api, *, valid_for: timedelta, targets=("540",)) -> dict:
+def approved_emergency(api, *, valid_for: timedelta, targets=("540",), duration_s: int = 2) -> dict:
     now = datetime.now(ZONE).replace(microsecond=0)
     body = {
         "title": "Cảnh báo lũ quét khẩn cấp",
@@ -67,7 +70,7 @@ def approved_emergency(api, *, valid_for: timedelta, targets=("540",)) -> dict:
         "schedule": {"type": "once", "at": now.isoformat()},
         "valid_from": (now - timedelta(minutes=1)).isoformat(),
         "valid_until": (now + valid_for).isoformat(),
-        "duration_s": 2,
+        "duration_s": duration_s,
     }
     created = api.post("/bulletins", body, as_user="huyen-editor")
     assert created.status_code == 201, created.text
@@ -172,3 +175,37 @@ def test_proof_of_play_reaches_the_cloud_once(api, tmp_path, fleet):
     time.sleep(2)
     records = plays()
     assert len({p["play_id"] for p in records}) == len(records)
+
+
+def test_the_devices_view_shows_an_emergency_playing_within_seconds_and_its_stop(
+    api, tmp_path, fleet
+):
+    """Each start and stop is reported at once (not with the next minute's heartbeat), so
+    ``GET /devices?unit=`` follows the district's devices live."""
+    running, heard = fleet
+    bundles = [provision(api, tmp_path, "21550"), provision(api, tmp_path, "21553")]
+    devices = running.start(bundles)
+    assert running.wait_connected(timeout_s=20) == 2
+    things = {d.config.thing for d in devices}
+
+    def playing() -> dict[str, str | None]:
+        response = api.get("/devices?unit=540&limit=100", as_user="huyen-operator")
+        assert response.status_code == 200, response.text
+        return {
+            d["thing"]: (d["playing"] or {}).get("bulletin_id")
+            for d in response.json()["items"]
+            if d["thing"] in things
+        }
+
+    bulletin = approved_emergency(api, valid_for=timedelta(minutes=30), duration_s=600)
+    assert wait_until(lambda: heard.heard(bulletin["id"]) == things)
+    assert wait_until(lambda: set(playing().values()) == {bulletin["id"]}, timeout=5)
+    shown = time.monotonic() - max(heard.first_started.values())
+    print(f"playing shown {shown:.2f} s after the last device started")
+    assert shown < 5  # 2 s on a quiet machine; this one is shared
+
+    withdrawn = api.post(
+        f"/bulletins/{bulletin['id']}/withdraw", {"reason": "Báo nhầm"}, as_user="huyen-approver"
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert wait_until(lambda: set(playing().values()) == {None}, timeout=10)

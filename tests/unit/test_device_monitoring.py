@@ -309,6 +309,59 @@ def test_last_seen_only_moves_forward(service, store):
     assert now.playing.bulletin_id == "b002"
 
 
+def started(bulletin_id: str, moment: datetime) -> dict:
+    return {"bulletin_id": bulletin_id, "started_at": moment.isoformat(), "emergency": True}
+
+
+def test_a_start_reported_at_once_shows_even_in_the_same_millisecond_as_a_beat(service, store):
+    """The device's start report and its periodic beat reach the broker together: ``last_seen``
+    cannot order them, the device's ``(sent_at, seq)`` does."""
+    moment = T0 + timedelta(seconds=30)
+    service.handle(heartbeat(moment, seq=8, playing=None))
+
+    outcome = service.handle(heartbeat(moment, seq=9, playing=started("b-em", moment)))
+
+    assert outcome is Outcome.UPDATED
+    now = store.get(THING)
+    assert now.playing.bulletin_id == "b-em"
+    assert (now.playing_at, now.playing_seq, now.last_seen) == (moment, 9, moment)
+
+
+def test_a_late_stop_never_overwrites_a_newer_start(service, store):
+    first = T0 + timedelta(seconds=10)
+    second = T0 + timedelta(seconds=11)
+    stop = heartbeat(first, seq=8, playing=None)  # sent first, delivered last
+    service.handle(heartbeat(second, seq=9, playing=started("b-em", second)))
+
+    late = service.handle(stop | {"received_at": ms(second + timedelta(seconds=1))})
+
+    now = store.get(THING)
+    assert late is Outcome.UPDATED  # last_seen moves on: the device was heard
+    assert now.playing.bulletin_id == "b-em"
+    assert now.last_seen == second + timedelta(seconds=1)
+
+
+def test_a_stop_after_a_start_clears_playing_and_a_repeat_changes_nothing(service, store):
+    begin = T0 + timedelta(seconds=10)
+    end = T0 + timedelta(seconds=40)
+    service.handle(heartbeat(begin, seq=8, playing=started("b-em", begin)))
+    stop = heartbeat(end, seq=9, playing=None)
+
+    assert service.handle(stop) is Outcome.UPDATED
+    assert service.handle(stop) is Outcome.STALE
+    assert store.get(THING).playing is None
+
+
+def test_a_reboot_restarts_seq_and_its_reports_still_count(service, store):
+    before = T0 + timedelta(seconds=10)
+    service.handle(heartbeat(before, seq=40, playing=started("b-em", before)))
+
+    after = T0 + timedelta(seconds=20)
+    service.handle(heartbeat(after, seq=0, playing=None))
+
+    assert store.get(THING).playing is None
+
+
 def test_a_sweep_that_lost_the_race_to_a_heartbeat_changes_nothing(service, store):
     snapshot = store.online()  # read before the heartbeat landed
     service.handle(heartbeat(T0 + timedelta(minutes=4)))
@@ -358,7 +411,10 @@ def test_a_health_report_updates_what_staff_see(service, store):
     assert outcome is Outcome.UPDATED
     assert (now.firmware, now.temperature_c, now.signal_dbm) == ("2.4.1", 51.5, -71)
     assert now.errors == ["amp_overheat"]
-    assert (now.playing.bulletin_id, now.playing.emergency, now.volume) == ("b009", True, 65)
+    assert now.volume == 65
+    # What plays comes from the heartbeats, in the device's order: a health report sent before
+    # a stop could arrive after it.
+    assert now.playing is None
 
 
 def test_an_older_shadow_report_changes_nothing(service, store):

@@ -162,6 +162,10 @@ class Device(BaseModel):
     power: Power | None = None
     brightness: int | None = None
     playing: Playing | None = None
+    playing_at: LocalTime | None = None
+    """The device's own time of the heartbeat ``playing`` came from: with ``playing_seq``,
+    what orders reports of starts and stops (a late one never overwrites a newer one)."""
+    playing_seq: int | None = None
     firmware: str | None = None
     temperature_c: float | None = None
     signal_dbm: float | None = None

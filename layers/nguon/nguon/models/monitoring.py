@@ -270,6 +270,15 @@ class PresenceGuard:
 
 
 @dataclass(frozen=True)
+class PlayingGuard:
+    """Apply only if the stored ``playing`` came from an older report: ``(playing_at,
+    playing_seq)`` before ``(at, seq)``, the device's own time and heartbeat number."""
+
+    at: datetime
+    seq: int
+
+
+@dataclass(frozen=True)
 class DeviceUpdate:
     """A change of one device's monitoring state, applied in one transaction only if the device
     still exists, is active and is as it was read; the alarm it opens or closes goes with it."""
@@ -284,6 +293,7 @@ class DeviceUpdate:
     unchanged: Mapping[str, Any] = field(default_factory=dict)
     """Each of these fields must still have this value (``None``: still absent)."""
     presence: PresenceGuard | None = None
+    playing: PlayingGuard | None = None
     opens: Alarm | None = None
     """Must not exist yet."""
     closes: Alarm | None = None

@@ -48,6 +48,7 @@ from nguon.models.monitoring import (
     DeviceUpdate,
     HealthReport,
     HeartbeatEvent,
+    PlayingGuard,
     PlayRecord,
     PlaysEvent,
     PresenceEvent,
@@ -119,25 +120,45 @@ class MonitoringService:
 
     def heartbeat(self, event: Mapping[str, Any]) -> Outcome:
         """``last_seen`` becomes the newest heartbeat's arrival; a heartbeat newer than the
-        last disconnect brings an offline device back (and closes its alarm)."""
+        last disconnect brings an offline device back (and closes its alarm).
+
+        ``playing`` is ordered apart, by the device's own ``(sent_at, seq)``: a device sends a
+        heartbeat at once (QoS 1) each time it starts or stops something, so two may arrive
+        in the same millisecond or out of order, and a late "stopped" must not overwrite a
+        newer "started" (nor a periodic beat sent before either)."""
         beat = _parse(HeartbeatEvent, event, "heartbeat")
         seen = beat.received_at or self._now()
+        told = PlayingGuard(at=clock.localize(beat.sent_at), seq=beat.seq)
+        says_playing = "playing" in beat.model_fields_set
 
         def decide(device: Device) -> DeviceUpdate | Outcome:
-            if device.last_seen is not None and device.last_seen >= seen:
+            beats_newer = device.last_seen is None or device.last_seen < seen
+            playing_newer = says_playing and (
+                device.playing_at is None
+                or (device.playing_at, device.playing_seq or 0) < (told.at, told.seq)
+            )
+            if not beats_newer and not playing_newer:
                 return Outcome.STALE
-            changes: dict[str, Any] = {"last_seen": seen, "uptime_s": beat.uptime_s}
-            if "playing" in beat.model_fields_set:
-                changes["playing"] = beat.playing
+            changes: dict[str, Any] = {}
+            guard = None
+            if playing_newer:
+                changes.update(playing=beat.playing, playing_at=told.at, playing_seq=told.seq)
+                guard = told
+            if not beats_newer:
+                return DeviceUpdate(device.thing, device.online, changes, playing=guard)
+            changes.update(last_seen=seen, uptime_s=beat.uptime_s)
             older = {"last_seen": seen}
             if device.online or (device.disconnected_at and device.disconnected_at >= seen):
-                return DeviceUpdate(device.thing, device.online, changes, older=older)
+                return DeviceUpdate(
+                    device.thing, device.online, changes, older=older, playing=guard
+                )
             changes.update(online=True, alarm_opened_at=None)
             return DeviceUpdate(
                 device.thing,
                 False,
                 changes,
                 older={**older, "disconnected_at": seen},
+                playing=guard,
                 closes=_closing(device, seen),
             )
 
@@ -222,14 +243,13 @@ class MonitoringService:
             changes.update({name: getattr(config, name) for name in config.model_fields_set})
         else:
             health = _parse(HealthReport, report.reported, "shadow_report")
-            for name in health.model_fields_set:
-                target = "playing" if name == "current_item" else name
+            # ``current_item`` stays in the shadow only: what plays is ordered by the device's
+            # heartbeats (a health report sent just before a stop may arrive after it).
+            for name in health.model_fields_set - {"current_item"}:
                 value = getattr(health, name)
-                changes[target] = value if name != "errors" else (value or [])
+                changes[name] = value if name != "errors" else (value or [])
         # A reported null is "not known", never "delete the setting".
-        changes = {
-            name: value for name, value in changes.items() if value is not None or name == "playing"
-        }
+        changes = {name: value for name, value in changes.items() if value is not None}
 
         def decide(device: Device) -> DeviceUpdate | Outcome:
             known = getattr(device, stamp)

@@ -98,6 +98,8 @@ class DeviceItem(TableItem):
     power = UnicodeAttribute(null=True)
     brightness = NumberAttribute(null=True)
     playing = JsonAttribute(null=True)
+    playing_at = UTCDateTimeAttribute(null=True)
+    playing_seq = NumberAttribute(null=True)
     firmware = UnicodeAttribute(null=True)
     temperature_c = NumberAttribute(null=True)
     signal_dbm = NumberAttribute(null=True)

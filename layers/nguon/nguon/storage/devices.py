@@ -265,4 +265,11 @@ def _condition(update: DeviceUpdate) -> Condition:
             | (DeviceItem.presence_order < guard.order)
             | (DeviceItem.presence_at < guard.reset_before)
         )
+    if update.playing is not None:
+        told = update.playing
+        condition &= (
+            DeviceItem.playing_at.does_not_exist()
+            | (DeviceItem.playing_at < told.at)
+            | ((DeviceItem.playing_at == told.at) & (DeviceItem.playing_seq < told.seq))
+        )
     return condition
