@@ -36,6 +36,7 @@ _LOCAL_VALUES = {
     "NGUON_DEFAULT_VOICE": "vi-vn-x-central",
     "NGUON_NEURAL_TTS_URL": "",
     "NGUON_NEURAL_TTS_KEY_SECRET": "",
+    "NGUON_CONSOLE_ORIGIN": "https://nguon.binhdinh.gov.vn",
 }
 
 

@@ -1,7 +1,8 @@
 """``make run``: the local cloud in the foreground until Ctrl-C or SIGTERM.
 
 Environment: ``NGUON_API_PORT`` (default 3000), ``NGUON_SPEECH_PORT`` (default 3001: the speech
-API, Polly's, an API of its own), ``NGUON_AWS_PORT`` (default 5000), 0 for a free port;
+API, Polly's, an API of its own), ``NGUON_CONSOLE_PORT`` (default 3002: the web console),
+``NGUON_AWS_PORT`` (default 5000), 0 for a free port;
 ``NGUON_STATE_DIR`` (default .local); ``NGUON_DEMO_PASSWORD`` (default: new each run);
 ``NGUON_DEMO_BULLETINS`` (default 1: a week of sample bulletins; 0: none);
 ``NGUON_MQTT_PORT`` and ``NGUON_MQTT_TLS_PORT`` (default 1884 plain, 8883 mTLS; not 1883, which
@@ -25,6 +26,7 @@ def _config() -> LocalCloudConfig:
     config = LocalCloudConfig(
         api_port=int(os.environ.get("NGUON_API_PORT", "3000")),
         speech_port=int(os.environ.get("NGUON_SPEECH_PORT", "3001")),
+        console_port=int(os.environ.get("NGUON_CONSOLE_PORT", "3002")),
         aws_port=int(os.environ.get("NGUON_AWS_PORT", "5000")),
         state_dir=Path(os.environ.get("NGUON_STATE_DIR", ".local")),
         demo_bulletins=os.environ.get("NGUON_DEMO_BULLETINS", "1") != "0",
@@ -41,6 +43,7 @@ def _banner(endpoints: dict) -> str:
     lines = [
         "",
         "Nguồn — đám mây cục bộ đang chạy / the local cloud is running",
+        f"  Bảng điều khiển / console: {endpoints['console_url']}",
         f"  API:                 {endpoints['api_url']}",
         f"  Swagger UI:          {endpoints['docs_url']}",
         f"  Polly (boto3):       {endpoints['polly_url']}",
@@ -80,7 +83,7 @@ def main() -> int:
         print(f"Không khởi động được / could not start: {error}", file=sys.stderr)
         print(
             "Cổng đang bận? Đặt / port busy? Set "
-            "NGUON_API_PORT=0 NGUON_SPEECH_PORT=0 NGUON_AWS_PORT=0",
+            "NGUON_API_PORT=0 NGUON_SPEECH_PORT=0 NGUON_CONSOLE_PORT=0 NGUON_AWS_PORT=0",
             file=sys.stderr,
         )
         return 1

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from infra.localcloud.authorizer import CognitoAuthorizer
+from infra.localcloud.console import DIST_DIR, ConsoleSite, security_headers
 from infra.localcloud.demo_bulletins import seed_demo_bulletins
 from infra.localcloud.event_sources import AsyncInvoker, Scheduler, StreamPoller
 from infra.localcloud.fleet import FleetPlan, SimulatedFleet
@@ -70,6 +71,10 @@ class LocalCloudConfig:
     """The simulated fleet (``NGUON_FLEET``): ``district``, ``commune``, a number, ``off``."""
     schedules: bool = True
     """Run the template's schedules (the device sweep, manifest refresh) on the wall clock."""
+    console_port: int = 0
+    """The web console's port (``NGUON_CONSOLE_PORT``); its URL is the stack's ConsoleOrigin."""
+    console_dist: Path = DIST_DIR
+    """The built console (``make console``)."""
 
 
 class LocalCloud:
@@ -102,6 +107,11 @@ class LocalCloud:
                 AWS_REGION=config.region,
             )
             template = Template.load(config.template_path, region=config.region)
+            # The console first: its URL is the origin the buckets' and the APIs' CORS allow,
+            # as ConsoleOrigin is the console's address on AWS.
+            site = ConsoleSite(config.console_dist)
+            console = self._start(HttpService("console", site, config.console_port))
+            template.parameters["ConsoleOrigin"] = console.url
             provisioner = Provisioner(template, moto.url)
             provisioner.provision()
             broker, bridge = self._start_iot(template, provisioner)
@@ -135,9 +145,31 @@ class LocalCloud:
             api, speech = apis["StaffApi"], apis["SpeechApi"]
             pool_id = template.physical_ids["UserPool"]
             self.bridge = bridge
+            site.configure(
+                security_headers(
+                    template,
+                    {
+                        "StaffApiOrigin": api.url,
+                        "SpeechApiOrigin": speech.url,
+                        # moto serves Cognito and S3 (signed links and posts) on one port.
+                        "CognitoOrigin": moto.url,
+                        "UploadsOrigin": moto.url,
+                        "MediaOrigin": moto.url,
+                    },
+                ),
+                {
+                    "apiUrl": api.url,
+                    "speechUrl": f"{speech.url}/tts",
+                    "region": config.region,
+                    "userPoolId": pool_id,
+                    "userPoolClientId": template.physical_ids["UserPoolClient"],
+                    "cognitoEndpoint": f"{moto.url}/",
+                },
+            )
             self.endpoints = {
                 "api_url": api.url,
                 "docs_url": f"{api.url}/docs",
+                "console_url": console.url,
                 "aws_endpoint_url": moto.url,
                 "region": config.region,
                 "user_pool_id": pool_id,
@@ -276,6 +308,7 @@ class LocalCloud:
                 binary_media_types=prop("BinaryMediaTypes", []),
                 # Swagger UI shows the staff API's /openapi.json; a local extra, not API Gateway's.
                 docs=api_id == "StaffApi",
+                cors=prop("Cors", None),
             )
             name = "gateway" if api_id == "StaffApi" else f"gateway-{api_id}"
             started[api_id] = self._start(HttpService(name, gateway, ports[api_id]))

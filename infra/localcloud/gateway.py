@@ -6,9 +6,15 @@ responses API Gateway makes itself (401, unknown route, function failure) use th
 ``GatewayResponses`` from the template, and bodies are converted per the Api's own
 ``BinaryMediaTypes``. One instance serves one Api on its own base URL, as each has its own
 invoke URL on AWS. Swagger UI is served at ``/docs`` where asked (local only).
+
+With the Api's ``Cors``, an ``OPTIONS`` request to any routed path is answered here, as SAM's
+mock integration answers it on AWS: without the authorizer, with the configured headers as
+they are, whatever the request's ``Origin`` (the browser compares). The gateway responses carry
+the headers of their ``ResponseParameters``.
 """
 
 import base64
+import dataclasses
 import importlib.resources
 import logging
 import threading
@@ -61,6 +67,45 @@ _DOCS_HTML = """<!doctype html>
 <script src="/docs/static/swagger-ui-bundle.js"></script>
 <script>window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui"});</script>
 </body></html>"""
+
+
+def _static_value(value: Any) -> str:
+    """A header value as API Gateway's mappings write it: a literal in single quotes."""
+    text = str(value)
+    if len(text) < 2 or text[0] != "'" or text[-1] != "'":
+        raise ValueError(f"only static ('quoted') header values are emulated, not {text!r}")
+    return text[1:-1]
+
+
+# SAM's Cors properties and the preflight headers they become.
+_CORS_HEADERS = {
+    "AllowOrigin": "Access-Control-Allow-Origin",
+    "AllowHeaders": "Access-Control-Allow-Headers",
+    "AllowMethods": "Access-Control-Allow-Methods",
+    "MaxAge": "Access-Control-Max-Age",
+}
+
+
+def preflight_headers(cors: Mapping[str, Any] | str | None) -> dict[str, str] | None:
+    """The headers SAM's OPTIONS mock answers with, for the Api's ``Cors`` (None: no mock).
+
+    A string is the origin alone. Without AllowMethods SAM lists each path's own methods;
+    the template sets them, and the emulation asks it to rather than guess."""
+    if cors is None:
+        return None
+    if isinstance(cors, str):
+        cors = {"AllowOrigin": cors}
+    unknown = set(cors) - {*_CORS_HEADERS, "AllowCredentials"}
+    if unknown or "AllowMethods" not in cors or "AllowOrigin" not in cors:
+        raise ValueError(f"Cors: set AllowOrigin and AllowMethods, and only {list(_CORS_HEADERS)}")
+    headers = {
+        _CORS_HEADERS[key]: _static_value(value)
+        for key, value in cors.items()
+        if key in _CORS_HEADERS
+    }
+    if cors.get("AllowCredentials") is True:
+        headers["Access-Control-Allow-Credentials"] = "true"
+    return headers
 
 
 @dataclass(frozen=True)
@@ -125,6 +170,7 @@ class ApiGateway:
         host: LambdaHost,
         binary_media_types: Sequence[str] = (),
         docs: bool = False,
+        cors: Mapping[str, Any] | str | None = None,
     ) -> None:
         self._binary = [kind.replace("~1", "/").lower() for kind in binary_media_types]
         self._docs = docs
@@ -134,6 +180,9 @@ class ApiGateway:
         self._authorizers = authorizers
         self._responses = gateway_responses
         self._host = host
+        self._preflight = preflight_headers(cors)
+        # SAM adds the OPTIONS mock to every path of the Api.
+        self._paths = [dataclasses.replace(route, method="ANY") for route in routes]
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)
@@ -145,6 +194,11 @@ class ApiGateway:
             return Response(_DOCS_HTML, content_type="text/html; charset=utf-8")
         if self._docs and request.path.startswith("/docs/static/"):
             return self._static(request.path.removeprefix("/docs/static/"))
+        if self._preflight is not None and request.method == "OPTIONS":
+            if match_route(self._paths, "OPTIONS", request.path) is None:
+                return self.gateway_response("MISSING_AUTHENTICATION_TOKEN")
+            # The mock's response template: `{}` as JSON, status 200.
+            return Response("{}\n", content_type="application/json", headers=self._preflight)
         match = match_route(self._routes, request.method, request.path)
         if match is None:
             return self.gateway_response("MISSING_AUTHENTICATION_TOKEN")
@@ -173,6 +227,9 @@ class ApiGateway:
         )
         status = int(config.get("StatusCode", _DEFAULT_STATUS[response_type]))
         headers = {"x-amzn-ErrorType": response_type}
+        parameters = config.get("ResponseParameters") or fallback.get("ResponseParameters") or {}
+        for name, value in (parameters.get("Headers") or {}).items():
+            headers[name] = _static_value(value)
         return Response(body, status=status, content_type="application/json", headers=headers)
 
     def event(self, request: Request, match: _Match, claims: Mapping[str, Any] | None) -> dict:

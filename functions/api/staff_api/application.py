@@ -8,6 +8,8 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.shared.json_encoder import Encoder
 
+from nguon.config import get_settings
+from nguon.cors import console_cors
 from staff_api import errors
 from staff_api.routes import (
     alerts,
@@ -31,7 +33,10 @@ def _serialize(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), cls=Encoder)
 
 
-app = APIGatewayRestResolver(enable_validation=True, serializer=_serialize)
+# Only the console's origin may read answers from a browser (nguon.cors).
+app = APIGatewayRestResolver(
+    enable_validation=True, serializer=_serialize, cors=console_cors(get_settings())
+)
 app.configure_openapi(
     title=API_TITLE,
     version=API_VERSION,

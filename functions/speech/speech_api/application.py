@@ -47,6 +47,8 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
 from nguon import errors as domain_errors
+from nguon.config import get_settings
+from nguon.cors import console_cors
 from nguon.identity import current_principal
 from nguon.models.principal import Principal, Role
 from nguon.observability import logger, metrics
@@ -62,7 +64,8 @@ from speech_api.dependencies import speech_service, speech_tasks, unit_service
 
 LEXICON_WRITERS = frozenset({Role.ADMIN, Role.EDITOR})
 
-app = APIGatewayRestResolver(strip_prefixes=["/tts"])
+# The console's TTS preview fetches audio here from the browser: its origin only (nguon.cors).
+app = APIGatewayRestResolver(strip_prefixes=["/tts"], cors=console_cors(get_settings()))
 
 
 class SerializationException(SpeechError):

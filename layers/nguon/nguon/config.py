@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     )
     """Set by the local cloud (its IoT bridge); boto3 reads it itself."""
 
+    console_origin: str = Field(default="", validation_alias="NGUON_CONSOLE_ORIGIN")
+    """The web console's origin (the template's ``ConsoleOrigin``): the one whose pages may
+    read the APIs' answers (CORS). Empty: no CORS headers at all."""
+
     claim_lease_s: int = Field(default=16 * 60, validation_alias="NGUON_CLAIM_LEASE_S", gt=0)
     """How long a worker's claim on a record lasts without a write (``nguon.leases``): Lambda's
     15-minute ceiling and a minute, so a live worker is never taken over."""
