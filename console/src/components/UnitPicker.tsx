@@ -1,0 +1,85 @@
+/**
+ * Pick units from the user's own subtree: a tree that opens level by level (the catalogue via
+ * loadUnit, cached), so nothing outside the user's area is ever offered.
+ */
+import { TreeSelect } from "antd";
+import { useEffect, useState } from "react";
+
+import { useSession } from "../auth/session";
+import { loadUnit } from "../units";
+
+interface Node {
+  id: string;
+  pId?: string;
+  value: string;
+  title: string;
+  isLeaf: boolean;
+}
+
+interface Props {
+  id?: string;
+  value?: string | string[];
+  onChange?: (value: string | string[]) => void;
+  multiple?: boolean;
+  placeholder?: string;
+  ariaLabel?: string;
+  /** The deepest level offered: e.g. "district" for the province's districts and no communes. */
+  deepest?: "district" | "commune";
+}
+
+export function UnitPicker({ id, value, onChange, multiple, placeholder, ariaLabel, deepest = "commune" }: Props) {
+  const { user } = useSession();
+  const [nodes, setNodes] = useState<Node[]>([]);
+  const home = user?.unit ?? "";
+
+  useEffect(() => {
+    if (!home) return;
+    let live = true;
+    void loadUnit(home).then((unit) => {
+      if (!live) return;
+      const root: Node = { id: unit.code, value: unit.code, title: unit.name, isLeaf: !unit.children.length };
+      const children = unit.children.map((child) => ({
+        id: child.code,
+        pId: unit.code,
+        value: child.code,
+        title: child.name,
+        isLeaf: child.level === "commune" || child.level === deepest,
+      }));
+      setNodes([root, ...children]);
+    });
+    return () => {
+      live = false;
+    };
+  }, [home, deepest]);
+
+  async function loadChildren(code: string) {
+    const unit = await loadUnit(code);
+    setNodes((known) => {
+      const seen = new Set(known.map((node) => node.id));
+      const added = unit.children
+        .filter((child) => !seen.has(child.code))
+        .map((child) => ({ id: child.code, pId: code, value: child.code, title: child.name, isLeaf: true }));
+      return [...known, ...added];
+    });
+  }
+
+  return (
+    <TreeSelect
+      id={id}
+      aria-label={ariaLabel}
+      treeDataSimpleMode
+      treeData={nodes}
+      value={value}
+      onChange={(next) => onChange?.(next as string | string[])}
+      multiple={multiple}
+      showSearch
+      treeNodeFilterProp="title"
+      placeholder={placeholder}
+      loadData={(node) => loadChildren(String(node.value))}
+      treeDefaultExpandedKeys={[home]}
+      style={{ width: "100%" }}
+      popupMatchSelectWidth={false}
+      allowClear={multiple}
+    />
+  );
+}
