@@ -61,6 +61,8 @@ export function DistrictMap({ label, districts, only, selected, onDistrictClick,
     const created = L.map(element.current, { zoomSnap: 0.25, attributionControl: false, keyboard: false });
     const tileUrl = config().tileUrl;
     if (tileUrl) L.tileLayer(tileUrl, { maxZoom: 18 }).addTo(created);
+    // Devices in a pane above the districts, whichever is drawn first.
+    created.createPane("devices").style.zIndex = "450";
     dots.current = L.layerGroup().addTo(created);
     map.current = created;
     let live = true;
@@ -97,6 +99,7 @@ export function DistrictMap({ label, districts, only, selected, onDistrictClick,
     group.clearLayers();
     for (const marker of markers ?? []) {
       L.circleMarker([marker.lat, marker.lon], {
+        pane: "devices",
         radius: 6,
         color: "#222",
         weight: 1,

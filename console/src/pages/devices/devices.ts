@@ -28,8 +28,9 @@ export function stateOf(device: Device): DeviceState {
 }
 
 export const STATE_COLOUR: Record<DeviceState, string> = {
-  emergency: "#b71c1c",
-  playing: "#1677ff",
-  online: "#389e0d",
-  offline: "#8c8c8c",
+  // Dark enough for white text on a tag (WCAG AA) and distinct on the map.
+  emergency: "#a8071a",
+  playing: "#0958d9",
+  online: "#237804",
+  offline: "#595959",
 };

@@ -22,7 +22,7 @@ type Bulletin = components["schemas"]["BulletinView"];
 export type Delivery = "playing" | "idle" | "offline";
 
 const POLL_MS = 1_500;
-const COLOUR: Record<Delivery, string> = { playing: "#b71c1c", idle: "#389e0d", offline: "#8c8c8c" };
+const COLOUR: Record<Delivery, string> = { playing: "#a8071a", idle: "#237804", offline: "#595959" };
 
 export function deliveryOf(device: Device, bulletinId: string): Delivery {
   if (!device.online) return "offline";

@@ -32,9 +32,9 @@ export default function PlaysChart({ unit, areas }: { unit: string; areas: { cod
   const played = t("overview.played");
   return (
     <>
-      <div aria-hidden="true" style={{ width: "100%", height: 280 }}>
+      <div aria-hidden="true" className="plays-chart">
         <ResponsiveContainer>
-          <BarChart data={rows} margin={{ top: 8, right: 8, bottom: 48, left: 0 }}>
+          <BarChart accessibilityLayer={false} data={rows} margin={{ top: 8, right: 8, bottom: 48, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="name" angle={-30} textAnchor="end" interval={0} fontSize={12} />
             <YAxis fontSize={12} />
