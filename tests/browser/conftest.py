@@ -159,6 +159,8 @@ class Console:
 @pytest.fixture
 def console(browser: Browser, cloud: dict) -> Iterator[Console]:
     context = browser.new_context(
+        # axe is injected as a script tag, which the console's CSP (script-src 'self') refuses.
+        bypass_csp=True,
         viewport={"width": WIDE, "height": 900},
         locale="vi-VN",
         timezone_id="Asia/Ho_Chi_Minh",
@@ -174,6 +176,8 @@ def console(browser: Browser, cloud: dict) -> Iterator[Console]:
 def second_console(browser: Browser, cloud: dict) -> Iterator[Console]:
     """Another person at the same time (an approver beside the editor)."""
     context = browser.new_context(
+        # axe is injected as a script tag, which the console's CSP (script-src 'self') refuses.
+        bypass_csp=True,
         viewport={"width": WIDE, "height": 900},
         locale="vi-VN",
         timezone_id="Asia/Ho_Chi_Minh",

@@ -35,17 +35,22 @@ export function UnitPicker({ id, value, onChange, multiple, placeholder, ariaLab
   useEffect(() => {
     if (!home) return;
     let live = true;
-    void loadUnit(home).then((unit) => {
+    // Two levels at once (a province: its districts and their communes, a dozen cached calls),
+    // so typing a commune's name finds it without opening its district first.
+    void loadUnit(home).then(async (unit) => {
+      const below = await Promise.all(
+        unit.children.map((child) => (child.level === deepest || child.level === "commune" ? null : loadUnit(child.code).catch(() => null))),
+      );
       if (!live) return;
-      const root: Node = { id: unit.code, value: unit.code, title: unit.name, isLeaf: !unit.children.length };
-      const children = unit.children.map((child) => ({
-        id: child.code,
-        pId: unit.code,
-        value: child.code,
-        title: child.name,
-        isLeaf: child.level === "commune" || child.level === deepest,
-      }));
-      setNodes([root, ...children]);
+      const found: Node[] = [{ id: unit.code, value: unit.code, title: unit.name, isLeaf: !unit.children.length }];
+      unit.children.forEach((child, index) => {
+        const grand = below[index];
+        found.push({ id: child.code, pId: unit.code, value: child.code, title: child.name, isLeaf: !grand?.children.length });
+        for (const leaf of grand?.children ?? []) {
+          found.push({ id: leaf.code, pId: child.code, value: leaf.code, title: leaf.name, isLeaf: true });
+        }
+      });
+      setNodes(found);
     });
     return () => {
       live = false;

@@ -58,7 +58,7 @@ export function CommandPanel({ device, onSent }: { device: Device; onSent: (comm
             value={volume}
             onChange={setVolume}
             style={{ flex: 1 }}
-            aria-label={t("commands.volume")}
+            ariaLabelForHandle={t("commands.volume")}
           />
           <Button
             onClick={() =>

@@ -191,7 +191,7 @@ export default function DevicePage() {
                   },
                   { title: t("device.result"), dataIndex: "result", render: (r: string) => t(`result.${r}` as "result.ok") },
                   {
-                    title: t("device.ended"),
+                    title: t("device.duration"),
                     dataIndex: "duration_s",
                     responsive: ["md"],
                     render: (s: number) => t("device.seconds", { n: formatNumber(Math.round(s), locale) }),

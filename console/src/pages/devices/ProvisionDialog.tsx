@@ -91,7 +91,9 @@ export function ProvisionDialog({ onClose, onDone }: { onClose: () => void; onDo
                 {t("provision.download", { thing: bundle.thing })}
               </Button>
               {downloaded && <span role="status">{t("provision.downloaded")}</span>}
-              <Button onClick={close}>{t("provision.close")}</Button>
+              <Button onClick={close} data-testid="provision-close">
+                {t("provision.close")}
+              </Button>
             </Space>
           }
         />

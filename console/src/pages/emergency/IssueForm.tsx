@@ -155,7 +155,12 @@ export function IssueForm({ onIssued }: { onIssued: (bulletin: Bulletin) => void
                 </Form.Item>
               </Col>
               <Col xs={24} sm={12}>
-                <Form.Item name="channels" label={t("issue.channels")} rules={required(t("issue.channels"))}>
+                <Form.Item
+                  name="channels"
+                  label={t("issue.channels")}
+                  // Not `required`: antd would put aria-required on the group's div, which axe refuses.
+                  rules={[{ type: "array", min: 1, message: t("issue.required", { field: t("issue.channels").toLowerCase() }) }]}
+                >
                   <Checkbox.Group
                     options={(["speaker", "board", "web"] as const).map((c) => ({ value: c, label: t(`channel.${c}` as const) }))}
                   />
@@ -177,7 +182,7 @@ export function IssueForm({ onIssued }: { onIssued: (bulletin: Bulletin) => void
                 </Form.Item>
               </Col>
               <Col xs={12} sm={6}>
-                <Form.Item name="duration" label={t("issue.duration")}>
+                <Form.Item name="duration" label={t("issue.duration")} tooltip={t("issue.durationHelp")}>
                   <InputNumber min={1} max={10800} />
                 </Form.Item>
               </Col>
