@@ -35,22 +35,19 @@ export function UnitPicker({ id, value, onChange, multiple, placeholder, ariaLab
   useEffect(() => {
     if (!home) return;
     let live = true;
-    // Two levels at once (a province: its districts and their communes, a dozen cached calls),
-    // so typing a commune's name finds it without opening its district first.
+    // Two levels (a province: its districts, then their communes as they arrive, cached), so
+    // typing a commune's name finds it without opening its district first.
     void loadUnit(home).then(async (unit) => {
-      const below = await Promise.all(
-        unit.children.map((child) => (child.level === deepest || child.level === "commune" ? null : loadUnit(child.code).catch(() => null))),
-      );
       if (!live) return;
-      const found: Node[] = [{ id: unit.code, value: unit.code, title: unit.name, isLeaf: !unit.children.length }];
-      unit.children.forEach((child, index) => {
-        const grand = below[index];
-        found.push({ id: child.code, pId: unit.code, value: child.code, title: child.name, isLeaf: !grand?.children.length });
-        for (const leaf of grand?.children ?? []) {
-          found.push({ id: leaf.code, pId: child.code, value: leaf.code, title: leaf.name, isLeaf: true });
-        }
-      });
-      setNodes(found);
+      const root: Node = { id: unit.code, value: unit.code, title: unit.name, isLeaf: !unit.children.length };
+      const open = (level: string) => level !== "commune" && level !== deepest;
+      setNodes([
+        root,
+        ...unit.children.map((child) => ({ id: child.code, pId: unit.code, value: child.code, title: child.name, isLeaf: !open(child.level) })),
+      ]);
+      for (const child of unit.children.filter((c) => open(c.level))) {
+        void loadChildren(child.code).catch(() => undefined);
+      }
     });
     return () => {
       live = false;
