@@ -21,8 +21,14 @@ def pick_unit(page: Page, field_label: str, name: str) -> None:
     """Type a unit's name into a unit picker and choose it from the tree."""
     field = page.get_by_label(field_label)
     field.click()
-    field.fill(name)
-    page.locator(".ant-select-tree-title", has_text=re.compile(f"^{name}$")).first.click()
+    field.press_sequentially(name)
+    option = page.locator(".ant-select-tree-title", has_text=re.compile(f"^{name}$")).first
+    try:
+        option.click(timeout=30_000)  # the tree's second level loads after the first
+    except Exception:
+        page.screenshot(path="/tmp/i13ops/pick-failed.png")
+        print("TITLES", page.locator(".ant-select-tree-title").all_inner_texts()[:30])
+        raise
     page.keyboard.press("Escape")
 
 

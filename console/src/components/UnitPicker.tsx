@@ -30,6 +30,8 @@ interface Props {
 export function UnitPicker({ id, value, onChange, multiple, placeholder, ariaLabel, deepest = "commune" }: Props) {
   const { user } = useSession();
   const [nodes, setNodes] = useState<Node[]>([]);
+  const [search, setSearch] = useState("");
+  const [expanded, setExpanded] = useState<string[]>([]);
   const home = user?.unit ?? "";
 
   useEffect(() => {
@@ -41,6 +43,7 @@ export function UnitPicker({ id, value, onChange, multiple, placeholder, ariaLab
       if (!live) return;
       const root: Node = { id: unit.code, value: unit.code, title: unit.name, isLeaf: !unit.children.length };
       const open = (level: string) => level !== "commune" && level !== deepest;
+      setExpanded([unit.code]);
       setNodes([
         root,
         ...unit.children.map((child) => ({ id: child.code, pId: unit.code, value: child.code, title: child.name, isLeaf: !open(child.level) })),
@@ -74,11 +77,12 @@ export function UnitPicker({ id, value, onChange, multiple, placeholder, ariaLab
       value={value}
       onChange={(next) => onChange?.(next as string | string[])}
       multiple={multiple}
-      showSearch
-      treeNodeFilterProp="title"
+      // While searching, every loaded level is open, so a match that arrives later shows too.
+      showSearch={{ searchValue: search, onSearch: setSearch, treeNodeFilterProp: "title" }}
+      treeExpandedKeys={search ? nodes.filter((node) => !node.isLeaf).map((node) => node.id) : expanded}
+      onTreeExpand={(keys) => setExpanded(keys.map(String))}
       placeholder={placeholder}
       loadData={(node) => loadChildren(String(node.value))}
-      treeDefaultExpandedKeys={[home]}
       style={{ width: "100%" }}
       popupMatchSelectWidth={false}
       allowClear={multiple}
