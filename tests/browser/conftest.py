@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -76,14 +77,23 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     )
     try:
         endpoints = _wait_for(state / "endpoints.json", process, timeout=120)
+        # The cloud prints a line per function call (the fleet's heartbeats too): read them
+        # all the while, or the pipe fills and the cloud, the API with it, stops mid-print.
+        threading.Thread(target=_drain, args=(process,), daemon=True).start()
         yield endpoints
     finally:
         os.killpg(process.pid, signal.SIGINT)
         try:
-            process.communicate(timeout=60)
+            process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
+            process.wait()
+
+
+def _drain(process: subprocess.Popen) -> None:
+    assert process.stdout is not None
+    for _line in process.stdout:
+        pass
 
 
 @pytest.fixture(scope="session")
