@@ -18,9 +18,13 @@
 - normalizer: exact-match accuracy of the Vietnamese normaliser on its test set, and its CPU
   time per character on hostile text (runs of punctuation, digits, separators, mixed scripts)
   at 1, 10 and 100 KB: flat when matching is linear.
+- console: the sign-in page's JavaScript gzipped, each chunk's size, and the overview's time to
+  data for the province with the commune fleet (310 devices), median of 5
+  (``tests/bench/console.py``).
 
 Results are printed and written to ``.local/bench.json``. ``--only SECTION`` (repeatable:
-cold_start, startup, restart, make_test, programme, devices, speech, media, normalizer) runs just
+cold_start, startup, restart, make_test, programme, devices, speech, media, normalizer,
+console) runs just
 those sections and updates their keys in ``.local/bench.json``, keeping the others, e.g.
 ``python -m tests.bench --only programme``.
 """
@@ -227,6 +231,7 @@ SECTIONS = (
     "speech",
     "media",
     "normalizer",
+    "console",
 )
 
 
@@ -271,6 +276,10 @@ def main() -> None:
         from tests.bench import normalizer  # accuracy on the test set, and speed
 
         results["normalizer"] = normalizer.run(quick=args.quick)
+    if "console" in only:
+        from tests.bench import console  # the console's bundle sizes and overview time to data
+
+        results["console"] = console.run(quick=args.quick)
     results["python"] = sys.version.split()[0]
     results["cpus"] = os.cpu_count()
     print(json.dumps(results, indent=2))

@@ -112,9 +112,9 @@ export function LiveDelivery({ bulletin, onChanged }: { bulletin: Bulletin; onCh
       ) : (
         <>
           <Flex gap="large" wrap aria-live="polite" data-testid="live-counts">
-            <Statistic title={t("live.playing")} value={count("playing")} valueStyle={{ color: COLOUR.playing }} data-testid="live-playing" />
-            <Statistic title={t("live.idle")} value={count("idle")} valueStyle={{ color: COLOUR.idle }} />
-            <Statistic title={t("live.offline")} value={count("offline")} valueStyle={{ color: "#595959" }} />
+            <Statistic title={<span className="stat-title">{t("live.playing")}</span>} value={count("playing")} valueStyle={{ color: COLOUR.playing }} data-testid="live-playing" />
+            <Statistic title={<span className="stat-title">{t("live.idle")}</span>} value={count("idle")} valueStyle={{ color: COLOUR.idle }} />
+            <Statistic title={<span className="stat-title">{t("live.offline")}</span>} value={count("offline")} valueStyle={{ color: "#595959" }} />
           </Flex>
           <Table
             size="small"

@@ -113,7 +113,7 @@ export default function OverviewPage() {
             ) : (
               <Space direction="vertical" size="middle" style={{ width: "100%" }}>
                 <Statistic
-                  title={t("overview.devicesOf", { online: areas.data.summary.online, total: areas.data.summary.total })}
+                  title={<span className="stat-title">{t("overview.devices")}</span>}
                   value={areas.data.summary.online}
                   suffix={`/ ${formatNumber(areas.data.summary.total, locale)}`}
                   formatter={(value) => formatNumber(Number(value), locale)}
