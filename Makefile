@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 export FAKETIME_DONT_FAKE_MONOTONIC := 1
 export FAKETIME_FORCE_MONOTONIC_FIX := 0
 
-.PHONY: run test test-any-day unit integration lint typecheck fmt bench deps clean
+.PHONY: run test test-any-day unit integration lint typecheck fmt bench deps clean console
 
 $(STAMP): pyproject.toml layers/nguon/requirements.txt infra/bootstrap/venv.sh infra/bootstrap/faketime_sleep.py
 	@infra/bootstrap/venv.sh
@@ -19,14 +19,42 @@ $(STAMP): pyproject.toml layers/nguon/requirements.txt infra/bootstrap/venv.sh i
 deps: $(STAMP)
 	@infra/bootstrap/system-packages.sh
 
+## The web console (console/, issue 13): `npm ci` when package-lock.json changed (its stamp
+## lives in console/node_modules, so a fresh checkout installs), `npm run build` into
+## console/dist when a source changed (dist/index.html is the stamp: Vite rewrites it on
+## every build, and a deleted dist builds again). Without console/package.json: nothing to do.
+NPM ?= npm
+CONSOLE_INPUTS := $(shell find console/src console/public -type f 2>/dev/null) \
+  $(wildcard console/index.html console/package.json console/package-lock.json \
+    console/vite.config.* console/tsconfig*.json)
+CONSOLE_INSTALLED := console/node_modules/.nguon-npm-ci
+
+$(CONSOLE_INSTALLED): console/package-lock.json
+	@cd console && $(NPM) ci --no-audit --no-fund
+	@mkdir -p $(@D) && touch $@
+
+console/dist/index.html: $(CONSOLE_INPUTS) $(CONSOLE_INSTALLED)
+	@cd console && $(NPM) run build
+	@touch $@
+
+console:
+ifneq ($(wildcard console/package.json),)
+	@infra/bootstrap/system-packages.sh
+	@$(MAKE) --no-print-directory console/dist/index.html
+else
+	@echo "Không có console/package.json: bỏ qua / no console/package.json: skipped"
+endif
+
 ## The whole system on the local cloud, seeded with Bình Định, until Ctrl-C.
-run: deps
+run: deps console
 	@$(PY) -m infra.localcloud
 
 ## The whole test suite (unit, integration through the local cloud, e2e).
 ## Two runs: unit tests use moto's in-process mocks, which must not share a process with a
 ## running local cloud (its functions read the same environment, from other threads).
-test: deps
+## The browser tests need the console built and a Chromium (Debian's, where missing).
+test: deps console
+	@infra/bootstrap/system-packages.sh chromium
 	@$(PY) -m pytest -n 2 --dist loadfile tests/unit
 	@$(PY) -m pytest -n 2 --dist loadfile tests/integration tests/e2e
 

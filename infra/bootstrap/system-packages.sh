@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the local cloud and the media pipeline need, where missing.
-# Not root and something missing: stop and print the exact command to run.
+# Installs the Debian packages the local cloud, the media pipeline and the web console's build
+# (Node.js and npm) need, where missing; packages named as arguments too (`make test` asks for
+# chromium, the browser the end-to-end tests drive). Not root and something missing: stop and
+# print the exact command to run.
 set -euo pipefail
 
-declare -A binary_of=([mosquitto]=mosquitto [ffmpeg]=ffmpeg [espeak-ng]=espeak-ng [faketime]=faketime)
+declare -A binary_of=([mosquitto]=mosquitto [ffmpeg]=ffmpeg [espeak-ng]=espeak-ng [faketime]=faketime
+  [nodejs]=node [npm]=npm)
+for pkg in "$@"; do binary_of[$pkg]=$pkg; done  # Debian's chromium package installs `chromium`
 missing=()
 for pkg in "${!binary_of[@]}"; do
   bin=${binary_of[$pkg]}

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from types_boto3_s3 import S3Client
     from types_boto3_s3.literals import BucketLocationConstraintType
     from types_boto3_s3.type_defs import (
+        CORSRuleTypeDef,
         CreateBucketConfigurationTypeDef,
         QueueConfigurationTypeDef,
     )
@@ -147,6 +148,28 @@ class Provisioner:
             self.client("s3").create_bucket(Bucket=name, CreateBucketConfiguration=location)
         self.template.physical_ids[logical_id] = name
         self.template.attributes[(logical_id, "Arn")] = f"arn:aws:s3:::{name}"
+        self._bucket_cors(logical_id, name)
+
+    def _bucket_cors(self, logical_id: str, name: str) -> None:
+        """The bucket's CORS rules (the console's origin), as CloudFormation sets them (its
+        CorsRules, in the API's key names). moto itself answers every origin's preflight."""
+        cors = self.template.property(logical_id, "CorsConfiguration")
+        if not cors:
+            return
+        rules: list[CORSRuleTypeDef] = []
+        for rule in cors["CorsRules"]:
+            typed: CORSRuleTypeDef = {
+                "AllowedMethods": rule["AllowedMethods"],
+                "AllowedOrigins": rule["AllowedOrigins"],
+            }
+            if "AllowedHeaders" in rule:
+                typed["AllowedHeaders"] = rule["AllowedHeaders"]
+            if "ExposedHeaders" in rule:
+                typed["ExposeHeaders"] = rule["ExposedHeaders"]
+            if "MaxAge" in rule:
+                typed["MaxAgeSeconds"] = int(rule["MaxAge"])
+            rules.append(typed)
+        self.client("s3").put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": rules})
 
     def _queue(self, logical_id: str) -> None:
         props = self.template.properties(logical_id)

@@ -153,7 +153,7 @@ def restart(runs: int) -> dict:
     each start timed until the API answers (the last run's connections still in TIME_WAIT)."""
     first, again = [], []
     for _ in range(runs):
-        ports = free_ports(5)
+        ports = free_ports(6)
         with tempfile.TemporaryDirectory() as state:
             first.append(_make_run_until_api_answers(state, ports))
             again.append(_make_run_until_api_answers(state, ports))
@@ -176,6 +176,7 @@ def _make_run_until_api_answers(state: str, ports: list[int]) -> float:
                     "NGUON_AWS_PORT",
                     "NGUON_MQTT_PORT",
                     "NGUON_MQTT_TLS_PORT",
+                    "NGUON_CONSOLE_PORT",
                 ),
                 map(str, ports),
                 strict=True,

@@ -65,6 +65,7 @@ def test_run_serves_units_and_stops_cleanly(tmp_path, stop_signal):
         **os.environ,
         "NGUON_API_PORT": "0",
         "NGUON_SPEECH_PORT": "0",
+        "NGUON_CONSOLE_PORT": "0",
         "NGUON_AWS_PORT": "0",
         "NGUON_MQTT_PORT": "0",
         "NGUON_MQTT_TLS_PORT": "0",
@@ -132,6 +133,7 @@ def test_run_serves_units_and_stops_cleanly(tmp_path, stop_signal):
     assert not _group_alive(process.pid), "a process of the local cloud is still running"
     assert not _listening(endpoints["api_url"])
     assert not _listening(endpoints["aws_endpoint_url"])
+    assert not _listening(endpoints["console_url"])
     assert not _listening(f"mqtt://127.0.0.1:{endpoints['mqtt']['tls_port']}")
     assert not (tmp_path / "endpoints.json").exists()
 
@@ -142,6 +144,7 @@ def test_run_serves_units_and_stops_cleanly(tmp_path, stop_signal):
         ("NGUON_AWS_PORT", True),
         ("NGUON_API_PORT", True),
         ("NGUON_SPEECH_PORT", True),
+        ("NGUON_CONSOLE_PORT", True),
         # Bound by another process but not listening: a connect probe would miss it.
         ("NGUON_MQTT_PORT", False),
     ],
@@ -155,6 +158,7 @@ def test_busy_port_is_a_clear_error_not_a_hang(tmp_path, busy, listening):
             **os.environ,
             "NGUON_API_PORT": "0",
             "NGUON_SPEECH_PORT": "0",
+            "NGUON_CONSOLE_PORT": "0",
             "NGUON_AWS_PORT": "0",
             "NGUON_MQTT_PORT": "0",
             "NGUON_MQTT_TLS_PORT": "0",

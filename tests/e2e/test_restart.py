@@ -24,11 +24,12 @@ STOPPING = "Đang dừng / stopping..."
 
 
 def _start(state: Path, ports: list[int]) -> subprocess.Popen:
-    api, speech, aws, mqtt_port, mqtt_tls = ports
+    api, speech, aws, mqtt_port, mqtt_tls, console = ports
     environment = {
         **os.environ,
         "NGUON_API_PORT": str(api),
         "NGUON_SPEECH_PORT": str(speech),
+        "NGUON_CONSOLE_PORT": str(console),
         "NGUON_AWS_PORT": str(aws),
         "NGUON_MQTT_PORT": str(mqtt_port),
         "NGUON_MQTT_TLS_PORT": str(mqtt_tls),
@@ -94,7 +95,7 @@ def _leave_in_time_wait(port: int) -> None:
 
 
 def test_ctrl_c_stops_cleanly_and_a_restart_on_the_same_ports_works_at_once(tmp_path):
-    ports = free_ports(5)
+    ports = free_ports(6)
     session = requests.Session()  # keeps its connection to the API open across the stop
     first = _start(tmp_path, ports)
     try:
@@ -135,6 +136,7 @@ def test_ctrl_c_stops_cleanly_and_a_restart_on_the_same_ports_works_at_once(tmp_
             int(endpoints["aws_endpoint_url"].rsplit(":", 1)[1]),
             endpoints["mqtt"]["port"],
             endpoints["mqtt"]["tls_port"],
+            int(endpoints["console_url"].rsplit(":", 1)[1]),
         ] == ports
         _traffic(endpoints, requests.Session())
     finally:

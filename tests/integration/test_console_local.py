@@ -2,6 +2,7 @@
 and the SPA fallback, its config.json from the running endpoints, and both APIs' CORS for its
 origin only, as on AWS."""
 
+import boto3
 import pytest
 import requests
 
@@ -43,6 +44,13 @@ def test_the_console_s_url_is_the_stack_s_console_origin(endpoints):
         endpoints["aws_endpoint_url"],
     ]
     assert config.headers["X-Frame-Options"] == "DENY"
+    # The uploads bucket's CORS names the same origin (ConsoleOrigin), as on AWS.
+    s3 = boto3.client(
+        "s3", endpoint_url=endpoints["aws_endpoint_url"], region_name=endpoints["region"]
+    )
+    (rule,) = s3.get_bucket_cors(Bucket=endpoints["uploads_bucket"])["CORSRules"]
+    assert rule["AllowedOrigins"] == [console]
+    assert rule["AllowedMethods"] == ["POST"]
 
 
 def test_the_console_answers_with_its_build_or_says_how_to_make_it(endpoints):

@@ -34,3 +34,20 @@ def test_the_console_has_the_api_s_openapi_document():
 def test_the_console_has_the_api_s_role_table():
     table = {role.value: sorted(p.value for p in perms) for role, perms in ROLE_PERMISSIONS.items()}
     _check(CONSOLE / "auth" / "permissions.json", table)
+
+
+def test_every_route_documents_its_success_answer():
+    """The console's client types come from these entries: a route without one is `never`."""
+    from staff_api.application import app
+
+    document = json.loads(app.get_openapi_json_schema())
+    undocumented = [
+        f"{method.upper()} {path}"
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if not any(
+            status.startswith("2") and answer.get("content", {}).get("application/json")
+            for status, answer in operation["responses"].items()
+        )
+    ]
+    assert undocumented == []

@@ -43,8 +43,8 @@ export function api() {
   return client;
 }
 
-interface Outcome<T> {
-  data?: T;
+interface Outcome {
+  data?: unknown;
   error?: unknown;
   response: Response;
 }
@@ -53,15 +53,15 @@ interface Outcome<T> {
  * The data of a call, or an ApiError: `const unit = await ok(api().GET(...))`. A 401 ends the
  * session (the sign-in page follows); a network failure is an ApiError with status 0.
  */
-export async function ok<T>(call: Promise<Outcome<T>>): Promise<T> {
-  let outcome: Outcome<T>;
+export async function ok<R extends Outcome>(call: Promise<R>): Promise<NonNullable<R["data"]>> {
+  let outcome: R;
   try {
     outcome = await call;
   } catch {
     throw new ApiError(0, "network", "");
   }
   const { data, error, response } = outcome;
-  if (response.ok) return data as T;
+  if (response.ok) return data as NonNullable<R["data"]>;
   if (response.status === 401) endSession();
   const body = (error ?? {}) as { code?: string; message?: string; details?: unknown[] };
   throw new ApiError(response.status, body.code ?? `http_${response.status}`, body.message ?? "", body.details);
@@ -78,4 +78,9 @@ export async function authorizedFetch(url: string, init: RequestInit = {}): Prom
   } catch {
     throw new ApiError(0, "network", "");
   }
+}
+
+/** `ok` for routes whose answer the document does not describe (typed by the page). */
+export function okAs<T>(call: Promise<Outcome>): Promise<T> {
+  return ok(call) as Promise<T>;
 }

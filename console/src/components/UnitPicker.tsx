@@ -19,15 +19,31 @@ interface Node {
 interface Props {
   id?: string;
   value?: string | string[];
-  onChange?: (value: string | string[]) => void;
+  /** A code, or the codes when `multiple`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  onChange?: (value: any) => void;
   multiple?: boolean;
   placeholder?: string;
   ariaLabel?: string;
   /** The deepest level offered: e.g. "district" for the province's districts and no communes. */
   deepest?: "district" | "commune";
+  /** Its accessible name and placeholder, where no form label names it. */
+  label?: string;
+  /** Only communes may be chosen (a programme is a commune's day). */
+  communesOnly?: boolean;
 }
 
-export function UnitPicker({ id, value, onChange, multiple, placeholder, ariaLabel, deepest = "commune" }: Props) {
+export function UnitPicker({
+  id,
+  value,
+  onChange,
+  multiple,
+  placeholder,
+  ariaLabel,
+  deepest = "commune",
+  label,
+  communesOnly = false,
+}: Props) {
   const { user } = useSession();
   const [nodes, setNodes] = useState<Node[]>([]);
   const [search, setSearch] = useState("");
@@ -71,17 +87,17 @@ export function UnitPicker({ id, value, onChange, multiple, placeholder, ariaLab
   return (
     <TreeSelect
       id={id}
-      aria-label={ariaLabel}
+      aria-label={ariaLabel ?? label}
       treeDataSimpleMode
-      treeData={nodes}
+      treeData={communesOnly ? nodes.map((node) => ({ ...node, selectable: node.isLeaf })) : nodes}
       value={value}
-      onChange={(next) => onChange?.(next as string | string[])}
+      onChange={(next) => onChange?.(next)}
       multiple={multiple}
       // While searching, every loaded level is open, so a match that arrives later shows too.
       showSearch={{ searchValue: search, onSearch: setSearch, treeNodeFilterProp: "title" }}
       treeExpandedKeys={search ? nodes.filter((node) => !node.isLeaf).map((node) => node.id) : expanded}
       onTreeExpand={(keys) => setExpanded(keys.map(String))}
-      placeholder={placeholder}
+      placeholder={placeholder ?? label}
       loadData={(node) => loadChildren(String(node.value))}
       style={{ width: "100%" }}
       popupMatchSelectWidth={false}

@@ -45,19 +45,25 @@ _DESCRIPTIONS = {
 }
 
 
-def error_responses(*statuses: int, body: bool = False) -> dict[int, OpenAPIResponse]:
-    """OpenAPI ``responses`` for a route's error statuses, all in the one error shape.
+def error_responses(
+    *statuses: int, body: bool = False, success: int = 200
+) -> dict[int, OpenAPIResponse]:
+    """OpenAPI ``responses`` for a route: its success and its error statuses, all errors in the
+    one error shape.
 
     ``body``: the route reads a JSON body, so it may also answer 400 (not UTF-8 JSON) and 415.
+    ``success``: the route's own status; Powertools documents it from the return annotation
+    (an entry without ``content``), which the console's generated client types rely on.
     """
     extra = (400, 415) if body else ()
-    return {
+    errors: dict[int, OpenAPIResponse] = {
         status: {
             "description": _DESCRIPTIONS[status],
             "content": {"application/json": {"model": ErrorBody}},
         }
         for status in sorted({*statuses, *extra, 422})
     }
+    return {success: {"description": "Thành công / success"}, **errors}
 
 
 class JsonBodies(OpenAPIRequestValidationMiddleware):

@@ -482,6 +482,14 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Lỗi tệp {path}: {reason}",
         "en": "File {path}: {reason}",
     },
+    "tool_console_not_built": {
+        "vi": "Chưa dựng bảng điều khiển web (không có {path}); hãy chạy `make console`.",
+        "en": "The web console is not built (no {path}); run `make console`.",
+    },
+    "tool_stack_output_missing": {
+        "vi": "Stack {stack} thiếu đầu ra {outputs}; hãy triển khai template.yaml mới nhất.",
+        "en": "Stack {stack} lacks the outputs {outputs}; deploy the latest template.yaml.",
+    },
 }
 
 SUPPORTED: tuple[Language, ...] = ("vi", "en")

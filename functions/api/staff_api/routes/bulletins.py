@@ -64,7 +64,7 @@ def view(bulletin: Bulletin, moment: datetime) -> BulletinView:
     status_code=201,
     summary="Soạn bản tin mới (nháp) / Compose a bulletin (draft)",
     tags=["bulletins"],
-    responses=error_responses(400, 401, 403, body=True),
+    responses=error_responses(400, 401, 403, body=True, success=201),
 )
 def create_bulletin(
     caller: Caller, bulletins: Bulletins, moment: Now, content: Annotated[BulletinContent, Body()]
@@ -202,7 +202,7 @@ def withdraw_bulletin(
     status_code=201,
     summary="Tạo phiên bản mới thay bản đã duyệt / New version of an approved bulletin",
     tags=["workflow"],
-    responses=error_responses(401, 403, 404, 409),
+    responses=error_responses(401, 403, 404, 409, success=201),
 )
 def revise_bulletin(
     caller: Caller, bulletins: Bulletins, moment: Now, bulletin_id: BulletinId

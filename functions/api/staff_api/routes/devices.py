@@ -84,7 +84,7 @@ def get_device(caller: Caller, devices: Devices, thing: ThingPath) -> DeviceView
     status_code=202,
     summary="Gửi lệnh tới thiết bị / Send a command (volume, power, reboot, play_now, stop)",
     tags=["devices"],
-    responses=error_responses(400, 401, 403, 404, 409, body=True),
+    responses=error_responses(400, 401, 403, 404, 409, body=True, success=202),
 )
 def send_command(
     caller: Caller, devices: Devices, thing: ThingPath, request: Annotated[CommandRequest, Body()]

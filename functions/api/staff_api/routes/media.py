@@ -27,7 +27,7 @@ MediaId = Annotated[str, Path(min_length=1, max_length=64, description="Mã tệ
         "minutes, with the declared type and at most the declared size."
     ),
     tags=["media"],
-    responses=error_responses(400, 401, 403, body=True),
+    responses=error_responses(400, 401, 403, body=True, success=201),
 )
 def request_upload(
     caller: Caller, service: Media, request: Annotated[UploadRequest, Body()]

@@ -21,7 +21,7 @@ router = APIGatewayRouter()
         "duy nhất / Provision a device: returns its bundle (with the private key) exactly once"
     ),
     tags=["devices"],
-    responses=error_responses(400, 401, 403, 404, 409, 422, body=True),
+    responses=error_responses(400, 401, 403, 404, 409, 422, body=True, success=201),
 )
 def provision(
     caller: Caller,

@@ -43,7 +43,7 @@ def get_voice(
     "/bulletins/<bulletin_id>/voice",
     summary="Tạo lại giọng đọc (sau lỗi) / Generate the speech again (after a failure)",
     tags=["bulletins"],
-    responses=error_responses(401, 403, 404, 409),
+    responses=error_responses(401, 403, 404, 409, success=202),
 )
 def retry_voice(caller: Caller, voices: Voices, bulletin_id: BulletinId) -> Response[VoiceJob]:
     job = voices.retry(caller, bulletin_id)
