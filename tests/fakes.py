@@ -7,8 +7,9 @@ from nguon.clock import localize
 from nguon.errors import Conflict, NotFound
 from nguon.models.bulletins import AuditEvent, Bulletin, Change, Status
 from nguon.models.device_commands import CommandRecord, CommandStatus
-from nguon.models.devices import Device, DeviceStatus
+from nguon.models.devices import Device, DeviceKind, DeviceStatus
 from nguon.models.monitoring import Alarm, DeviceUpdate, PlayRecord
+from nguon.models.overview import CommuneDay
 from nguon.models.programme import ProgrammeOrder, ProgrammeSettings
 from nguon.models.units import AdminUnit
 
@@ -380,3 +381,27 @@ class InMemoryVoiceStore:
 
     def set_area_voice(self, unit_code, voice):
         self.voices[unit_code] = voice
+
+
+class InMemoryDailyCounts:
+    """:class:`nguon.storage.daily_counts.DynamoDailyCounts` in dicts."""
+
+    def __init__(self) -> None:
+        self.played: dict[tuple[str, date], int] = {}
+        self.planned: dict[tuple[str, date, str], int] = {}
+
+    def add_played(self, counts) -> None:
+        for key, plays in counts.items():
+            self.played[key] = self.played.get(key, 0) + plays
+
+    def set_planned(self, commune: str, day: date, kind: str, plays: int) -> None:
+        self.planned[(commune, day, kind)] = plays
+
+    def of_day(self, communes, day: date) -> dict[str, CommuneDay]:
+        return {
+            code: CommuneDay(
+                played=self.played.get((code, day), 0),
+                planned={kind: self.planned.get((code, day, kind), 0) for kind in DeviceKind},
+            )
+            for code in dict.fromkeys(communes)
+        }

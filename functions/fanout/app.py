@@ -38,6 +38,7 @@ def fanout() -> FanoutService:
     from nguon.adapters.iot import IotDataPlane
     from nguon.adapters.manifests import ManifestStore
     from nguon.services.programmes import ProgrammeService
+    from nguon.storage.daily_counts import DynamoDailyCounts
     from nguon.storage.devices import DynamoDeviceStore
     from nguon.storage.programme import DynamoProgrammeStore
 
@@ -51,6 +52,7 @@ def fanout() -> FanoutService:
         iot=IotDataPlane(),
         now=now,
         media=assembly.delivered_media,
+        planned=DynamoDailyCounts().set_planned,
     )
 
 

@@ -6,6 +6,7 @@ commune), a number ``N`` (N of each in every commune), or ``off``.
 """
 
 import logging
+import math
 import shutil
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -15,9 +16,10 @@ from typing import Any
 
 from infra.tools.provision_device import write_bundle
 from nguon.clock import now
-from nguon.models.devices import DeviceKind, DeviceRegistration
+from nguon.models.devices import DeviceKind, DeviceRegistration, Location
 from nguon.models.principal import Principal, Role
 from nguon.models.units import AdminUnit, UnitLevel
+from nguon.services.geo import DistrictBoundaries
 from nguon.services.provisioning import ProvisioningService
 from nguon.services.unit_catalogue import load_bundled_catalogue
 from nguon.services.units import CachedUnitStore, UnitService
@@ -69,12 +71,7 @@ def provision_fleet(
     """Provision the plan's devices and write one bundle folder each; their paths."""
     shutil.rmtree(folder, ignore_errors=True)  # identities of an earlier run are void now
     folder.mkdir(parents=True)
-    requests = [
-        _registration(commune, kind, index)
-        for commune in plan.communes(load_bundled_catalogue())
-        for index in range(plan.per_commune)
-        for kind in DeviceKind
-    ]
+    requests = registrations(plan, load_bundled_catalogue())
 
     def one(registration: DeviceRegistration) -> Path:
         bundle = service.provision(FLEET_OPERATOR, registration)
@@ -86,23 +83,68 @@ def provision_fleet(
     return bundles
 
 
-def _registration(commune: AdminUnit, kind: DeviceKind, index: int) -> DeviceRegistration:
+def registrations(plan: FleetPlan, units: Iterable[AdminUnit]) -> list[DeviceRegistration]:
+    """The plan's devices, each standing inside its own district's shipped boundary."""
+    units = list(units)
+    places = commune_places(units)
+    return [
+        _registration(commune, kind, index, places[commune.code])
+        for commune in plan.communes(units)
+        for index in range(plan.per_commune)
+        for kind in DeviceKind
+    ]
+
+
+def commune_places(units: Iterable[AdminUnit]) -> dict[str, tuple[float, float]]:
+    """A (lat, lon) for every commune, inside its district's boundary and the same every run.
+
+    Only district boundaries ship, and the catalogue gives communes no coordinates: the
+    communes of a district (in code order) take evenly spread points of its land, so each
+    commune's devices stand together and apart from the neighbours'."""
+    boundaries = DistrictBoundaries.bundled()
+    by_district: dict[str, list[AdminUnit]] = {}
+    for unit in units:
+        if unit.level is UnitLevel.COMMUNE and unit.parent in boundaries.codes:
+            by_district.setdefault(unit.parent, []).append(unit)
+    places: dict[str, tuple[float, float]] = {}
+    for district, communes in by_district.items():
+        communes.sort(key=lambda unit: unit.code)
+        points = boundaries.spread_points(district, len(communes))
+        places.update(zip((unit.code for unit in communes), points, strict=True))
+    return places
+
+
+def _registration(
+    commune: AdminUnit, kind: DeviceKind, index: int, place: tuple[float, float]
+) -> DeviceRegistration:
     what = "Cụm loa" if kind is DeviceKind.SPEAKER else "Bảng tin"
     return DeviceRegistration(
         kind=kind,
         unit=commune.code,
         name=f"{what} mô phỏng {index + 1} — {commune.name}",
-        location=_location(commune),
+        location=_location(commune, place, kind, index),
         vendor="Nguồn",
         model="simulator",
         speakers=4 if kind is DeviceKind.SPEAKER else 0,
     )
 
 
-def _location(commune: AdminUnit) -> Any:
-    # Bình Định lies around 13.0–14.7 N, 108.6–109.4 E; spread the simulators inside it.
-    seed = int(commune.code)
-    return {"lat": 13.2 + (seed % 97) / 97 * 1.2, "lon": 108.7 + (seed % 89) / 89 * 0.6}
+NEAR_DEG = 0.002
+"""How far (about 200 m) a commune's devices stand from its point and from each other."""
+
+
+def _location(
+    commune: AdminUnit, place: tuple[float, float], kind: DeviceKind, index: int
+) -> Location:
+    """Near the commune's point, a step around it per device; the point itself where the step
+    would leave the district (a commune by the coast or the border)."""
+    lat, lon = place
+    turn = (2 * index + (0 if kind is DeviceKind.SPEAKER else 1)) * 2.39996  # golden angle
+    near = (round(lat + NEAR_DEG * math.sin(turn), 6), round(lon + NEAR_DEG * math.cos(turn), 6))
+    district = commune.parent or ""
+    if DistrictBoundaries.bundled().contains(district, *near):
+        lat, lon = near
+    return Location(lat=lat, lon=lon)
 
 
 class SimulatedFleet:

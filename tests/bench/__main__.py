@@ -21,10 +21,12 @@
 - console: the sign-in page's JavaScript gzipped, each chunk's size, and the overview's time to
   data for the province with the commune fleet (310 devices), median of 5
   (``tests/bench/console.py``).
+- overview: ``GET /units/52/overview`` for the province with the commune fleet (310 devices),
+  median of 5 (``tests/bench/overview.py``).
 
 Results are printed and written to ``.local/bench.json``. ``--only SECTION`` (repeatable:
 cold_start, startup, restart, make_test, programme, devices, speech, media, normalizer,
-console) runs just
+overview, console) runs just
 those sections and updates their keys in ``.local/bench.json``, keeping the others, e.g.
 ``python -m tests.bench --only programme``.
 """
@@ -232,6 +234,7 @@ SECTIONS = (
     "speech",
     "media",
     "normalizer",
+    "overview",
     "console",
 )
 
@@ -277,6 +280,10 @@ def main() -> None:
         from tests.bench import normalizer  # accuracy on the test set, and speed
 
         results["normalizer"] = normalizer.run(quick=args.quick)
+    if "overview" in only:
+        from tests.bench import overview  # the province's overview with the commune fleet
+
+        results["overview"] = overview.run(quick=args.quick)
     if "console" in only:
         from tests.bench import console  # the console's bundle sizes and overview time to data
 

@@ -14,8 +14,9 @@ from nguon.errors import Conflict, InvalidInput
 from nguon.models.bulletins import Actor
 from nguon.models.device_commands import CommandRecord, CommandStatus
 from nguon.models.devices import DeviceKind, DeviceStatus
-from nguon.models.monitoring import DeviceUpdate, PlayRecord
+from nguon.models.monitoring import DeviceUpdate, PlayRecord, PlayResult
 from nguon.services.monitoring import MonitoringService, Outcome
+from nguon.storage.daily_counts import DynamoDailyCounts
 from tests.factories import device
 from tests.integration.mqtt_clients import Client, project_ca, write_identity
 
@@ -182,12 +183,18 @@ def test_duplicate_proof_of_play_deliveries_are_stored_once(store, run):
             result="ok",
         )
 
-    first = store.add_plays([record("p1", 0), record("p2", 5)])
-    second = store.add_plays([record("p2", 5), record("p3", 10), record("p3", 10)])
+    counts = DynamoDailyCounts()
+    before = counts.of_day(["21550"], T0.date())["21550"].played
+    failed = record("p4", 15).model_copy(update={"result": PlayResult.FAILED})
 
-    assert (first, second) == (2, 1)
+    first = store.add_plays([record("p1", 0), record("p2", 5)])
+    second = store.add_plays([record("p2", 5), record("p3", 10), record("p3", 10), failed])
+
+    assert (first, second) == (2, 2)
+    # The overview's counter: each new play played through counts once.
+    assert counts.of_day(["21550"], T0.date())["21550"].played - before == 3
     stored = store.plays(thing, T0, T0 + timedelta(days=1))
-    assert [p.play_id for p in stored] == ["p1", "p2", "p3"]
+    assert [p.play_id for p in stored] == ["p1", "p2", "p3", "p4"]
     assert store.plays(thing, T0 + timedelta(minutes=6), T0 + timedelta(minutes=10)) == []
 
 

@@ -28,13 +28,15 @@ import pytest
 
 from nguon.adapters.media_objects import MediaObjects, s3_client
 from nguon.clock import localize, now
-from nguon.models.bulletins import BulletinContent
+from nguon.models.bulletins import Actor, BulletinContent
+from nguon.models.device_commands import CommandName, CommandRecord
 from nguon.models.media import MB, UploadRequest
 from nguon.models.principal import Role
 from nguon.services.alerts import AlertService
 from nguon.services.bulletins import BulletinService
 from nguon.services.devices import DeviceService
 from nguon.services.media import MediaService
+from nguon.services.overview import OverviewService
 from nguon.services.programmes import ProgrammeService
 from nguon.services.provisioning import ProvisioningService
 from nguon.services.unit_catalogue import load_bundled_catalogue
@@ -46,6 +48,7 @@ from tests.factories import device, person
 from tests.fakes import (
     FakeIotDataPlane,
     InMemoryBulletinStore,
+    InMemoryDailyCounts,
     InMemoryDeviceStore,
     InMemoryProgrammeStore,
     InMemoryUnitStore,
@@ -113,6 +116,7 @@ class World:
         things = InMemoryDeviceStore(
             [device(f"spk-{code}-01", unit_code=code, online=True) for code in PLACES.values()]
         )
+        self.things = things
         self.devices = DeviceService(
             self.units,
             things,
@@ -149,6 +153,9 @@ class World:
             dependencies.bulletin_service: self.bulletins,
             dependencies.alert_service: cap,
             dependencies.device_service: self.devices,
+            dependencies.overview_service: OverviewService(
+                self.units, things, InMemoryDailyCounts(), self.bulletins, now=lambda: NOW
+            ),
             dependencies.provisioning_service: provisioner,
             dependencies.programme_service: programmes,
             dependencies.unit_service: self.units,
@@ -191,6 +198,19 @@ class World:
         if state == "approved":
             self.bulletins.approve(person("province-approver", "52", Role.APPROVER), made.id)
         return made.id
+
+    def command(self, code: str) -> str:
+        """A volume command sent to the place's device; its id."""
+        record = CommandRecord(
+            command_id=f"c-{code}",
+            thing=f"spk-{code}-01",
+            command=CommandName.VOLUME,
+            value=40,
+            issued_at=NOW,
+            issued_by=Actor.of(person("operator", code, Role.OPERATOR)),
+        )
+        self.things.save_command(record)
+        return record.command_id
 
     def media_item(self, code: str) -> str:
         request = UploadRequest(
@@ -289,6 +309,7 @@ RULES: dict[tuple[str, str], Rule] = {
         OPERATORS, SUBTREE, unit_path("/voice", body={"voice": "vi"})
     ),
     ("GET", "/units/<code>/devices/summary"): Rule(ALL, SUBTREE, unit_path("/devices/summary")),
+    ("GET", "/units/<code>/overview"): Rule(ALL, SUBTREE, unit_path("/overview")),
     ("GET", "/units/<code>/stations"): Rule(ALL, SUBTREE, unit_path("/stations")),
     # bulletins
     ("POST", "/bulletins"): Rule(COMPOSERS, SUBTREE, new_bulletin),
@@ -327,6 +348,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/alarms"): Rule(ALL, SUBTREE, listing("/alarms")),
     ("GET", "/devices/<thing>"): Rule(ALL, SUBTREE, device_path()),
     ("GET", "/devices/<thing>/plays"): Rule(ALL, SUBTREE, device_path("/plays")),
+    ("GET", "/devices/<thing>/commands/<command_id>"): Rule(
+        ALL, SUBTREE, lambda w, c: {"path": f"/devices/spk-{c}-01/commands/{w.command(c)}"}
+    ),
     ("POST", "/devices/<thing>/commands"): Rule(
         OPERATORS, SUBTREE, device_path("/commands", body={"command": "reboot"})
     ),
@@ -396,8 +420,8 @@ def test_every_route_has_a_rule():
 
 
 def test_the_matrix_size():
-    # 36 routes × 6 roles × 4 places; the issue's closing note reports it.
-    assert len(CELLS) == len(routes()) * len(ROLES) * len(PLACES) == 864
+    # 38 routes × 6 roles × 4 places; the issue's closing note reports it.
+    assert len(CELLS) == len(routes()) * len(ROLES) * len(PLACES) == 912
 
 
 @pytest.mark.parametrize(("method", "path", "role", "place"), CELLS)

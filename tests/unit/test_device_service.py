@@ -144,6 +144,28 @@ def test_a_volume_command_is_desired_state_and_a_report_of_that_volume_marks_it_
     assert store.get(SPEAKER).volume == 70
 
 
+def test_a_commands_status_reads_sent_then_done_once_the_device_reports(service, store, monitoring):
+    sent = service.command(city_operator, SPEAKER, command(command="volume", value=70))
+    viewer = person("viewer", "540", Role.VIEWER)
+
+    assert service.command_status(viewer, SPEAKER, sent.command_id).status is CommandStatus.SENT
+    monitoring.handle(config_report(SPEAKER, NOW + timedelta(seconds=2), volume=70))
+
+    shown = service.command_status(viewer, SPEAKER, sent.command_id)
+    assert (shown.status, shown.outcome, shown.value) == (CommandStatus.DONE, "reported", 70)
+    assert shown.reported_at == NOW + timedelta(seconds=2)
+
+
+def test_a_commands_status_is_in_scope_and_an_unknown_one_is_not_found(service):
+    sent = service.command(city_operator, SPEAKER, command(command="reboot"))
+
+    with pytest.raises(Forbidden):
+        service.command_status(person("other", "547", Role.VIEWER), SPEAKER, sent.command_id)
+    with pytest.raises(NguonError) as missing:
+        service.command_status(city_operator, SPEAKER, "no-such-command")
+    assert missing.value.code == "command_not_found"
+
+
 def test_a_report_of_another_volume_leaves_the_command_waiting(service, store, monitoring):
     sent = service.command(city_operator, SPEAKER, command(command="volume", value=70))
 

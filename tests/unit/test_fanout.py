@@ -3,6 +3,7 @@
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 
 import jsonschema
 import pytest
@@ -15,7 +16,12 @@ from nguon.services.unit_catalogue import load_bundled_catalogue
 from nguon.services.units import UnitService
 from tests.device_contract import schema_validator
 from tests.factories import DAY, at, bulletin
-from tests.fakes import InMemoryBulletinStore, InMemoryProgrammeStore, InMemoryUnitStore
+from tests.fakes import (
+    InMemoryBulletinStore,
+    InMemoryDailyCounts,
+    InMemoryProgrammeStore,
+    InMemoryUnitStore,
+)
 
 
 @dataclass
@@ -326,3 +332,28 @@ def test_new_device_gets_its_communes_manifest_and_no_other_device_is_touched(wo
 
     assert list(plane.desired) == [("loa-21550-a", "playback")]
     assert plane.published == []
+
+
+def test_each_manifest_build_records_the_days_planned_plays_for_the_overview(world):
+    _, bulletins, plane, manifests, clock = world
+    units = UnitService(InMemoryUnitStore(load_bundled_catalogue()))
+    counts = InMemoryDailyCounts()
+    service = FanoutService(
+        units=units,
+        bulletins=bulletins,
+        programmes=ProgrammeService(units, bulletins, InMemoryProgrammeStore()),
+        devices=FLEET,
+        manifests=manifests,
+        iot=plane,
+        now=lambda: clock["now"],
+        planned=counts.set_planned,
+    )
+    # 06:00 has passed at 07:00 and is still today's plan; the speakers' channel only.
+    _store(bulletins, bulletin(id="news", times=["06:00", "17:00"], issuer="21550"))
+
+    service.bulletin_changed("news", AuditAction.APPROVED)
+
+    today = clock["now"].date()
+    assert counts.planned[("21550", today, "speaker")] == 2
+    assert counts.planned[("21550", today, "board")] == 0
+    assert counts.planned[("21550", today + timedelta(days=1), "speaker")] == 0

@@ -16,6 +16,7 @@ from staff_api.routes import (
     bulletins,
     devices,
     media,
+    overview,
     programme,
     provisioning,
     speech,
@@ -58,6 +59,7 @@ app.include_router(voices.router)
 app.include_router(speech.router)
 app.include_router(media.router)
 app.include_router(users.router)
+app.include_router(overview.router)
 errors.register(app)
 
 

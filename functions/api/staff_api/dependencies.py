@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from nguon.adapters.iot import IotDataPlane
     from nguon.services.devices import DeviceService  # imports boto3: not at cold start
     from nguon.services.media import MediaService
+    from nguon.services.overview import OverviewService
     from nguon.services.provisioning import ProvisioningService
     from nguon.services.units import UnitService
     from nguon.services.users import UserService
@@ -113,6 +114,14 @@ def device_service() -> "DeviceService":
 
 
 @lru_cache(maxsize=1)
+def overview_service() -> "OverviewService":
+    from nguon.services.overview import OverviewService
+    from nguon.storage.daily_counts import DynamoDailyCounts
+
+    return OverviewService(unit_service(), _device_store(), DynamoDailyCounts(), bulletin_service())
+
+
+@lru_cache(maxsize=1)
 def provisioning_service() -> "ProvisioningService":
     from nguon.adapters.registry import DeviceRegistry
     from nguon.services.provisioning import ProvisioningService
@@ -145,6 +154,7 @@ Alerts = Annotated[AlertService, Depends(alert_service)]
 if TYPE_CHECKING:
     Units = Annotated[UnitService, Depends(unit_service)]
     Devices = Annotated[DeviceService, Depends(device_service)]
+    Overview = Annotated[OverviewService, Depends(overview_service)]
     Provisioning = Annotated[ProvisioningService, Depends(provisioning_service)]
     Media = Annotated[MediaService, Depends(media_service)]
     Users = Annotated[UserService, Depends(user_service)]
@@ -153,6 +163,7 @@ if TYPE_CHECKING:
 else:
     Units = Annotated[object, Depends(unit_service)]
     Devices = Annotated[object, Depends(device_service)]
+    Overview = Annotated[object, Depends(overview_service)]
     Provisioning = Annotated[object, Depends(provisioning_service)]
     Media = Annotated[object, Depends(media_service)]
     Users = Annotated[object, Depends(user_service)]

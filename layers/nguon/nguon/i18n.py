@@ -294,6 +294,10 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Không có thiết bị mã {thing}.",
         "en": "There is no device {thing}.",
     },
+    "command_not_found": {
+        "vi": "Thiết bị {thing} không có lệnh mã {command_id}.",
+        "en": "Device {thing} has no command {command_id}.",
+    },
     "device_exists": {
         "vi": "Thiết bị mã {thing} đã có.",
         "en": "Device {thing} already exists.",

@@ -93,6 +93,26 @@ def send_command(
 
 
 @router.get(
+    "/devices/<thing>/commands/<command_id>",
+    summary="Một lệnh đã gửi và kết quả / A command sent and what became of it",
+    description=(
+        "`status` là `sent` cho tới khi thiết bị báo giá trị (âm lượng, nguồn) hoặc trả lời "
+        "(các lệnh khác), rồi `done` hoặc `failed`. / `sent` until the device reports the "
+        "value (volume, power) or answers (the others), then `done` or `failed`."
+    ),
+    tags=["devices"],
+    responses=error_responses(401, 403, 404),
+)
+def command_status(
+    caller: Caller,
+    devices: Devices,
+    thing: ThingPath,
+    command_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")],
+) -> CommandRecord:
+    return devices.command_status(caller, thing, command_id)
+
+
+@router.get(
     "/devices/<thing>/plays",
     summary="Nhật ký phát của thiết bị / The device's proof of play",
     tags=["devices"],

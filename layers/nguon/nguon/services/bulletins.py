@@ -121,6 +121,15 @@ class BulletinService:
                 break
         return found, cursor
 
+    def may_approve(self, principal: Principal, bulletin: Bulletin) -> bool:
+        """Whether ``principal`` may approve ``bulletin`` as it stands (role, area or the
+        emergency clause, not their own): the approval queue of the overview."""
+        try:
+            self._check_approver(principal, bulletin, emergency_clause=True)
+        except Forbidden:
+            return False
+        return bulletin.status is Status.PENDING
+
     def playable(self, principal: Principal, bulletin_id: str, unit: str) -> Bulletin:
         """A bulletin an operator may play at once on a device of ``unit``: one they may read,
         approved and valid now, aimed at the device's area. Free text never plays: whatever

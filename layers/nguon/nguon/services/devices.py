@@ -85,6 +85,8 @@ class DeviceStore(Protocol):
 
     def save_command(self, record: CommandRecord) -> None: ...
 
+    def command(self, thing: str, command_id: str) -> CommandRecord | None: ...
+
     def finish_command(self, record: CommandRecord) -> bool: ...
 
 
@@ -161,6 +163,16 @@ class DeviceService:
                 done = record.finished(CommandStatus.DONE, "unchanged", now)
                 if self._store.finish_command(done):
                     return done
+        return record
+
+    def command_status(self, principal: Principal, thing: str, command_id: str) -> CommandRecord:
+        """A command sent to a device and what became of it: ``sent`` until the device
+        reports the value (volume, power) or answers (the others), then ``done`` or
+        ``failed`` with its ``outcome`` and ``reported_at``."""
+        device = self.get(principal, thing)
+        record = self._store.command(device.thing, command_id)
+        if record is None:
+            raise NotFound("command_not_found", thing=thing, command_id=command_id)
         return record
 
     def plays(self, principal: Principal, thing: str, start: date, end: date) -> list[PlayRecord]:

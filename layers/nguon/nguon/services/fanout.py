@@ -10,7 +10,7 @@ was offline catches up on reconnect, and plays the emergency only while it is va
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from nguon.adapters.iot import PLAYBACK_SHADOW, alert_topic
@@ -76,6 +76,7 @@ class FanoutService:
         iot: DevicePlane,
         now: Callable[[], datetime],
         media: Callable[[], DeliveredMedia] | None = None,
+        planned: Callable[[str, date, str, int], None] | None = None,
     ) -> None:
         self._units = units
         self._bulletins = bulletins
@@ -86,6 +87,8 @@ class FanoutService:
         self._now = now
         # A fresh one per fan-out: it caches media records for one build, not longer.
         self._media = media
+        # ``DynamoDailyCounts.set_planned``: each day's plays per device, for the overview.
+        self._planned = planned
 
     # ------------------------------------------------------------------ triggers
     def bulletin_changed(self, bulletin_id: str, action: AuditAction) -> FanoutReport:
@@ -252,6 +255,8 @@ class FanoutService:
         day = now.date()
         while day <= until.date():
             programme, bulletins = self._programmes.for_delivery(commune, day, _CHANNEL[kind])
+            if self._planned is not None:
+                self._planned(commune.code, day, kind, len(programme.items))
             for item in programme.items:
                 if item.end <= now or item.start >= until:
                     continue

@@ -97,6 +97,27 @@ class DistrictBoundaries:
         district = self._districts[code]
         return all(_inside(point, ring) for outer in district.rings for point in outer)
 
+    def contains(self, code: str, lat: float, lon: float) -> bool:
+        """True when (lat, lon) lies inside district ``code``. Raises KeyError if unknown."""
+        return any(_inside((lon, lat), outer) for outer in self._districts[code].rings)
+
+    def spread_points(self, code: str, count: int) -> list[tuple[float, float]]:
+        """``count`` (lat, lon) points inside district ``code`` (on its largest piece of land),
+        spread over it and the same on every call: a Halton sequence over its bounding box,
+        keeping the points that fall inside. For placing things where no coordinates ship
+        (the simulated fleet's communes). Raises KeyError for an unknown district."""
+        outer = max(self._districts[code].rings, key=_area)
+        min_x, min_y, max_x, max_y = _bbox(outer)
+        points: list[tuple[float, float]] = []
+        index = 0
+        while len(points) < count:
+            index += 1
+            x = min_x + _halton(index, 2) * (max_x - min_x)
+            y = min_y + _halton(index, 3) * (max_y - min_y)
+            if _inside((x, y), outer):
+                points.append((round(y, 6), round(x, 6)))
+        return points
+
     def districts_near_circle(self, lat: float, lon: float, radius_km: float) -> list[str]:
         """Codes of the districts within ``radius_km`` of the centre (or containing it)."""
         centre = (lon, lat)
@@ -148,6 +169,21 @@ def _bbox(points: Iterable[Point]) -> BBox:
 
 def _overlap(a: BBox, b: BBox) -> bool:
     return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def _area(ring: Ring) -> float:
+    """The ring's area in square degrees (shoelace), whatever its orientation."""
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in _edges(ring))) / 2
+
+
+def _halton(index: int, base: int) -> float:
+    """The ``index``-th term of van der Corput's sequence in ``base``: evenly spread in [0, 1)."""
+    value, fraction = 0.0, 1.0
+    while index:
+        fraction /= base
+        index, digit = divmod(index, base)
+        value += digit * fraction
+    return value
 
 
 def _edges(ring: Ring) -> Iterable[tuple[Point, Point]]:

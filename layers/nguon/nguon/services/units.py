@@ -46,6 +46,10 @@ class UnitService:
             children=[child.summary() for child in children],
         )
 
+    def children(self, code: str) -> list[AdminUnit]:
+        """The units directly under ``code``, by code."""
+        return sorted(self._store.children(code), key=lambda child: child.code)
+
     def communes_under(self, code: str) -> list[AdminUnit]:
         """The communes (the tier devices belong to) in the subtree of ``code``, itself included."""
         unit = self.require(code)

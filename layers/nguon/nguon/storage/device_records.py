@@ -1,15 +1,17 @@
 """What devices leave behind on the main table: their alarms, proofs of play and commands
 (part of :class:`nguon.storage.devices.DynamoDeviceStore`)."""
 
+from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from pynamodb.exceptions import PutError
 
 from nguon.errors import Conflict
 from nguon.models.device_commands import CommandRecord, CommandStatus
-from nguon.models.monitoring import Alarm, PlayRecord
+from nguon.models.monitoring import Alarm, PlayRecord, PlayResult
 from nguon.storage.cursors import decode_key, index_cursor, take
+from nguon.storage.daily_counts import DynamoDailyCounts
 from nguon.storage.device_items import (
     _ALARMS,
     AlarmItem,
@@ -60,6 +62,7 @@ class DeviceRecords:
         keys = list(dict.fromkeys(_play_key(play) for play in plays))
         present = {(item.pk, item.sk) for item in PlayItem.batch_get(keys)}
         stored = 0
+        played: Counter[tuple[str, date]] = Counter()
         for play in plays:
             key = _play_key(play)
             if key in present:
@@ -74,6 +77,9 @@ class DeviceRecords:
                     continue
                 raise
             stored += 1
+            if play.result is PlayResult.OK:
+                played[(play.unit, play.started_at.date())] += 1  # the local day
+        DynamoDailyCounts().add_played(played)
         return stored
 
     def plays(self, thing: str, start: datetime, end: datetime) -> list[PlayRecord]:
