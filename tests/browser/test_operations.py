@@ -90,10 +90,10 @@ def test_an_emergency_for_tay_son_plays_on_its_devices_and_withdrawal_stops_them
     dialog.get_by_label("Lý do thu hồi").fill("Đã kiểm tra: nước đã rút")
     dialog.get_by_role("button", name="Thu hồi (dừng phát)").click()
     expect(page.get_by_test_id("live-delivery")).to_contain_text("Đã thu hồi", timeout=LIVE)
-    expect(live.locator('tr[data-delivery="playing"]')).to_have_count(0, timeout=LIVE)
+    expect(live.locator('tr[data-delivery="playing"]')).to_have_count(0, timeout=2 * LIVE)
     page.goto(f"{console.url}/devices?unit={TAY_SON}")
     expect(table.locator("tr[data-state]").first).to_be_visible()
-    expect(table.locator('tr[data-state="emergency"]')).to_have_count(0, timeout=LIVE)
+    expect(table.locator('tr[data-state="emergency"]')).to_have_count(0, timeout=2 * LIVE)
 
 
 @pytest.fixture

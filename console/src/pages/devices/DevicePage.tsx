@@ -4,7 +4,7 @@
  * pending until the device's own report confirms it. Polled every 2 s.
  */
 import { Card, Col, Descriptions, Empty, List, Row, Spin, Table, Tag, Typography } from "antd";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 
 import { api, ApiError, ok } from "../../api/client";
@@ -37,6 +37,21 @@ export default function DevicePage() {
   const { user } = useSession();
   const today = todayInVietnam();
   const [sent, setSent] = useState<Command[]>([]);
+
+  // Commands still waiting: their status from the API (done once the device reports it).
+  const waiting = sent.filter((command) => command.status === "sent").map((command) => command.command_id);
+  useEffect(() => {
+    if (!waiting.length) return;
+    const timer = window.setInterval(() => {
+      for (const id of waiting) {
+        ok(api().GET("/devices/{thing}/commands/{command_id}", { params: { path: { thing, command_id: id } } })).then(
+          (fresh: Command) => setSent((list) => list.map((command) => (command.command_id === id ? fresh : command))),
+          () => undefined,
+        );
+      }
+    }, POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [thing, waiting.join(",")]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const device = useApi<Device>(() => ok(api().GET("/devices/{thing}", { params: { path: { thing } } })), [thing], POLL_MS);
   const unitName = useApi(() => (device.data ? loadUnit(device.data.unit).then((u) => u.name) : Promise.resolve("")), [device.data?.unit]);

@@ -15,17 +15,16 @@ import { DistrictMap, healthColour } from "../../components/DistrictMap";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { PageHeader } from "../../components/PageHeader";
 import { useApi } from "../../components/useApi";
-import { formatDateTime, formatNumber, formatTime, todayInVietnam } from "../../format";
+import { formatDateTime, formatNumber, formatTime } from "../../format";
 import { useLocale, useT } from "../../i18n";
 import { loadUnit } from "../../units";
 import { overviewMessages } from "./messages";
 
 const PlaysChart = lazy(() => import("./PlaysChart"));
 
-type Summary = components["schemas"]["DeviceSummary"];
-type Bulletin = components["schemas"]["BulletinView"];
-type Alarm = components["schemas"]["Alarm"];
-type BulletinPage = components["schemas"]["BulletinPage"];
+type Overview = components["schemas"]["UnitOverview"];
+type Bulletin = components["schemas"]["BulletinBrief"];
+type Alarm = components["schemas"]["AlarmBrief"];
 
 export interface AreaRow {
   code: string;
@@ -34,55 +33,35 @@ export interface AreaRow {
   total: number;
 }
 
-const POLL_MS = 10_000;
-
-async function loadAreas(home: string): Promise<{ name: string; level: string; rows: AreaRow[]; summary: Summary }> {
-  const unit = await loadUnit(home);
-  const children = unit.children ?? [];
-  const summary = (code: string): Promise<Summary> => ok(api().GET("/units/{code}/devices/summary", { params: { path: { code } } }));
-  // The unit's own total and each child's, in parallel (the API counts from the device index).
-  const [own, ...each] = await Promise.all([summary(home), ...children.map((child) => summary(child.code))]);
-  const rows = children.map((child, index) => ({
-    code: child.code,
-    name: child.name,
-    online: each[index]!.online,
-    total: each[index]!.total,
-  }));
-  return { name: unit.name, level: unit.level, rows, summary: own };
-}
+const POLL_MS = 5_000;
 
 export default function OverviewPage() {
   const t = useT(overviewMessages);
   const { locale } = useLocale();
   const { user } = useSession();
   const home = user?.unit ?? "";
-  const today = todayInVietnam();
   const mayApprove = allows(user, "bulletins:approve");
 
-  const areas = useApi(() => loadAreas(home), [home], POLL_MS);
-  const alarms = useApi<components["schemas"]["AlarmPage"]>(
-    () => ok(api().GET("/alarms", { params: { query: { unit: home, open: true, limit: 100 } } })),
+  // One call for the whole page (GET /units/{code}/overview, from stored counters).
+  const overview = useApi<Overview>(
+    () => ok(api().GET("/units/{code}/overview", { params: { path: { code: home } } })),
     [home],
-    POLL_MS / 2,
-  );
-  const emergencies = useApi<BulletinPage>(
-    () =>
-      ok(
-        api().GET("/bulletins", {
-          params: { query: { unit: home, priority: "emergency", from: today, to: today, limit: 20 } },
-        }),
-      ),
-    [home, today],
     POLL_MS,
   );
-  const pending = useApi<BulletinPage>(
-    () =>
-      mayApprove
-        ? ok(api().GET("/bulletins", { params: { query: { unit: home, status: "pending", limit: 20 } } }))
-        : Promise.resolve({ items: [] as Bulletin[] }),
-    [home, mayApprove],
-    POLL_MS,
-  );
+  const level = useApi(() => loadUnit(home).then((unit) => unit.level), [home]);
+  const areas = {
+    data: overview.data && {
+      name: overview.data.name,
+      level: level.data,
+      rows: overview.data.devices.by_unit,
+      summary: overview.data.devices,
+    },
+    error: overview.error,
+    reload: overview.reload,
+  };
+  const alarms = { data: overview.data && { items: overview.data.alarms.newest }, error: overview.error, reload: overview.reload };
+  const emergencies = { data: overview.data?.emergencies_today, error: overview.error, reload: overview.reload };
+  const pending = { data: overview.data?.awaiting_approval, error: overview.error, reload: overview.reload };
 
   const rows = areas.data?.rows ?? [];
   const byDistrict = Object.fromEntries(
@@ -193,6 +172,11 @@ export default function OverviewPage() {
         </Col>
         <Col xs={24}>
           <Card title={<h2 className="card-title">{t("overview.plays")}</h2>} data-testid="overview-plays">
+            {overview.data && (
+              <Typography.Paragraph data-testid="overview-plays-total">
+                {t("overview.playsTotal", { played: overview.data.plays_today.played, planned: overview.data.plays_today.planned })}
+              </Typography.Paragraph>
+            )}
             <Suspense fallback={<Spin />}>
               <PlaysChart unit={home} areas={rows} />
             </Suspense>
@@ -212,7 +196,7 @@ export default function OverviewPage() {
           <List.Item>
             <List.Item.Meta
               title={<Link to={`/devices/${alarm.thing}`}>{alarm.name}</Link>}
-              description={`${t("overview.alarmSince", { time: formatDateTime(alarm.opened_at, locale) })} · ${alarm.reason}`}
+              description={t("overview.alarmSince", { time: formatDateTime(alarm.opened_at, locale) })}
             />
           </List.Item>
         )}
@@ -231,7 +215,7 @@ export default function OverviewPage() {
           <List.Item extra={<Tag>{t(`status.${bulletin.status}` as const)}</Tag>}>
             <List.Item.Meta
               title={<Link to={`/bulletins/${bulletin.id}`}>{bulletin.title}</Link>}
-              description={formatDateTime(bulletin.updated_at, locale)}
+              description={`${formatDateTime(bulletin.valid_from, locale)} – ${formatDateTime(bulletin.valid_until, locale)}`}
             />
           </List.Item>
         )}
