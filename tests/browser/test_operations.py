@@ -74,16 +74,6 @@ def test_an_emergency_for_tay_son_plays_on_its_devices_and_withdrawal_stops_them
     console.capture("devices-list")
 
     # Withdrawal stops them.
-    page.on(
-        "request",
-        lambda r: print("REQ", r.method, r.url, r.post_data) if r.method == "POST" else None,
-    )
-    page.on(
-        "response",
-        lambda r: (
-            print("RESP", r.status, r.url, r.text()[:600]) if r.request.method == "POST" else None
-        ),
-    )
     page.goto(f"{console.url}/emergency")
     page.get_by_role("button", name="Thu hồi (dừng phát)…").click()
     dialog = page.get_by_role("dialog")
