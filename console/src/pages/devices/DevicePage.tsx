@@ -90,7 +90,7 @@ export default function DevicePage() {
               <Descriptions.Item label={t("devices.state")}>
                 <span data-testid="device-state" data-state={state}>
                   <Tag color={STATE_COLOUR[state]}>{t(`state.${state}` as const)}</Tag>
-                  {d.alarm_open && <Tag color="error">{t("state.alarm")}</Tag>}
+                  {d.alarm_open && <Tag color="#a8071a">{t("state.alarm")}</Tag>}
                 </span>
               </Descriptions.Item>
               <Descriptions.Item label={t("devices.thing")}>{d.thing}</Descriptions.Item>
@@ -102,7 +102,7 @@ export default function DevicePage() {
                 {d.playing ? (
                   <span data-testid="device-playing">
                     <Link to={`/bulletins/${d.playing.bulletin_id}`}>{d.playing.bulletin_id}</Link>
-                    {d.playing.emergency && <Tag color="red">{t("state.emergency")}</Tag>} · {formatTime(d.playing.started_at, locale)}
+                    {d.playing.emergency && <Tag color="#a8071a">{t("state.emergency")}</Tag>} · {formatTime(d.playing.started_at, locale)}
                   </span>
                 ) : (
                   t("device.nothing")
@@ -169,7 +169,7 @@ export default function DevicePage() {
                           {t(`commands.name.${command.command}` as const, { value: String(command.value ?? "") })} ·{" "}
                           {formatTime(command.issued_at, locale)}
                         </span>
-                        <Tag color={status === "confirmed" ? "success" : status === "failed" ? "error" : "processing"} role="status">
+                        <Tag color={status === "confirmed" ? "#237804" : status === "failed" ? "#a8071a" : "#0958d9"} role="status">
                           {t(`commands.status.${status}` as const)}
                         </Tag>
                       </List.Item>
@@ -200,7 +200,7 @@ export default function DevicePage() {
                     dataIndex: "bulletin_id",
                     render: (id: string, play) => (
                       <>
-                        <Link to={`/bulletins/${id}`}>{id}</Link> {play.emergency && <Tag color="red">{t("state.emergency")}</Tag>}
+                        <Link to={`/bulletins/${id}`}>{id}</Link> {play.emergency && <Tag color="#a8071a">{t("state.emergency")}</Tag>}
                       </>
                     ),
                   },
@@ -227,7 +227,7 @@ export default function DevicePage() {
                     <span>
                       {formatDateTime(alarm.opened_at, locale)} · {alarm.reason}
                     </span>
-                    <Tag color={alarm.open ? "error" : "default"}>
+                    <Tag color={alarm.open ? "#a8071a" : "default"}>
                       {alarm.open ? t("device.openAlarm") : t("device.closedAlarm", { time: when(alarm.closed_at) })}
                     </Tag>
                   </List.Item>

@@ -63,7 +63,7 @@ export default function DevicesPage() {
     return (
       <Space size={4} wrap>
         <Tag color={STATE_COLOUR[state]}>{t(`state.${state}` as const)}</Tag>
-        {device.alarm_open && <Tag color="error">{t("state.alarm")}</Tag>}
+        {device.alarm_open && <Tag color="#a8071a">{t("state.alarm")}</Tag>}
       </Space>
     );
   };

@@ -95,7 +95,7 @@ export function LiveDelivery({ bulletin, onChanged }: { bulletin: Bulletin; onCh
       {holder}
       <Flex justify="space-between" align="center" wrap gap="small">
         <Typography.Text>
-          {t("live.status")}: <Tag color={live ? "red" : "default"}>{t(`status.${bulletin.status}` as const)}</Tag>
+          {t("live.status")}: <Tag color={live ? "#a8071a" : "default"}>{t(`status.${bulletin.status}` as const)}</Tag>
           {devices.data && (
             <Typography.Text type="secondary">{t("live.updated", { time: formatTime(new Date(), locale) })}</Typography.Text>
           )}
