@@ -36,10 +36,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 CORE_READY = """() => {
-  const devices = document.querySelector('[data-testid="overview-devices"] .ant-table-row');
-  const loading = ['overview-alarms', 'overview-emergencies', 'overview-devices'].some(
-    (id) => document.querySelector(`[data-testid="${id}"] .ant-spin`));
-  return !!devices && !loading;
+  const card = (id) => document.querySelector(`[data-testid="${id}"]`);
+  const settled = (id) => !!card(id)?.querySelector('.ant-list, .ant-empty');
+  return !!card('overview-devices')?.querySelector('.ant-table-row')
+    && settled('overview-alarms') && settled('overview-emergencies');
 }"""
 FULL_READY = """() => {
   const plays = document.querySelector('[data-testid="overview-plays"]');

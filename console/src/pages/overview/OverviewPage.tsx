@@ -122,9 +122,10 @@ export default function OverviewPage() {
                       key: "online",
                       align: "right",
                       render: (_, row) => (
-                        <Tag color={healthColour(row.online, row.total)} className="tag-dark-text">
+                        <span>
+                          <span className="legend-dot" style={{ background: healthColour(row.online, row.total) }} />{" "}
                           {formatNumber(row.online, locale)}/{formatNumber(row.total, locale)}
-                        </Tag>
+                        </span>
                       ),
                     },
                   ]}
