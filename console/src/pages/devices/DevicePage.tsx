@@ -234,7 +234,7 @@ export default function DevicePage() {
                 )}
               />
             ) : (
-              <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("device.noAlarms")} />
+              <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={<span className="stat-title">{t("device.noAlarms")}</span>} />
             )}
           </Card>
         </Col>

@@ -117,16 +117,16 @@ export default function EmergencyPage() {
                   >
                     <List.Item.Meta
                       title={bulletin.title}
-                      description={t("pending.by", {
+                      description={<span className="stat-title">{t("pending.by", {
                         author: bulletin.author.username,
                         time: formatDateTime(bulletin.updated_at, locale),
-                      })}
+                      })}</span>}
                     />
                   </List.Item>
                 )}
               />
             ) : (
-              <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("pending.none")} />
+              <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={<span className="stat-title">{t("pending.none")}</span>} />
             )}
           </Card>
         )}
@@ -157,7 +157,7 @@ export default function EmergencyPage() {
               <LiveDelivery key={current.id} bulletin={current} onChanged={() => refresh()} />
             </Space>
           ) : (
-            <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("live.none")} />
+            <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={<span className="stat-title">{t("live.none")}</span>} />
           )}
         </Card>
       </Space>

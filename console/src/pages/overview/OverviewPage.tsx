@@ -188,7 +188,7 @@ export default function OverviewPage() {
   );
 
   function AlarmList({ alarms: items }: { alarms: Alarm[] }) {
-    if (!items.length) return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("overview.noAlarms")} />;
+    if (!items.length) return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={<span className="stat-title">{t("overview.noAlarms")}</span>} />;
     return (
       <List
         size="small"
@@ -197,7 +197,7 @@ export default function OverviewPage() {
           <List.Item>
             <List.Item.Meta
               title={<Link to={`/devices/${alarm.thing}`}>{alarm.name}</Link>}
-              description={t("overview.alarmSince", { time: formatDateTime(alarm.opened_at, locale) })}
+              description={<span className="stat-title">{t("overview.alarmSince", { time: formatDateTime(alarm.opened_at, locale) })}</span>}
             />
           </List.Item>
         )}
@@ -207,7 +207,7 @@ export default function OverviewPage() {
 
   function BulletinList({ items, empty, loading }: { items?: Bulletin[]; empty: string; loading: boolean }) {
     if (loading) return <Spin />;
-    if (!items?.length) return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={empty} />;
+    if (!items?.length) return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={<span className="stat-title">{empty}</span>} />;
     return (
       <List
         size="small"
@@ -216,7 +216,7 @@ export default function OverviewPage() {
           <List.Item extra={<Tag>{t(`status.${bulletin.status}` as const)}</Tag>}>
             <List.Item.Meta
               title={<Link to={`/bulletins/${bulletin.id}`}>{bulletin.title}</Link>}
-              description={`${formatDateTime(bulletin.valid_from, locale)} – ${formatDateTime(bulletin.valid_until, locale)}`}
+              description={<span className="stat-title">{`${formatDateTime(bulletin.valid_from, locale)} – ${formatDateTime(bulletin.valid_until, locale)}`}</span>}
             />
           </List.Item>
         )}

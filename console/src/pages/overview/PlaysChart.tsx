@@ -26,7 +26,7 @@ export default function PlaysChart({ unit, areas }: { unit: string; areas: { cod
   if (!report.data) return <Spin description={t("loading")} />;
   const rows = playsByArea(report.data.stations, areas);
   if (!rows.some((row) => row.plannedMin || row.playedMin)) {
-    return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("overview.noPlays")} />;
+    return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={<span className="stat-title">{t("overview.noPlays")}</span>} />;
   }
   const planned = t("overview.planned");
   const played = t("overview.played");
