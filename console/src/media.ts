@@ -16,7 +16,7 @@ export async function uploadFile(
   purpose: Purpose,
   onProgress: (percent: number) => void,
 ): Promise<string> {
-  const ticket = await ok(
+  const ticket: components["schemas"]["UploadTicket"] = await ok(
     api().POST("/uploads", {
       // The API checks the type against the purpose and the bytes; the browser's guess goes first.
       body: {

@@ -24,14 +24,16 @@
 - portal: requests per second the public portal's commune page sustains on the local cloud
   (bounded load, loopback) against a static file served by the same gateway code
   (``tests/bench/portal.py``).
-
+- console: the sign-in page's JavaScript gzipped, each chunk's size, and the overview's time to
+  data for the province with the commune fleet (310 devices), median of 5
+  (``tests/bench/console.py``).
 - overview: ``GET /units/52/overview`` for the province with the commune fleet (310 devices),
   median of 5 (``tests/bench/overview.py``).
 
 Results are printed and written to ``.local/bench.json``. ``--only SECTION`` (repeatable:
 cold_start, startup, restart, make_test, programme, devices, speech, media, normalizer, portal,
-overview, kpis) runs just those sections and updates their keys in ``.local/bench.json``,
-keeping the others, e.g. ``python -m tests.bench --only programme``.
+overview, kpis, console) runs just those sections and updates their keys in
+``.local/bench.json``, keeping the others, e.g. ``python -m tests.bench --only programme``.
 """
 
 import argparse
@@ -241,6 +243,7 @@ SECTIONS = (
     "portal",
     "overview",
     "kpis",
+    "console",
 )
 
 
@@ -297,6 +300,10 @@ def main() -> None:
         from tests.bench import kpis  # its own local cloud with the commune fleet
 
         results["kpis"] = kpis.run(quick=args.quick)
+    if "console" in only:
+        from tests.bench import console  # the console's bundle sizes and overview time to data
+
+        results["console"] = console.run(quick=args.quick)
     results["python"] = sys.version.split()[0]
     results["cpus"] = os.cpu_count()
     print(json.dumps(results, indent=2))

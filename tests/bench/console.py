@@ -1,0 +1,195 @@
+"""The console's figures (issue 13): the sign-in page's JavaScript gzipped (≤ 300 KB), each lazy
+chunk's size, and the overview's time to data for the province with the commune fleet (310
+devices) on the local cloud (≤ 1.5 s), median of 5.
+
+The local cloud starts as ``make run`` does (``python -m infra.localcloud``) with
+``NGUON_FLEET=commune``; it serves ``console/dist`` (built here unless ``--quick`` finds one).
+Chromium (Debian's, through Playwright) signs in as ``tinh-operator``; each run navigates to
+the overview and times until its data shows: devices online by district, open alarms and
+today's emergencies (``core``), and with the plays-vs-plan chart (``full``), reported apart.
+"""
+
+import gzip
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "console" / "dist"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CORE_READY = """() => {
+  const card = (id) => document.querySelector(`[data-testid="${id}"]`);
+  const settled = (id) => !!card(id)?.querySelector('.ant-list, .ant-empty');
+  return !!card('overview-devices')?.querySelector('.ant-table-row')
+    && settled('overview-alarms') && settled('overview-emergencies');
+}"""
+FULL_READY = """() => {
+  const plays = document.querySelector('[data-testid="overview-plays"]');
+  return !!plays && !plays.querySelector('.ant-spin');
+}"""
+
+
+def _gzip_kb(path: Path) -> float:
+    return round(len(gzip.compress(path.read_bytes(), 9)) / 1024, 1)
+
+
+def chunk_sizes() -> dict[str, float]:
+    """Each JS file in dist/assets, gzipped KB, largest first."""
+    sizes = {path.name: _gzip_kb(path) for path in (DIST / "assets").glob("*.js")}
+    return dict(sorted(sizes.items(), key=lambda item: -item[1]))
+
+
+def _start_cloud(state: Path) -> tuple[subprocess.Popen, dict]:
+    ports = (
+        "NGUON_API_PORT",
+        "NGUON_SPEECH_PORT",
+        "NGUON_AWS_PORT",
+        "NGUON_MQTT_PORT",
+        "NGUON_MQTT_TLS_PORT",
+        "NGUON_CONSOLE_PORT",
+        "NGUON_PORTAL_PORT",
+    )
+    environment = {
+        **os.environ,
+        **dict.fromkeys(ports, "0"),
+        "NGUON_STATE_DIR": str(state),
+        "NGUON_FLEET": "commune",
+        "PYTHONUNBUFFERED": "1",
+    }
+    for inherited in ("AWS_ENDPOINT_URL", "TABLE_NAME"):
+        environment.pop(inherited, None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "infra.localcloud"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    # Read its output all the while: a full pipe would stop the cloud mid-print.
+    threading.Thread(target=lambda: [None for _ in process.stdout or ()], daemon=True).start()
+    endpoints_file = state / "endpoints.json"
+    deadline = time.monotonic() + 300
+    while not endpoints_file.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("the local cloud did not start")
+        time.sleep(0.2)
+    return process, json.loads(endpoints_file.read_text())
+
+
+def _stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _sign_in_js_kb(page, url: str) -> float:
+    """The JavaScript the sign-in page loads, gzipped (the dist files it fetched)."""
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(urlparse(request.url).path))
+    page.goto(url)
+    page.get_by_label("Tên đăng nhập").wait_for()
+    page.wait_for_load_state("networkidle")
+    scripts = {path for path in fetched if path.endswith(".js")}
+    return round(sum(_gzip_kb(DIST / path.lstrip("/")) for path in scripts), 1)
+
+
+def run(quick: bool = False, runs: int = 5) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    if not (quick and (DIST / "index.html").exists()):
+        subprocess.run(["npm", "run", "build"], cwd=ROOT / "console", check=True)
+    results: dict = {"chunks_gzip_kb": chunk_sizes()}
+    with tempfile.TemporaryDirectory() as temporary:
+        process, endpoints = _start_cloud(Path(temporary))
+        try:
+            url = endpoints["console_url"].rstrip("/")
+            password = {u["username"]: u["password"] for u in endpoints["demo_users"]}
+            devices = endpoints.get("fleet", {}).get("devices")
+            _wait_online(endpoints, password["tinh-operator"], devices)
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+                )
+                page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+                results["sign_in_js_gzip_kb"] = _sign_in_js_kb(page, url)
+                page.get_by_label("Tên đăng nhập").fill("tinh-operator")
+                page.get_by_label("Mật khẩu").fill(password["tinh-operator"])
+                page.get_by_role("button", name="Đăng nhập").click()
+                page.get_by_test_id("current-user").wait_for(timeout=60_000)
+                core, full = [], []
+                try:
+                    page.wait_for_function(CORE_READY, timeout=180_000)  # warm: chunks cached
+                    for _ in range(runs):
+                        started = time.perf_counter()
+                        page.goto(f"{url}/")
+                        page.wait_for_function(CORE_READY, timeout=120_000, polling=20)
+                        core.append(time.perf_counter() - started)
+                        page.wait_for_function(FULL_READY, timeout=180_000, polling=20)
+                        full.append(time.perf_counter() - started)
+                except Exception as error:  # a figure that did not come is itself the figure
+                    shot = ROOT / ".local" / "screenshots" / "bench-overview.png"
+                    shot.parent.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=shot, full_page=True)
+                    results["overview_error"] = f"{type(error).__name__}: {str(error)[:200]}"
+                browser.close()
+            results["overview"] = {
+                "fleet_devices": devices,
+                "runs": runs,
+                "core_median_s": round(statistics.median(core), 2) if core else None,
+                "with_plays_chart_median_s": round(statistics.median(full), 2) if full else None,
+                "core_s": [round(s, 2) for s in core],
+            }
+        finally:
+            _stop(process)
+    return results
+
+
+def _wait_online(endpoints: dict, password: str, devices: int | None) -> None:
+    """Until the fleet is online (the summary counts it), so every run sees the same data."""
+    import boto3
+
+    cognito = boto3.client(
+        "cognito-idp",
+        endpoint_url=endpoints["aws_endpoint_url"],
+        region_name=endpoints["region"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    token = cognito.initiate_auth(
+        ClientId=endpoints["user_pool_client_id"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "tinh-operator", "PASSWORD": password},
+    )["AuthenticationResult"]["IdToken"]
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        summary = requests.get(
+            f"{endpoints['api_url']}/units/52/devices/summary",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        ).json()
+        if devices is None or summary["online"] >= devices:
+            return
+        time.sleep(1)
