@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Console
+from tests.days import day_from_today
 
 ARRIVE = 20_000  # ms for a page's chunk and data on a loaded machine (expect's default is 5 s)
 WARD = "21550"  # Phường Nhơn Bình
@@ -125,6 +126,10 @@ def test_an_editor_composes_and_the_district_approves(console, second_console, t
     # The editor sees the approval too.
     page = console.open(f"/bulletins/{composed}")
     expect(page.get_by_test_id("bulletin-status")).to_have_text("Đã duyệt", timeout=ARRIVE)
+    # And it is in the ward's programme timeline (the daily schedule covers tomorrow).
+    timeline = second_console.open(f"/programme/21550?date={day_from_today(1)}")
+    expect(timeline.get_by_role("figure", name="Dòng thời gian")).to_be_visible(timeout=ARRIVE)
+    expect(timeline.get_by_role("link", name=title).first).to_be_visible(timeout=ARRIVE)
 
 
 def _tab_to(page: Page, condition: str, limit: int = 120) -> None:
