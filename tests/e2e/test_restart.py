@@ -96,7 +96,7 @@ def _leave_in_time_wait(port: int) -> None:
 
 
 def test_ctrl_c_stops_cleanly_and_a_restart_on_the_same_ports_works_at_once(tmp_path):
-    ports = free_ports(6)
+    ports = free_ports(7)
     session = requests.Session()  # keeps its connection to the API open across the stop
     first = _start(tmp_path, ports)
     try:

@@ -103,7 +103,14 @@ def test_provisioned_device_connects_and_finds_its_manifest(api, endpoints, tmp_
     finally:
         device.close()
 
-    shadow = wait_for(lambda: _shadow(iot_data, thing, "playback"))
+    # The device may report into its playback shadow before the fan-out desires a manifest.
+    shadow = wait_for(
+        lambda: (
+            (_shadow(iot_data, thing, "playback") or {}).get("state", {}).get("desired")
+            and _shadow(iot_data, thing, "playback")
+        ),
+        timeout=30.0,
+    )
     reference = shadow["state"]["desired"]["manifest"]
     body = requests.get(reference["url"], timeout=10).content
     assert hashlib.sha256(body).hexdigest() == reference["sha256"]
