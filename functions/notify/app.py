@@ -14,23 +14,15 @@ hold a contact: they are never logged, and neither is any message.
 
 import json
 from functools import lru_cache
-from typing import Any
 
 from aws_lambda_powertools.utilities import parameters
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from nguon import assembly
 from nguon.clock import now
 from nguon.config import get_settings
 from nguon.models.bulletins import AuditAction
-from nguon.observability import logger, trace_handler
+from nguon.observability import logger, stream_handler
 from nguon.services.notify import NotifyReport, NotifyService
 
 get_settings()
@@ -54,21 +46,6 @@ def notify() -> NotifyService:
     )
 
 
-processor = BatchProcessor(
-    event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False
-)
-
-
-@logger.inject_lambda_context
-@trace_handler(capture_error=False)
-def lambda_handler(
-    event: dict[str, Any], context: LambdaContext
-) -> dict[str, Any] | PartialItemFailureResponse:
-    return process_partial_response(
-        event=event, record_handler=notify_record, processor=processor, context=context
-    )
-
-
 def notify_record(record: DynamoDBRecord) -> None:
     """One stream record; raises to have the stream deliver it again."""
     raw = record.raw_event
@@ -89,3 +66,6 @@ def notify_record(record: DynamoDBRecord) -> None:
         return
     if report.sent or report.skipped:
         logger.info("notified", extra={**subject, "sent": report.sent, "skipped": report.skipped})
+
+
+lambda_handler = stream_handler(notify_record)

@@ -7,20 +7,12 @@ count is added in one transaction with a marker conditional on not existing
 """
 
 from functools import lru_cache
-from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from nguon import assembly
 from nguon.config import get_settings
-from nguon.observability import logger, trace_handler
+from nguon.observability import stream_handler
 from nguon.services.stats import StatsService
 
 get_settings()
@@ -33,21 +25,9 @@ def stats() -> StatsService:
     return StatsService(assembly.units(), assembly.bulletin_store(), DynamoStatsStore())
 
 
-processor = BatchProcessor(
-    event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False
-)
-
-
-@logger.inject_lambda_context
-@trace_handler(capture_error=False)
-def lambda_handler(
-    event: dict[str, Any], context: LambdaContext
-) -> dict[str, Any] | PartialItemFailureResponse:
-    return process_partial_response(
-        event=event, record_handler=count, processor=processor, context=context
-    )
-
-
 def count(record: DynamoDBRecord) -> None:
     """One stream record; raises to have the stream deliver it (and those after it) again."""
     stats().record(record.raw_event)
+
+
+lambda_handler = stream_handler(count)
