@@ -50,6 +50,7 @@ from pathlib import Path
 import requests
 
 from tests.lambda_env import lambda_environment
+from tests.localcloud_process import PORT_VARIABLES, local_cloud_environment
 from tests.ports import free_ports
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -151,7 +152,7 @@ def startup(runs: int) -> dict:
     timings = []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as state:
-            timings.append(_make_run_until_api_answers(state, [0] * 6))
+            timings.append(_make_run_until_api_answers(state, None))
     return {"runs": runs, "median_s": round(statistics.median(timings), 2)}
 
 
@@ -160,7 +161,7 @@ def restart(runs: int) -> dict:
     each start timed until the API answers (the last run's connections still in TIME_WAIT)."""
     first, again = [], []
     for _ in range(runs):
-        ports = free_ports(6)
+        ports = free_ports(len(PORT_VARIABLES))
         with tempfile.TemporaryDirectory() as state:
             first.append(_make_run_until_api_answers(state, ports))
             again.append(_make_run_until_api_answers(state, ports))
@@ -171,27 +172,9 @@ def restart(runs: int) -> dict:
     }
 
 
-def _make_run_until_api_answers(state: str, ports: list[int]) -> float:
+def _make_run_until_api_answers(state: str, ports: list[int] | None) -> float:
     """Seconds from ``make run`` until the API answers; then Ctrl-C, as a terminal sends it."""
-    environment = {
-        **os.environ,
-        **dict(
-            zip(
-                (
-                    "NGUON_API_PORT",
-                    "NGUON_SPEECH_PORT",
-                    "NGUON_AWS_PORT",
-                    "NGUON_MQTT_PORT",
-                    "NGUON_MQTT_TLS_PORT",
-                    "NGUON_CONSOLE_PORT",
-                    "NGUON_PORTAL_PORT",
-                ),
-                map(str, ports),
-                strict=True,
-            )
-        ),
-        "NGUON_STATE_DIR": state,
-    }
+    environment = local_cloud_environment(state, ports)
     started = time.perf_counter()
     process = subprocess.Popen(
         ["make", "--no-print-directory", "run"],

@@ -10,31 +10,21 @@ today's emergencies (``core``), and with the plays-vs-plan chart (``full``), rep
 """
 
 import gzip
-import json
 import os
 import signal
 import statistics
 import subprocess
-import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlparse
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.localcloud_process import ROOT, start_local_cloud, wait_for_endpoints
+
 DIST = ROOT / "console" / "dist"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CORE_READY = """() => {
   const card = (id) => document.querySelector(`[data-testid="${id}"]`);
   const settled = (id) => !!card(id)?.querySelector('.ant-list, .ant-empty');
@@ -58,42 +48,8 @@ def chunk_sizes() -> dict[str, float]:
 
 
 def _start_cloud(state: Path) -> tuple[subprocess.Popen, dict]:
-    ports = (
-        "NGUON_API_PORT",
-        "NGUON_SPEECH_PORT",
-        "NGUON_AWS_PORT",
-        "NGUON_MQTT_PORT",
-        "NGUON_MQTT_TLS_PORT",
-        "NGUON_CONSOLE_PORT",
-        "NGUON_PORTAL_PORT",
-    )
-    environment = {
-        **os.environ,
-        **dict.fromkeys(ports, "0"),
-        "NGUON_STATE_DIR": str(state),
-        "NGUON_FLEET": "commune",
-        "PYTHONUNBUFFERED": "1",
-    }
-    for inherited in ("AWS_ENDPOINT_URL", "TABLE_NAME"):
-        environment.pop(inherited, None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "infra.localcloud"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    # Read its output all the while: a full pipe would stop the cloud mid-print.
-    threading.Thread(target=lambda: [None for _ in process.stdout or ()], daemon=True).start()
-    endpoints_file = state / "endpoints.json"
-    deadline = time.monotonic() + 300
-    while not endpoints_file.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("the local cloud did not start")
-        time.sleep(0.2)
-    return process, json.loads(endpoints_file.read_text())
+    process = start_local_cloud(state, output=subprocess.DEVNULL, NGUON_FLEET="commune")
+    return process, wait_for_endpoints(state, process, timeout=300)
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -130,9 +86,7 @@ def run(quick: bool = False, runs: int = 5) -> dict:
             devices = endpoints.get("fleet", {}).get("devices")
             _wait_online(endpoints, password["tinh-operator"], devices)
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-                )
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
                 results["sign_in_js_gzip_kb"] = _sign_in_js_kb(page, url)
                 page.get_by_label("Tên đăng nhập").fill("tinh-operator")

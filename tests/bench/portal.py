@@ -10,62 +10,27 @@ serves itself, with no function behind it (Swagger UI's ``oauth2-redirect.html``
 staff API's gateway: same ``ApiGateway`` class, same threaded HTTP server).
 """
 
-import json
 import os
 import signal
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 
 import requests
 
-from tests.ports import free_ports
+from tests.localcloud_process import start_local_cloud, wait_for_endpoints
 
-ROOT = Path(__file__).resolve().parents[2]
 COMMUNE = "21550"
 STATIC = "/docs/static/oauth2-redirect.html"
 
 
 def _start(state: str) -> tuple[subprocess.Popen, dict]:
-    ports = free_ports(6)
-    names = (
-        "NGUON_API_PORT",
-        "NGUON_SPEECH_PORT",
-        "NGUON_PORTAL_PORT",
-        "NGUON_AWS_PORT",
-        "NGUON_MQTT_PORT",
-        "NGUON_MQTT_TLS_PORT",
+    process = start_local_cloud(
+        state, output=subprocess.DEVNULL, NGUON_FLEET="off", NGUON_DEMO_BULLETINS="1"
     )
-    environment = {
-        **os.environ,
-        **dict(zip(names, map(str, ports), strict=True)),
-        "NGUON_STATE_DIR": state,
-        "NGUON_FLEET": "off",
-        "NGUON_DEMO_BULLETINS": "1",
-    }
-    for inherited in ("AWS_ENDPOINT_URL", "TABLE_NAME"):
-        environment.pop(inherited, None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "infra.localcloud"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    endpoints_file = Path(state) / "endpoints.json"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the local cloud exited with {process.returncode}")
-        if endpoints_file.exists():
-            return process, json.loads(endpoints_file.read_text())
-        time.sleep(0.2)
-    raise TimeoutError("the local cloud did not start")
+    return process, wait_for_endpoints(state, process, timeout=180)
 
 
 def _load(url: str, clients: int, seconds: float, headers: dict | None = None) -> dict:

@@ -9,35 +9,21 @@ critical violation.
 
 import json
 import os
-import shutil
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
-from tests.e2e.test_make_run_smoke import ROOT, _wait_for
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.localcloud_process import ROOT, start_local_cloud, wait_for_endpoints
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = ROOT / ".local" / "screenshots"
 AXE = ROOT / "console" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Without the background-networking flags chromium keeps reaching for Google's hosts, which
-# this network refuses (and a CI machine may too).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
 WIDE, NARROW = 1366, 360
 # Two cores shared by a local cloud, its fleet and the browser: assertions wait longer than
 # Playwright's default 5 s before they fail.
@@ -48,40 +34,12 @@ expect.set_options(timeout=15_000)
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """``python -m infra.localcloud`` as ``make run`` starts it, on free ports."""
     state = tmp_path_factory.mktemp("console-cloud")
-    environment = {
-        **os.environ,
-        **{
-            name: "0"
-            for name in (
-                "NGUON_API_PORT",
-                "NGUON_SPEECH_PORT",
-                "NGUON_AWS_PORT",
-                "NGUON_MQTT_PORT",
-                "NGUON_MQTT_TLS_PORT",
-                "NGUON_CONSOLE_PORT",
-                "NGUON_PORTAL_PORT",
-            )
-        },
-        "NGUON_STATE_DIR": str(state),
-        "NGUON_FLEET": "district",
-        "PYTHONUNBUFFERED": "1",
-    }
-    for inherited in ("AWS_ENDPOINT_URL", "TABLE_NAME"):
-        environment.pop(inherited, None)
     # The cloud's terminal (one line per invocation, errors in full) is kept for a failed run;
     # each function's JSON log is under the state directory's logs/.
     terminal = (ROOT / ".local" / "browser-cloud.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "infra.localcloud"],
-        cwd=ROOT,
-        env=environment,
-        stdout=terminal,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    process = start_local_cloud(state, output=terminal, NGUON_FLEET="district")
     try:
-        endpoints = _wait_for(state / "endpoints.json", process, timeout=120)
+        endpoints = wait_for_endpoints(state, process, timeout=120)
         yield endpoints
     finally:
         os.killpg(process.pid, signal.SIGINT)

@@ -1,6 +1,5 @@
 """`make run`'s entry point, started as a process: it serves, and stopping it leaves nothing."""
 
-import json
 import os
 import signal
 import socket
@@ -8,7 +7,6 @@ import subprocess
 import sys
 import time
 from datetime import datetime
-from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
@@ -16,21 +14,14 @@ import boto3
 import pytest
 import requests
 
+from tests.localcloud_process import (
+    ROOT,
+    local_cloud_environment,
+    start_local_cloud,
+    wait_for_endpoints,
+)
+
 pytestmark = pytest.mark.e2e
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _wait_for(path: Path, process: subprocess.Popen, timeout: float = 60) -> dict:
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        if process.poll() is not None:
-            said = process.stdout.read() if process.stdout else "(its output is in its log file)"
-            pytest.fail(f"the local cloud exited early: {said}")
-        if time.monotonic() > deadline:
-            pytest.fail("the local cloud did not write its endpoints in time")
-        time.sleep(0.1)
-    return json.loads(path.read_text())
 
 
 def _group_alive(pgid: int) -> bool:
@@ -62,31 +53,9 @@ def _wait_for_summary(api_url: str, token: str, online: int, timeout: float = 30
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 def test_run_serves_units_and_stops_cleanly(tmp_path, stop_signal):
-    environment = {
-        **os.environ,
-        "NGUON_API_PORT": "0",
-        "NGUON_SPEECH_PORT": "0",
-        "NGUON_CONSOLE_PORT": "0",
-        "NGUON_PORTAL_PORT": "0",
-        "NGUON_AWS_PORT": "0",
-        "NGUON_MQTT_PORT": "0",
-        "NGUON_MQTT_TLS_PORT": "0",
-        "NGUON_STATE_DIR": str(tmp_path),
-        "PYTHONUNBUFFERED": "1",
-    }
-    for inherited in ("AWS_ENDPOINT_URL", "TABLE_NAME"):
-        environment.pop(inherited, None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "infra.localcloud"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # its own process group: everything it starts is in it
-    )
+    process = start_local_cloud(tmp_path)
     try:
-        endpoints = _wait_for(tmp_path / "endpoints.json", process)
+        endpoints = wait_for_endpoints(tmp_path, process, timeout=60)
         admin = next(u for u in endpoints["demo_users"] if u["username"] == "tinh-admin")
         cognito = boto3.client(
             "cognito-idp",
@@ -163,19 +132,9 @@ def test_busy_port_is_a_clear_error_not_a_hang(tmp_path, busy, listening):
         holder.bind(("127.0.0.1", 0))
         if listening:
             holder.listen()
-        environment = {
-            **os.environ,
-            "NGUON_API_PORT": "0",
-            "NGUON_SPEECH_PORT": "0",
-            "NGUON_CONSOLE_PORT": "0",
-            "NGUON_PORTAL_PORT": "0",
-            "NGUON_AWS_PORT": "0",
-            "NGUON_MQTT_PORT": "0",
-            "NGUON_MQTT_TLS_PORT": "0",
-            "NGUON_FLEET": "off",
-            busy: str(holder.getsockname()[1]),
-            "NGUON_STATE_DIR": str(tmp_path),
-        }
+        environment = local_cloud_environment(
+            tmp_path, NGUON_FLEET="off", **{busy: str(holder.getsockname()[1])}
+        )
         finished = subprocess.run(
             [sys.executable, "-m", "infra.localcloud"],
             cwd=ROOT,

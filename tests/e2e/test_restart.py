@@ -6,7 +6,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import paho.mqtt.client as mqtt
 import pytest
 import requests
 
-from tests.e2e.test_make_run_smoke import ROOT, _wait_for
+from tests.localcloud_process import start_local_cloud, wait_for_endpoints
 from tests.ports import free_ports
 
 pytestmark = pytest.mark.e2e
@@ -24,32 +23,7 @@ STOPPING = "Đang dừng / stopping..."
 
 
 def _start(state: Path, ports: list[int]) -> subprocess.Popen:
-    api, speech, aws, mqtt_port, mqtt_tls, console, portal = ports
-    environment = {
-        **os.environ,
-        "NGUON_API_PORT": str(api),
-        "NGUON_SPEECH_PORT": str(speech),
-        "NGUON_CONSOLE_PORT": str(console),
-        "NGUON_PORTAL_PORT": str(portal),
-        "NGUON_AWS_PORT": str(aws),
-        "NGUON_MQTT_PORT": str(mqtt_port),
-        "NGUON_MQTT_TLS_PORT": str(mqtt_tls),
-        "NGUON_STATE_DIR": str(state),
-        "NGUON_FLEET": "off",
-        "NGUON_DEMO_BULLETINS": "0",
-        "PYTHONUNBUFFERED": "1",
-    }
-    for inherited in ("AWS_ENDPOINT_URL", "TABLE_NAME"):
-        environment.pop(inherited, None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "infra.localcloud"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    return start_local_cloud(state, ports, NGUON_FLEET="off", NGUON_DEMO_BULLETINS="0")
 
 
 def _traffic(endpoints: dict, session: requests.Session) -> None:
@@ -100,7 +74,7 @@ def test_ctrl_c_stops_cleanly_and_a_restart_on_the_same_ports_works_at_once(tmp_
     session = requests.Session()  # keeps its connection to the API open across the stop
     first = _start(tmp_path, ports)
     try:
-        endpoints = _wait_for(tmp_path / "endpoints.json", first)
+        endpoints = wait_for_endpoints(tmp_path, first, timeout=60)
         _traffic(endpoints, session)
     finally:
         output = _ctrl_c(first)
@@ -130,7 +104,7 @@ def test_ctrl_c_stops_cleanly_and_a_restart_on_the_same_ports_works_at_once(tmp_
     started = time.monotonic()
     second = _start(tmp_path, ports)
     try:
-        endpoints = _wait_for(tmp_path / "endpoints.json", second)
+        endpoints = wait_for_endpoints(tmp_path, second, timeout=60)
         assert [
             int(endpoints["api_url"].rsplit(":", 1)[1]),
             int(endpoints["polly_url"].rsplit(":", 1)[1].split("/", 1)[0]),
