@@ -207,6 +207,8 @@ class InMemoryStatsStore:
 class InMemoryReportStore:
     def __init__(self) -> None:
         self.reports: dict[str, Any] = {}
+        self.outbox: list[Any] = []
+        """Items to the national system the saves carried (a province's submissions)."""
 
     def create(self, report, *, unique: bool) -> None:
         from nguon.errors import Conflict
@@ -220,12 +222,14 @@ class InMemoryReportStore:
     def get(self, report_id):
         return self.reports.get(report_id)
 
-    def save(self, report, expected_version: int) -> None:
+    def save(self, report, expected_version: int, outbox=None) -> None:
         from nguon.errors import Conflict
 
         if self.reports[report.id].version != expected_version:
             raise Conflict("report_stale_version")
         self.reports[report.id] = report
+        if outbox is not None:
+            self.outbox.append(outbox)
 
     def in_period(self, period_key, path):
         return [
