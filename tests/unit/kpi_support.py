@@ -239,6 +239,33 @@ class InMemoryReportStore:
         ]
 
 
+class InMemoryOutboxStore:
+    """:class:`nguon.services.central.OutboxStore` in a dict, versions checked."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, Any] = {}
+
+    def get(self, item_id):
+        return self.items.get(item_id)
+
+    def save(self, item, expected_version: int) -> None:
+        from nguon.errors import Conflict
+
+        current = self.items.get(item.id)
+        if current is None or current.version != expected_version:
+            raise Conflict("stale_version", expected=expected_version)
+        self.items[item.id] = item
+
+    def due(self, moment, limit):
+        open_ = [i for i in self.items.values() if i.status.value in ("pending", "failed")]
+        due = [i for i in open_ if i.next_attempt_at and i.next_attempt_at <= moment]
+        return sorted(due, key=lambda i: i.created_at)[:limit]
+
+    def page(self, status, limit, cursor):
+        found = [i for i in self.items.values() if i.status is status]
+        return sorted(found, key=lambda i: i.created_at, reverse=True)[:limit], None
+
+
 class FakeFiles:
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
