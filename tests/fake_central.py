@@ -86,7 +86,7 @@ class FakeCentral:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def keys(self) -> list[str]:
+    def idempotency_keys(self) -> list[str]:
         return [r.headers.get("Idempotency-Key", "") for r in self.received]
 
     def _answer(self, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict]:

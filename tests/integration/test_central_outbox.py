@@ -65,8 +65,8 @@ def wait_for(condition, seconds: float = 20.0):
 def test_an_approved_province_bulletin_reaches_the_national_system_once(api, central):
     bulletin_id = approved_province_bulletin(api)
     key = f"bulletin-{bulletin_id}"
-    wait_for(lambda: key in central.keys())
-    received = central.received[central.keys().index(key)]
+    wait_for(lambda: key in central.idempotency_keys())
+    received = central.received[central.idempotency_keys().index(key)]
     assert received.path == "/bulletins"
     assert received.body["document"]["id"] == bulletin_id
     assert received.headers["Authorization"].startswith("Bearer ")
@@ -81,14 +81,14 @@ def test_an_approved_province_bulletin_reaches_the_national_system_once(api, cen
     refused = api.get("/central/outbox", as_user="huyen-admin")
     assert (refused.status_code, refused.json()["code"]) == (403, "out_of_scope")
     time.sleep(1)  # the claim's own write must not have sent it again
-    assert central.keys().count(key) == 1
+    assert central.idempotency_keys().count(key) == 1
 
 
 def test_what_failed_on_the_stream_is_sent_by_the_re_drive(api, central, cloud):
     central.behaviour = Behaviour(fail_times=1)
     bulletin_id = approved_province_bulletin(api)
     key = f"bulletin-{bulletin_id}"
-    wait_for(lambda: key in central.keys())
+    wait_for(lambda: key in central.idempotency_keys())
 
     def status():
         page = api.get("/central/outbox?status=failed", as_user="tinh-viewer").json()
@@ -118,4 +118,4 @@ def test_what_failed_on_the_stream_is_sent_by_the_re_drive(api, central, cloud):
     sent = store.get(key)
     assert sent is not None
     assert (sent.status.value, sent.attempts) == ("sent", 2)
-    assert central.keys().count(key) == 2
+    assert central.idempotency_keys().count(key) == 2

@@ -240,7 +240,7 @@ def test_retries_back_off_and_the_fake_sees_the_same_key_each_time(env, fake):
     # Not due yet: the re-drive leaves it.
     clock.advance(seconds=59)
     assert deliverer.redrive().skipped == []
-    assert fake.keys() == [item_id]
+    assert fake.idempotency_keys() == [item_id]
     clock.advance(seconds=1)
     assert deliverer.redrive().failed == [item_id]
     second = store.get(item_id)
@@ -252,7 +252,7 @@ def test_retries_back_off_and_the_fake_sees_the_same_key_each_time(env, fake):
     assert (sent.status, sent.attempts, sent.sent_at) == (OutboxStatus.SENT, 3, clock())
     assert sent.receipt == "TW-000001"
     assert sent.next_attempt_at is None
-    assert fake.keys() == [item_id] * 3
+    assert fake.idempotency_keys() == [item_id] * 3
     body = fake.received[-1]
     assert body.path == "/reports"
     assert body.headers["Authorization"] == "Bearer khoa-thu"
@@ -328,7 +328,7 @@ def test_a_claimed_item_is_sent_by_one_deliverer_only(env, fake):
     assert delivery(env, Reentrant()).deliver(item_id).sent == [item_id]
     assert inner[0].skipped == [item_id]
     assert inner[0].sent == []
-    assert fake.keys() == [item_id]
+    assert fake.idempotency_keys() == [item_id]
 
 
 def test_a_claim_whose_worker_died_is_taken_over_after_the_lease(env, fake):
