@@ -17,7 +17,7 @@ from nguon.models.central import OutboxItem, OutboxKind, OutboxStatus
 from nguon.models.principal import Role
 from nguon.models.reports import ReportRequest, ReportStatus
 from nguon.services.bulletins import BulletinService
-from nguon.services.central import CentralDelivery, CentralOutbox, bulletin_entry
+from nguon.services.central import REDRIVE_AFTER, CentralDelivery, CentralOutbox, bulletin_entry
 from nguon.services.kpis import KpiService
 from nguon.services.reports import ReportService
 from nguon.services.units import UnitService
@@ -129,7 +129,7 @@ def pending_item(env) -> str:
         unit=PROVINCE,
         title="Báo cáo công tác thông tin cơ sở",
         created_at=env["clock"](),
-        next_attempt_at=env["clock"](),
+        next_attempt_at=env["clock"]() + REDRIVE_AFTER,
         payload={"id": "r-0000aa", "status": "submitted"},
     )
     outbox_item(item).save()
@@ -307,9 +307,13 @@ def test_a_refusal_for_good_is_dead_at_once_and_a_timeout_is_retried(env, fake):
 
 def test_a_crash_between_write_and_send_is_re_driven(env, fake):
     # The item is committed with its report; the stream's delivery never happens (a crash).
-    item_id = pending_item(env)
+    _, item_id = submitted_province_report(env)
     assert fake.received == []
-    report = delivery(env, http(fake)).redrive()
+    deliverer = delivery(env, http(fake))
+    # Fresh, it is the stream's; still pending two minutes on, the schedule's.
+    assert deliverer.redrive().sent == []
+    env["clock"].advance(minutes=2)
+    report = deliverer.redrive()
     assert report.sent == [item_id]
     assert DynamoOutboxStore().get(item_id).status is OutboxStatus.SENT
 

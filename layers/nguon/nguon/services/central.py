@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 
 PAGE_MAX = 100
 BACKOFF_CAP = timedelta(hours=6)
+REDRIVE_AFTER = timedelta(minutes=2)
+"""A new item is the stream's to send; the schedule takes it only if it is still pending this
+long after it was written (the stream's delivery lost, or a crash between write and send)."""
 
 
 def report_entry(report: Report, moment: datetime) -> OutboxItem | None:
@@ -58,7 +61,7 @@ def report_entry(report: Report, moment: datetime) -> OutboxItem | None:
         unit=report.unit,
         title=report.title,
         created_at=moment,
-        next_attempt_at=moment,
+        next_attempt_at=moment + REDRIVE_AFTER,
         payload=report.model_dump(mode="json"),
     )
 
@@ -75,7 +78,7 @@ def bulletin_entry(bulletin: Bulletin, moment: datetime) -> OutboxItem | None:
         unit=bulletin.issuer_unit,
         title=bulletin.title,
         created_at=moment,
-        next_attempt_at=moment,
+        next_attempt_at=moment + REDRIVE_AFTER,
         payload=bulletin.model_dump(mode="json", by_alias=True),
     )
 
@@ -129,7 +132,8 @@ class CentralOutbox:
         return OutboxView(configured=self._configured, items=found[:limit])
 
     def retry(self, principal: Principal, item_id: str) -> OutboxItem:
-        """Put a dead item back: pending, attempts from 0, sent at once by the stream."""
+        """Put a dead item back: pending, attempts from 0, sent at once by the stream (or
+        the re-drive)."""
         authorize(principal, Permission.CENTRAL_RETRY, self._units.require(self._province))
         item = self._store.get(item_id)
         if item is None:
@@ -142,7 +146,7 @@ class CentralOutbox:
                 "status": OutboxStatus.PENDING,
                 "version": item.version + 1,
                 "attempts": 0,
-                "next_attempt_at": moment,
+                "next_attempt_at": moment + REDRIVE_AFTER,
                 "dead_at": None,
                 "claimed_at": None,
                 "retried_by": principal.username,
