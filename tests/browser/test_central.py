@@ -8,7 +8,9 @@ from playwright.sync_api import expect
 def test_the_province_sees_what_waits_to_go_up(console):
     page = console.sign_in("tinh-approver", "/central")
     expect(page.get_by_role("heading", level=1)).to_have_text("Gửi Trung ương")
-    expect(page.get_by_text("Chưa cấu hình địa chỉ hệ thống trung ương", exact=False)).to_be_visible()
+    expect(
+        page.get_by_text("Chưa cấu hình địa chỉ hệ thống trung ương", exact=False)
+    ).to_be_visible()
     row = page.get_by_role("row").filter(has_text="Phòng chống sốt xuất huyết mùa mưa")
     expect(row).to_be_visible()
     expect(row.get_by_text("Chờ gửi")).to_be_visible()
