@@ -40,6 +40,8 @@ _LOCAL_VALUES = {
     "NGUON_SUBSCRIPTION_SECRET": "nguon/subscriptions/dev",
     "NGUON_MAIL_FROM": "canhbao@thongbao.binhdinh.gov.vn",
     "NGUON_PORTAL_URL": "https://thongtin.binhdinh.gov.vn",
+    "NGUON_CENTRAL_URL": "",
+    "NGUON_CENTRAL_KEY_SECRET": "nguon/central/dev",
 }
 
 

@@ -28,4 +28,5 @@ export const PAGES: PageRoute[] = [
   { path: "/feedback", Page: lazy(() => import("./pages/feedback/FeedbackInboxPage")) },
   { path: "/feedback/:code", Page: lazy(() => import("./pages/feedback/FeedbackPage")) },
   { path: "/feedback-stats", Page: lazy(() => import("./pages/feedback/FeedbackStatsPage")) },
+  { path: "/central", Page: lazy(() => import("./pages/central/CentralOutboxPage")) },
 ];

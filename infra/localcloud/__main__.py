@@ -9,7 +9,8 @@ API, Polly's, an API of its own), ``NGUON_CONSOLE_PORT`` (default 3002: the web 
 ``NGUON_MQTT_PORT`` and ``NGUON_MQTT_TLS_PORT`` (default 1884 plain, 8883 mTLS; not 1883, which
 a system Mosquitto may hold); ``NGUON_FLEET`` (default ``district``: a loudspeaker cluster and a
 board in one commune of each district; ``commune``: in every commune; a number N: N of each in
-every commune; ``off``).
+every commune; ``off``); ``NGUON_CENTRAL_URL`` (default empty: the outbox to the national system
+keeps its items pending; set it to a stand-in such as ``python -m tests.fake_central``).
 """
 
 import logging
@@ -36,6 +37,8 @@ def _config() -> LocalCloudConfig:
         mqtt_port=int(os.environ.get("NGUON_MQTT_PORT", "1884")),
         mqtt_tls_port=int(os.environ.get("NGUON_MQTT_TLS_PORT", "8883")),
     )
+    if os.environ.get("NGUON_CENTRAL_URL"):
+        config.parameters["CentralSystemUrl"] = os.environ["NGUON_CENTRAL_URL"]
     if os.environ.get("NGUON_DEMO_PASSWORD"):
         config.demo_password = os.environ["NGUON_DEMO_PASSWORD"]
     return config

@@ -77,6 +77,8 @@ class LocalCloudConfig:
     """The web console's port (``NGUON_CONSOLE_PORT``); its URL is the stack's ConsoleOrigin."""
     console_dist: Path = DIST_DIR
     """The built console (``make console``)."""
+    parameters: dict[str, str] = field(default_factory=dict)
+    """Template parameters set as a deployment would (``CentralSystemUrl``)."""
 
 
 class LocalCloud:
@@ -109,6 +111,7 @@ class LocalCloud:
                 AWS_REGION=config.region,
             )
             template = Template.load(config.template_path, region=config.region)
+            template.parameters.update(config.parameters)
             # The console first: its URL is the origin the buckets' and the APIs' CORS allow,
             # as ConsoleOrigin is the console's address on AWS.
             site = ConsoleSite(config.console_dist)

@@ -207,6 +207,8 @@ class InMemoryStatsStore:
 class InMemoryReportStore:
     def __init__(self) -> None:
         self.reports: dict[str, Any] = {}
+        self.outbox: list[Any] = []
+        """Items to the national system the saves carried (a province's submissions)."""
 
     def create(self, report, *, unique: bool) -> None:
         from nguon.errors import Conflict
@@ -220,12 +222,14 @@ class InMemoryReportStore:
     def get(self, report_id):
         return self.reports.get(report_id)
 
-    def save(self, report, expected_version: int) -> None:
+    def save(self, report, expected_version: int, outbox=None) -> None:
         from nguon.errors import Conflict
 
         if self.reports[report.id].version != expected_version:
             raise Conflict("report_stale_version")
         self.reports[report.id] = report
+        if outbox is not None:
+            self.outbox.append(outbox)
 
     def in_period(self, period_key, path):
         return [
@@ -233,6 +237,33 @@ class InMemoryReportStore:
             for r in self.reports.values()
             if r.period_key == period_key and r.path[: len(path)] == list(path)
         ]
+
+
+class InMemoryOutboxStore:
+    """:class:`nguon.services.central.OutboxStore` in a dict, versions checked."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, Any] = {}
+
+    def get(self, item_id):
+        return self.items.get(item_id)
+
+    def save(self, item, expected_version: int) -> None:
+        from nguon.errors import Conflict
+
+        current = self.items.get(item.id)
+        if current is None or current.version != expected_version:
+            raise Conflict("stale_version", expected=expected_version)
+        self.items[item.id] = item
+
+    def due(self, moment, limit):
+        open_ = [i for i in self.items.values() if i.status.value in ("pending", "failed")]
+        due = [i for i in open_ if i.next_attempt_at and i.next_attempt_at <= moment]
+        return sorted(due, key=lambda i: i.created_at)[:limit]
+
+    def page(self, status, limit, cursor):
+        found = [i for i in self.items.values() if i.status is status]
+        return sorted(found, key=lambda i: i.created_at, reverse=True)[:limit], None
 
 
 class FakeFiles:

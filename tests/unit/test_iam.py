@@ -200,6 +200,7 @@ def roles() -> dict[str, RolePolicy]:
         DeviceCaSecret=f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:nguon/device-ca/dev-AbCdEf",
         DevicePolicy="nguon-device-dev",
         SubscriptionSecret=f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:nguon/subscriptions/dev-AbCdEf",
+        CentralSystemSecret=CENTRAL_SECRET,
     )
     for logical_id, _ in template.resources("AWS::SQS::Queue"):
         name = template.property(logical_id, "QueueName")
@@ -216,6 +217,7 @@ def roles() -> dict[str, RolePolicy]:
 
 
 SPEECH_QUEUE = f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:nguon-speech-tasks-dev"
+CENTRAL_SECRET = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:nguon/central/dev-AbCdEf"
 THING = f"arn:aws:iot:{REGION}:{ACCOUNT_ID}:thing/loa-5201-0001"
 CERT = f"arn:aws:iot:{REGION}:{ACCOUNT_ID}:cert/0f3c9a"
 
@@ -371,3 +373,18 @@ def test_the_notifier_sends_mail_from_its_identity_and_sms_only(roles):
         if name != "NotifyFunction":
             assert role.decide("ses:SendEmail", identity) != "Allow", name
             assert role.decide("sns:Publish", "*") != "Allow", name
+
+
+def test_the_central_outbox_reads_claims_and_settles_items_and_reads_its_key_only(roles):
+    central = roles["CentralOutboxFunction"]
+    assert central.decide("dynamodb:GetItem", TABLE) == "Allow"
+    assert central.decide("dynamodb:PutItem", TABLE) == "Allow"
+    assert central.decide("dynamodb:Query", f"{TABLE}/index/GSI1") == "Allow"
+    # No deleting, no scanning: the open items are found through their status partitions.
+    assert central.decide("dynamodb:DeleteItem", TABLE) == "ImplicitDeny"
+    assert central.decide("dynamodb:Scan", TABLE) == "ImplicitDeny"
+    assert central.decide("secretsmanager:GetSecretValue", CENTRAL_SECRET) == "Allow"
+    subscriptions = (
+        f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:nguon/subscriptions/dev-AbCdEf"
+    )
+    assert central.decide("secretsmanager:GetSecretValue", subscriptions) == "ImplicitDeny"

@@ -316,7 +316,7 @@ def test_schedules_and_topic_rules_keep_what_fails(template, translated):
         assert permission["Properties"]["Principal"] == "iot.amazonaws.com"
     # The schedules' execution roles may put into that queue (SAM adds it for DeadLetterConfig).
     schedules = _of_type(translated, "AWS::Scheduler::Schedule")
-    assert len(schedules) == 2
+    assert len(schedules) == 3
     for schedule in schedules.values():
         assert schedule["Properties"]["Target"]["DeadLetterConfig"]
     # The error role may send to the telemetry DLQ and nothing else.

@@ -5,6 +5,7 @@
 import {
   AlertOutlined,
   AppstoreOutlined,
+  CloudUploadOutlined,
   CalendarOutlined,
   CheckSquareOutlined,
   DashboardOutlined,
@@ -49,6 +50,12 @@ function menuItems(user: User, t: Translate): Item[] {
     { key: "/media", icon: <AppstoreOutlined />, label: <Link to="/media">{t("nav.media")}</Link> },
     { key: "/speech", icon: <SoundOutlined />, label: <Link to="/speech">{t("nav.speech")}</Link> },
     { key: "/feedback", icon: <MessageOutlined />, label: <Link to="/feedback">{t("nav.feedback")}</Link> },
+    // The outbox to the national system is the province's: a GSO province code has 2 digits.
+    allows(user, "central:read") && user.unit.length === 2 && {
+      key: "/central",
+      icon: <CloudUploadOutlined />,
+      label: <Link to="/central">{t("nav.central")}</Link>,
+    },
   ];
   return items.filter((item): item is Item => !!item);
 }

@@ -14,6 +14,7 @@ from staff_api import errors
 from staff_api.routes import (
     alerts,
     bulletins,
+    central,
     devices,
     feedback,
     kpis,
@@ -66,6 +67,7 @@ app.include_router(feedback.router)
 app.include_router(overview.router)
 app.include_router(kpis.router)
 app.include_router(reports.router)
+app.include_router(central.router)
 errors.register(app)
 
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
     from nguon.adapters.iot import IotDataPlane
+    from nguon.services.central import CentralOutbox
     from nguon.services.devices import DeviceService  # imports boto3: not at cold start
     from nguon.services.feedback import FeedbackService
     from nguon.services.kpis import KpiService
@@ -171,6 +172,20 @@ def report_service() -> "ReportService":
     return ReportService(unit_service(), kpi_service(), DynamoReportStore(), ReportFiles())
 
 
+@lru_cache(maxsize=1)
+def central_outbox() -> "CentralOutbox":
+    from nguon.services.central import CentralOutbox
+    from nguon.storage.central import DynamoOutboxStore
+
+    settings = get_settings()
+    return CentralOutbox(
+        unit_service(),
+        DynamoOutboxStore(),
+        province=settings.province,
+        configured=settings.central_url is not None,
+    )
+
+
 # The route parameters' types. The eagerly imported services carry their real type; the others
 # are imported lazily (boto3 stays out of the cold start), so at run time their alias carries
 # ``object``: Powertools resolves a route's annotations (``get_type_hints``) to find its
@@ -190,6 +205,7 @@ if TYPE_CHECKING:
     Feedbacks = Annotated[FeedbackService, Depends(feedback_service)]
     Kpis = Annotated[KpiService, Depends(kpi_service)]
     Reports = Annotated[ReportService, Depends(report_service)]
+    CentralOutboxes = Annotated[CentralOutbox, Depends(central_outbox)]
 else:
     Units = Annotated[object, Depends(unit_service)]
     Devices = Annotated[object, Depends(device_service)]
@@ -202,3 +218,4 @@ else:
     Feedbacks = Annotated[object, Depends(feedback_service)]
     Kpis = Annotated[object, Depends(kpi_service)]
     Reports = Annotated[object, Depends(report_service)]
+    CentralOutboxes = Annotated[object, Depends(central_outbox)]

@@ -79,7 +79,21 @@ class Settings(BaseSettings):
     portal_url: str = Field(default="", validation_alias="NGUON_PORTAL_URL")
     """The public portal's base URL, for links in messages (unsubscribe)."""
 
+    central_url: str | None = Field(default=None, validation_alias="NGUON_CENTRAL_URL")
+    """Base URL of the national source information system; empty: not configured, and the
+    outbox keeps its items pending (``nguon.services.central``)."""
+    central_key_secret: str = Field(default="", validation_alias="NGUON_CENTRAL_KEY_SECRET")
+    """Secrets Manager secret holding the national system's API key."""
+    central_max_attempts: int = Field(
+        default=8, validation_alias="NGUON_CENTRAL_MAX_ATTEMPTS", ge=1, le=20
+    )
+    """Attempts before an outbox item is dead (1, 2, 4 … 64 minutes apart by default)."""
+    central_backoff_s: int = Field(default=60, validation_alias="NGUON_CENTRAL_BACKOFF_S", gt=0)
+    """The wait after the first failure; each further failure doubles it (at most 6 hours)."""
+    central_timeout_s: float = Field(default=10, validation_alias="NGUON_CENTRAL_TIMEOUT_S", gt=0)
+
     @field_validator(
+        "central_url",
         "mqtt_endpoint",
         "iot_data_endpoint",
         "iot_data_endpoint_from_environment",

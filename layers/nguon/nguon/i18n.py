@@ -490,6 +490,14 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Chọn năm (year) hoặc khoảng ngày (from/to), không chọn cả hai.",
         "en": "Give a year or a range (from/to), not both.",
     },
+    "central_item_not_found": {
+        "vi": "Không có mục gửi Trung ương {item}.",
+        "en": "There is no central system outbox item {item}.",
+    },
+    "central_item_not_dead": {
+        "vi": "Chỉ gửi lại được mục đã dừng gửi; mục {item} đang ở trạng thái {status}.",
+        "en": "Only a dead item can be sent again; {item} is {status}.",
+    },
     "report_not_found": {
         "vi": "Không có báo cáo {report}.",
         "en": "There is no report {report}.",

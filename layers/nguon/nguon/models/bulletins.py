@@ -30,6 +30,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from nguon.clock import localize
+from nguon.models.central import OutboxItem
 from nguon.models.principal import Principal
 from nguon.models.schedules import Moment, Repeat, Schedule
 from nguon.models.units import UnitCode, UnitLevel
@@ -444,3 +445,6 @@ class Change:
     index: frozenset[str] = frozenset()
     """The units whose lists show the bulletin now: issuer, targets and their ancestors."""
     previous_index: frozenset[str] = frozenset()
+    outbox: OutboxItem | None = None
+    """What the step sends to the national system (a province bulletin approved), written in
+    the step's own transaction."""

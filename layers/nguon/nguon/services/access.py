@@ -32,6 +32,10 @@ class Permission(StrEnum):
     """Draft, fill in and submit the unit's reports."""
     REPORTS_REVIEW = "reports:review"
     """Accept or return the reports of units below, and request ad-hoc ones."""
+    CENTRAL_READ = "central:read"
+    """The outbox to the national system (the province's: its staff only, by scope)."""
+    CENTRAL_RETRY = "central:retry"
+    """Send a dead outbox item again."""
 
 
 _READ = frozenset(
@@ -42,6 +46,7 @@ _READ = frozenset(
         Permission.MEDIA_READ,
         Permission.FEEDBACK_READ,
         Permission.REPORTS_READ,
+        Permission.CENTRAL_READ,
     }
 )
 
@@ -60,7 +65,12 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.PROVIDER: _READ
     | {Permission.BULLETINS_COMPOSE, Permission.MEDIA_UPLOAD, Permission.FEEDBACK_HANDLE},
     Role.APPROVER: _READ
-    | {Permission.BULLETINS_APPROVE, Permission.FEEDBACK_HANDLE, Permission.REPORTS_REVIEW},
+    | {
+        Permission.BULLETINS_APPROVE,
+        Permission.FEEDBACK_HANDLE,
+        Permission.REPORTS_REVIEW,
+        Permission.CENTRAL_RETRY,
+    },
     Role.OPERATOR: _READ
     | {Permission.PROGRAMME_ORDER, Permission.DEVICES_MANAGE, Permission.MEDIA_UPLOAD},
     Role.ADMIN: frozenset(Permission),

@@ -6,6 +6,7 @@ conditional on the version the actor read: a stale write is a conflict and chang
 
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any, Protocol
 
@@ -28,6 +29,7 @@ from nguon.models.bulletins import (
 )
 from nguon.models.principal import Principal
 from nguon.models.units import AdminUnit
+from nguon.services import central
 from nguon.services.access import Permission, authorize, permissions_of
 from nguon.services.units import UnitService
 from nguon.validation import validation_problem
@@ -296,7 +298,14 @@ class BulletinService:
         event = self._event(
             approved, actor, AuditAction.APPROVED, bulletin.status, Status.APPROVED, now
         )
-        changes = [self._change(approved, event, bulletin)]
+        # A province bulletin goes up to the national system as it is approved: its outbox
+        # item is written in the approval's transaction (nguon.services.central).
+        changes = [
+            replace(
+                self._change(approved, event, bulletin),
+                outbox=central.bulletin_entry(approved, now),
+            )
+        ]
         if bulletin.supersedes:
             changes.extend(self._supersede(bulletin.supersedes, approved, actor, now))
         self._store.commit(changes)

@@ -29,6 +29,7 @@ from typing import Protocol
 from nguon.clock import now as wall_clock
 from nguon.errors import Conflict, Forbidden, NotFound
 from nguon.models.bulletins import Actor
+from nguon.models.central import OutboxItem
 from nguon.models.principal import Principal
 from nguon.models.reports import (
     ChildReport,
@@ -47,6 +48,7 @@ from nguon.models.reports import (
     period_key,
 )
 from nguon.models.units import AdminUnit, UnitLevel
+from nguon.services import central
 from nguon.services.access import Permission, authorize
 from nguon.services.kpis import KpiService
 from nguon.services.units import UnitService
@@ -73,7 +75,8 @@ class ReportStore(Protocol):
 
     def get(self, report_id: str) -> Report | None: ...
 
-    def save(self, report: Report, expected_version: int) -> None: ...
+    def save(self, report: Report, expected_version: int, outbox: OutboxItem | None = None) -> None:
+        """Both or neither: the report and (a province's submission) its outbox item."""
 
     def in_period(self, period_key: str, path: list[str]) -> list[Report]: ...
 
@@ -212,7 +215,9 @@ class ReportService:
                 ],
             }
         )
-        self._store.save(done, report.version)
+        # A province report goes to the ministry as it is submitted: its outbox item is
+        # written with it (nguon.services.central).
+        self._store.save(done, report.version, central.report_entry(done, moment))
         return done
 
     def accept(self, principal: Principal, report_id: str, version: int | None = None) -> Report:

@@ -1,9 +1,10 @@
 """Bulletins in DynamoDB: the document, its audit events, and two indexes kept in step.
 
 Every workflow step is one ``TransactWriteItems``: the bulletin (conditional on the version
-read), its new audit event (conditional on not existing: history is append-only), and the
-index items it adds or removes. With at most 30 targets a step writes at most ~80 items,
-under DynamoDB's 100-item transaction limit.
+read), its new audit event (conditional on not existing: history is append-only), the
+index items it adds or removes, and for a province bulletin's approval its outbox item to
+the national system (``nguon.storage.central``). With at most 30 targets a step writes at
+most ~80 items, under DynamoDB's 100-item transaction limit.
 """
 
 from collections.abc import Iterable, Sequence
@@ -18,6 +19,7 @@ from nguon.clock import localize
 from nguon.config import get_settings
 from nguon.errors import Conflict
 from nguon.models.bulletins import AuditEvent, Bulletin, Change, Status
+from nguon.storage.central import OutboxRecord, outbox_item
 from nguon.storage.cursors import decode_key, encode_key
 from nguon.storage.table import TableItem, table_meta
 
@@ -141,6 +143,8 @@ class DynamoBulletinStore:
                 transaction.save(
                     UnitListingItem(pk=f"UNIT#{code}", sk=new_sk, bulletin_id=bulletin.id)
                 )
+        if change.outbox is not None:
+            transaction.save(outbox_item(change.outbox), condition=OutboxRecord.pk.does_not_exist())
         # The on-air index: present exactly while approved, with the current document (a
         # bulletin changes while approved when its voice is attached).
         was_on_air = previous is not None and previous.status is Status.APPROVED

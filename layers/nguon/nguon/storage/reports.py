@@ -7,7 +7,9 @@ Key patterns:
   ``REPORTS#<period key>`` GSI1SK ``<path>/<id>`` (``52/540/21550/<id>``): a period's reports
   in a subtree are one ``begins_with`` query (a district's consolidation);
 - one regular report per unit and period: PK ``REPORTKEY#<unit>#<period key>`` SK
-  ``REPORTKEY``, put with the report in one transaction on condition it does not exist.
+  ``REPORTKEY``, put with the report in one transaction on condition it does not exist;
+- a province report's submission carries its outbox item to the national system
+  (``nguon.storage.central``), put in the same transaction as the report.
 """
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
@@ -17,7 +19,9 @@ from pynamodb.transactions import TransactWrite
 
 from nguon.config import get_settings
 from nguon.errors import Conflict
+from nguon.models.central import OutboxItem
 from nguon.models.reports import Report
+from nguon.storage.central import OutboxRecord, outbox_item
 from nguon.storage.device_items import listing_key
 from nguon.storage.table import Gsi1, TableItem, string_list, table_meta
 
@@ -108,11 +112,25 @@ class DynamoReportStore:
             return None
         return Report.model_validate_json(item.doc)
 
-    def save(self, report: Report, expected_version: int) -> None:
+    def save(self, report: Report, expected_version: int, outbox: OutboxItem | None = None) -> None:
+        """The report if it still has ``expected_version``; with ``outbox``, that item too, in
+        the same transaction (both or neither)."""
+        if outbox is None:
+            try:
+                _item(report).save(condition=ReportItem.version == expected_version)
+            except PutError as error:
+                if error.cause_response_code == "ConditionalCheckFailedException":
+                    raise Conflict("stale_version", expected=expected_version) from error
+                raise
+            return
         try:
-            _item(report).save(condition=ReportItem.version == expected_version)
-        except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            with TransactWrite(connection=self._connection) as transaction:
+                transaction.save(_item(report), condition=ReportItem.version == expected_version)
+                transaction.save(outbox_item(outbox), condition=OutboxRecord.pk.does_not_exist())
+        except TransactWriteError as error:
+            if "ConditionalCheckFailed" in [
+                r.code if r else None for r in error.cancellation_reasons
+            ]:
                 raise Conflict("stale_version", expected=expected_version) from error
             raise
 

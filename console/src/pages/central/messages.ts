@@ -1,0 +1,56 @@
+import { defineMessages } from "../../i18n";
+
+export const centralMessages = defineMessages({
+  vi: {
+    "central.title": "Gửi Trung ương",
+    "central.intro":
+      "Báo cáo của tỉnh (khi gửi) và bản tin do tỉnh ban hành (khi được duyệt) được gửi lên hệ thống thông tin nguồn trung ương; mỗi mục gửi một lần, tự thử lại khi lỗi.",
+    "central.notConfigured":
+      "Chưa cấu hình địa chỉ hệ thống trung ương: các mục được giữ ở trạng thái chờ gửi cho đến khi có cấu hình.",
+    "central.filter": "Lọc theo trạng thái",
+    "central.all": "Tất cả",
+    "central.status.pending": "Chờ gửi",
+    "central.status.sent": "Đã gửi",
+    "central.status.failed": "Lỗi, sẽ thử lại",
+    "central.status.dead": "Dừng gửi",
+    "central.kind.report": "Báo cáo",
+    "central.kind.bulletin": "Bản tin",
+    "central.item": "Nội dung",
+    "central.status": "Trạng thái",
+    "central.attempts": "Số lần gửi",
+    "central.created": "Tạo lúc",
+    "central.when": "Gửi lúc / lần thử tới",
+    "central.error": "Lỗi gần nhất",
+    "central.retry": "Gửi lại",
+    "central.retryLabel": "Gửi lại {title}",
+    "central.retried": "Đã đưa mục vào hàng chờ gửi lại.",
+    "central.empty": "Chưa có mục nào.",
+    "central.receipt": "Mã tiếp nhận {receipt}",
+  },
+  en: {
+    "central.title": "Central system",
+    "central.intro":
+      "The province's reports (when submitted) and the bulletins it issues (when approved) go up to the national source information system; each item is sent once and retried on failure.",
+    "central.notConfigured":
+      "No address is configured for the national system: items are kept pending until one is.",
+    "central.filter": "Filter by status",
+    "central.all": "All",
+    "central.status.pending": "Pending",
+    "central.status.sent": "Sent",
+    "central.status.failed": "Failed, will retry",
+    "central.status.dead": "Stopped",
+    "central.kind.report": "Report",
+    "central.kind.bulletin": "Bulletin",
+    "central.item": "Item",
+    "central.status": "Status",
+    "central.attempts": "Attempts",
+    "central.created": "Created",
+    "central.when": "Sent / next attempt",
+    "central.error": "Last error",
+    "central.retry": "Send again",
+    "central.retryLabel": "Send {title} again",
+    "central.retried": "The item is queued to be sent again.",
+    "central.empty": "No items yet.",
+    "central.receipt": "Receipt {receipt}",
+  },
+});
