@@ -15,6 +15,7 @@ from staff_api.routes import (
     alerts,
     bulletins,
     devices,
+    directives,
     feedback,
     kpis,
     media,
@@ -66,6 +67,7 @@ app.include_router(feedback.router)
 app.include_router(overview.router)
 app.include_router(kpis.router)
 app.include_router(reports.router)
+app.include_router(directives.router)
 errors.register(app)
 
 

@@ -32,6 +32,10 @@ class Permission(StrEnum):
     """Draft, fill in and submit the unit's reports."""
     REPORTS_REVIEW = "reports:review"
     """Accept or return the reports of units below, and request ad-hoc ones."""
+    DIRECTIVES_READ = "directives:read"
+    DIRECTIVES_ISSUE = "directives:issue"
+    """Issue directives to units below, and close them (the unit's leadership)."""
+    DIRECTIVES_ACKNOWLEDGE = "directives:acknowledge"
 
 
 _READ = frozenset(
@@ -42,6 +46,7 @@ _READ = frozenset(
         Permission.MEDIA_READ,
         Permission.FEEDBACK_READ,
         Permission.REPORTS_READ,
+        Permission.DIRECTIVES_READ,
     }
 )
 
@@ -56,11 +61,18 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
         Permission.MEDIA_UPLOAD,
         Permission.FEEDBACK_HANDLE,
         Permission.REPORTS_WRITE,
+        Permission.DIRECTIVES_ACKNOWLEDGE,
     },
     Role.PROVIDER: _READ
     | {Permission.BULLETINS_COMPOSE, Permission.MEDIA_UPLOAD, Permission.FEEDBACK_HANDLE},
     Role.APPROVER: _READ
-    | {Permission.BULLETINS_APPROVE, Permission.FEEDBACK_HANDLE, Permission.REPORTS_REVIEW},
+    | {
+        Permission.BULLETINS_APPROVE,
+        Permission.FEEDBACK_HANDLE,
+        Permission.REPORTS_REVIEW,
+        Permission.DIRECTIVES_ISSUE,
+        Permission.DIRECTIVES_ACKNOWLEDGE,
+    },
     Role.OPERATOR: _READ
     | {Permission.PROGRAMME_ORDER, Permission.DEVICES_MANAGE, Permission.MEDIA_UPLOAD},
     Role.ADMIN: frozenset(Permission),
