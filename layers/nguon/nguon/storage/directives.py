@@ -193,10 +193,11 @@ class DynamoDirectiveStore:
                     PendingItem(pk=_PENDING, sk=_pending_sk(directive.due, directive.id, unit))
                 )
         except TransactWriteError as error:
-            failed = _failed(error)
-            if failed and failed[0] == "ConditionalCheckFailed":
+            # PynamoDB sends deletes before updates: the reasons read [pending, head, target].
+            failed = _failed(error)[-2:]
+            if failed[:1] == ["ConditionalCheckFailed"]:
                 raise Conflict("directive_closed", directive=directive.id) from error
-            if len(failed) > 1 and failed[1] == "ConditionalCheckFailed":
+            if failed[1:] == ["ConditionalCheckFailed"]:
                 return False
             raise
         return True
@@ -218,7 +219,8 @@ class DynamoDirectiveStore:
                         PendingItem(pk=_PENDING, sk=_pending_sk(directive.due, directive.id, unit))
                     )
         except TransactWriteError as error:
-            if _failed(error)[:1] == ["ConditionalCheckFailed"]:
+            # Deletes go first: the directive's update is the last reason.
+            if _failed(error)[-1:] == ["ConditionalCheckFailed"]:
                 raise Conflict("directive_closed", directive=directive.id) from error
             raise
 
