@@ -22,7 +22,10 @@ export type Permission =
   | "feedback:configure"
   | "reports:read"
   | "reports:write"
-  | "reports:review";
+  | "reports:review"
+  | "directives:read"
+  | "directives:issue"
+  | "directives:acknowledge";
 
 const granted = table as Record<Role, Permission[]>;
 

@@ -11,6 +11,7 @@ import {
   FileTextOutlined,
   MenuOutlined,
   MessageOutlined,
+  NotificationOutlined,
   SoundOutlined,
   WifiOutlined,
 } from "@ant-design/icons";
@@ -49,6 +50,11 @@ function menuItems(user: User, t: Translate): Item[] {
     { key: "/media", icon: <AppstoreOutlined />, label: <Link to="/media">{t("nav.media")}</Link> },
     { key: "/speech", icon: <SoundOutlined />, label: <Link to="/speech">{t("nav.speech")}</Link> },
     { key: "/feedback", icon: <MessageOutlined />, label: <Link to="/feedback">{t("nav.feedback")}</Link> },
+    allows(user, "directives:read") && {
+      key: "/directives",
+      icon: <NotificationOutlined />,
+      label: <Link to="/directives">{t("nav.directives")}</Link>,
+    },
   ];
   return items.filter((item): item is Item => !!item);
 }

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+
+import { playsByDay } from "./compliance";
+
+const commune = (code: string, daily: number[]) => ({ code, name: code, plays: daily.reduce((a, b) => a + b, 0), days_met: 0, daily });
+
+describe("playsByDay", () => {
+  it("adds every targeted commune's plays per day and owes plays a day × communes", () => {
+    const rows = playsByDay({
+      bulletin_id: "b1",
+      title: "Bão",
+      plays_per_day: 3,
+      from: "2030-12-30",
+      to: "2031-01-01",
+      days: 2,
+      targets: [
+        { unit: "540", name: "Quy Nhơn", communes: 2, communes_played: 2, communes_met: 0, plays: 0, expected: 12, by_commune: [commune("a", [1, 2, 0]), commune("b", [3, 0, 1])] },
+        { unit: "21808", name: "X", communes: 1, communes_played: 1, communes_met: 0, plays: 0, expected: 6, by_commune: [commune("c", [0, 4, 0])] },
+      ],
+    });
+    expect(rows).toEqual([
+      { day: "2030-12-30", played: 4, owed: 9 },
+      { day: "2030-12-31", played: 6, owed: 9 },
+      { day: "2031-01-01", played: 1, owed: 9 },
+    ]);
+  });
+});
