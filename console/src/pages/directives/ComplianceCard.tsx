@@ -18,7 +18,8 @@ export default function ComplianceCard({ measured }: { measured: BulletinComplia
   const communes = measured.targets.flatMap((target) => target.by_commune.map((commune) => ({ ...commune, target: target.name })));
   const met = measured.targets.reduce((sum, target) => sum + target.communes_met, 0);
   return (
-    <Card size="small" className="form-card" title={<Typography.Title level={2} className="section-title">{t("dir.compliance", { title: measured.title })}</Typography.Title>}>
+    <Card size="small" className="compliance-card">
+      <h2 className="section-title">{t("dir.compliance", { title: measured.title })}</h2>
       <Typography.Paragraph>
         {t("dir.complianceNote", {
           perDay: measured.plays_per_day,

@@ -98,7 +98,7 @@ export default function DirectivePage() {
           </Space>
         }
       />
-      {problem && <Alert type="error" showIcon title={problem} className="form-error" />}
+      {problem && <Alert type="error" showIcon title={problem} className="directive-error" />}
       <Card size="small">
         <Descriptions size="small" column={{ xs: 1, md: 2 }}>
           <Descriptions.Item label={t("dir.issuer")}>{directive.issuer_name}</Descriptions.Item>
@@ -119,9 +119,7 @@ export default function DirectivePage() {
           </Typography.Paragraph>
         )}
       </Card>
-      <Typography.Title level={2} className="section-title">
-        {t("dir.targets")}
-      </Typography.Title>
+      <h2 className="section-title">{t("dir.targets")}</h2>
       <Table<Target>
         size="small"
         rowKey="unit"

@@ -44,7 +44,7 @@ export default function IssueDirectivePage() {
       // The issuer's own unit is not a target (directives go down).
       targets: fields.targets.filter((code) => code !== user?.unit),
       bulletins: fields.bulletinId
-        ? [{ bulletin_id: fields.bulletinId.trim(), plays_per_day: fields.perDay ?? 1, until: fields.until ?? fields.due }]
+        ? [{ bulletin_id: fields.bulletinId.trim(), plays_per_day: fields.perDay ?? 1, until: fields.until || fields.due }]
         : [],
     };
     try {
@@ -76,8 +76,8 @@ export default function IssueDirectivePage() {
             <Form.Item name="due" label={t("dir.due")} rules={required(t("dir.due"))}>
               <Input type="date" min={today} />
             </Form.Item>
-            <Card size="small" title={t("dir.linked")} className="form-card">
-              <Alert type="info" title={t("dir.linkedHelp")} className="form-hint" />
+            <Card size="small" title={t("dir.linked")} className="directive-card">
+              <Alert type="info" title={t("dir.linkedHelp")} className="directive-hint" />
               <Row gutter={12}>
                 <Col xs={24} sm={10}>
                   <Form.Item name="bulletinId" label={t("dir.bulletinId")}>
@@ -96,8 +96,8 @@ export default function IssueDirectivePage() {
                 </Col>
               </Row>
             </Card>
-            {problem && <Alert type="error" showIcon title={problem} className="form-error" />}
-            <Button type="primary" htmlType="submit" loading={sending} className="form-submit">
+            {problem && <Alert type="error" showIcon title={problem} className="directive-error" />}
+            <Button type="primary" htmlType="submit" loading={sending} className="directive-submit">
               {t("dir.send")}
             </Button>
           </Form>
