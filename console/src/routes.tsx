@@ -29,4 +29,7 @@ export const PAGES: PageRoute[] = [
   { path: "/feedback/:code", Page: lazy(() => import("./pages/feedback/FeedbackPage")) },
   { path: "/feedback-stats", Page: lazy(() => import("./pages/feedback/FeedbackStatsPage")) },
   { path: "/central", Page: lazy(() => import("./pages/central/CentralOutboxPage")) },
+  { path: "/directives", Page: lazy(() => import("./pages/directives/DirectivesPage")) },
+  { path: "/directives/new", Page: lazy(() => import("./pages/directives/IssueDirectivePage")) },
+  { path: "/directives/:id", Page: lazy(() => import("./pages/directives/DirectivePage")) },
 ];

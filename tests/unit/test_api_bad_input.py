@@ -23,6 +23,7 @@ PATH_VALUES = {
     "username": "xa-editor",
     "feedback_id": "PA-0000000001",
     "report_id": "r-1",
+    "directive_id": "d-1",
 }
 
 

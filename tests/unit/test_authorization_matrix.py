@@ -30,6 +30,7 @@ from nguon.adapters.media_objects import MediaObjects, s3_client
 from nguon.clock import localize, now
 from nguon.models.bulletins import Actor, BulletinContent
 from nguon.models.device_commands import CommandName, CommandRecord
+from nguon.models.directives import DirectiveRequest
 from nguon.models.feedback import Channel as FeedbackChannel
 from nguon.models.feedback import Submission
 from nguon.models.media import MB, UploadRequest
@@ -38,6 +39,7 @@ from nguon.services.alerts import AlertService
 from nguon.services.bulletins import BulletinService
 from nguon.services.central import CentralOutbox
 from nguon.services.devices import DeviceService
+from nguon.services.directives import DirectiveService
 from nguon.services.feedback import FeedbackService
 from nguon.services.kpis import KpiService
 from nguon.services.media import MediaService
@@ -60,6 +62,7 @@ from tests.fakes import (
     InMemoryUnitStore,
     InMemoryVoiceStore,
 )
+from tests.unit.directive_support import InMemoryDirectiveStore
 from tests.unit.feedback_support import InMemoryFeedbackStore
 from tests.unit.kpi_support import (
     FakeFiles,
@@ -93,6 +96,7 @@ UPLOADERS = frozenset({Role.ADMIN, Role.EDITOR, Role.PROVIDER, Role.OPERATOR})
 VOICE_RETRIERS = COMPOSERS | APPROVERS
 FEEDBACK_HANDLERS = COMPOSERS | APPROVERS
 REPORT_WRITERS = frozenset({Role.ADMIN, Role.EDITOR})
+ACKNOWLEDGERS = frozenset({Role.ADMIN, Role.EDITOR, Role.APPROVER})
 
 SUBTREE = frozenset({"in_scope"})
 """Acting on a unit: only inside the caller's subtree."""
@@ -183,10 +187,21 @@ class World:
             new_id=lambda: f"r-{next(report_ids):06x}",
         )
         self.outbox = InMemoryOutboxStore()
+        directive_ids = count(1)
+        self.directives = DirectiveService(
+            self.units,
+            InMemoryDirectiveStore(),
+            InMemoryStatsStore(),
+            bulletin=self.bulletins.get,
+            media=self.media.get_ready,
+            now=lambda: NOW,
+            new_id=lambda: f"d-{next(directive_ids):06x}",
+        )
         overrides = {
             dependencies.central_outbox: CentralOutbox(
                 self.units, self.outbox, province="52", configured=False, now=lambda: NOW
             ),
+            dependencies.directive_service: self.directives,
             dependencies.feedback_service: self.feedback,
             dependencies.kpi_service: kpis,
             dependencies.report_service: self.reports,
@@ -288,6 +303,22 @@ class World:
         self.outbox.items[item.id] = item
         return item.id
 
+    def directive(self, code: str, *, from_parent: bool) -> str:
+        """A directive addressed to ``code``, issued by its parent (``from_parent``) or by the
+        province; at the province itself (nothing above it): by the province to the district
+        beside the caller's."""
+        unit = self.units.require(code)
+        issuer = (unit.parent if from_parent else "52") if unit.parent else "52"
+        targets = [code] if unit.parent else [PLACES["sibling"]]
+        request = DirectiveRequest(
+            title="Tăng cường phát bản tin phòng chống bão",
+            text="Các đơn vị phát bản tin phòng chống bão 3 lần mỗi ngày.",
+            due=today(),
+            targets=targets,
+        )
+        leader = person("leader", issuer, Role.APPROVER)
+        return self.directives.issue(leader, request).id
+
     def media_item(self, code: str) -> str:
         request = UploadRequest(
             file_name="thong-bao.mp3", content_type="audio/mpeg", size=MB, purpose="audio"
@@ -323,6 +354,26 @@ def new_report(world: World, code: str) -> dict[str, Any]:
     return {
         "path": "/reports",
         "body": {"unit": code, "period": "monthly", "month": NOW.strftime("%Y-%m")},
+    }
+
+
+def directive_at(suffix: str = "", *, from_parent: bool, **options: Any):
+    def request(world: World, code: str) -> dict[str, Any]:
+        made = world.directive(code, from_parent=from_parent)
+        return {"path": f"/directives/{made}{suffix}", **options}
+
+    return request
+
+
+def new_directive(world: World, code: str) -> dict[str, Any]:
+    return {
+        "path": "/directives",
+        "body": {
+            "title": "Kiểm tra hệ thống loa",
+            "text": "Rà soát các cụm loa trước mùa mưa bão.",
+            "due": today().isoformat(),
+            "targets": [code],
+        },
     }
 
 
@@ -567,6 +618,21 @@ RULES: dict[tuple[str, str], Rule] = {
         frozenset(),
         lambda w, c: {"path": f"/central/outbox/{w.dead_item()}/retry"},
     ),
+    # Directives: issued down into the caller's area; read where issued or addressed (the
+    # in-scope commune's, from the caller's district); acknowledged for a target below the
+    # issuer (the province's directive to the in-scope commune, by the caller's district);
+    # closed by the issuing unit's area.
+    ("POST", "/directives"): Rule(APPROVERS, SUBTREE, new_directive),
+    ("GET", "/directives"): Rule(ALL, SUBTREE, listing("/directives")),
+    ("GET", "/directives/<directive_id>"): Rule(ALL, SUBTREE, directive_at(from_parent=True)),
+    ("POST", "/directives/<directive_id>/acknowledge"): Rule(
+        ACKNOWLEDGERS,
+        SUBTREE,
+        lambda w, c: directive_at("/acknowledge", from_parent=False, body={"unit": c})(w, c),
+    ),
+    ("POST", "/directives/<directive_id>/close"): Rule(
+        APPROVERS, SUBTREE, directive_at("/close", from_parent=True, raw="")
+    ),
 }
 
 
@@ -608,8 +674,8 @@ def test_every_route_has_a_rule():
 
 
 def test_the_matrix_size():
-    # 61 routes × 6 roles × 4 places; the issue's closing note reports it.
-    assert len(CELLS) == len(routes()) * len(ROLES) * len(PLACES) == 1464
+    # 66 routes × 6 roles × 4 places; the issue's closing note reports it.
+    assert len(CELLS) == len(routes()) * len(ROLES) * len(PLACES) == 1584
 
 
 @pytest.mark.parametrize(("method", "path", "role", "place"), CELLS)

@@ -546,6 +546,17 @@ def test_the_function_raises_on_an_unreadable_event(telemetry, service, monkeypa
 def test_the_sweep_function_uses_the_current_time(telemetry, store, clock, monkeypatch):
     clock.advance(minutes=5)
     monkeypatch.setattr(telemetry, "monitoring", lambda: MonitoringService(store, now=clock))
+    # The same sweep records directives' overdue acknowledgements (none here).
+    from nguon.services.directives import Escalation
+    from nguon.services.units import UnitService
+    from tests.fakes import InMemoryUnitStore
+    from tests.unit.directive_support import InMemoryDirectiveStore
+
+    escalation = Escalation(UnitService(InMemoryUnitStore([])), InMemoryDirectiveStore(), clock)
+    monkeypatch.setattr(telemetry, "escalation", lambda: escalation)
     schedule_event = {"source": "aws.scheduler", "time": "2020-01-01T00:00:00Z"}
 
-    assert telemetry.sweep_handler(schedule_event, Context()) == {"went_offline": 1}
+    assert telemetry.sweep_handler(schedule_event, Context()) == {
+        "went_offline": 1,
+        "directives_escalated": 0,
+    }

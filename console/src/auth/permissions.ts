@@ -24,7 +24,10 @@ export type Permission =
   | "reports:write"
   | "reports:review"
   | "central:read"
-  | "central:retry";
+  | "central:retry"
+  | "directives:read"
+  | "directives:issue"
+  | "directives:acknowledge";
 
 const granted = table as Record<Role, Permission[]>;
 

@@ -12,6 +12,7 @@ import {
   FileTextOutlined,
   MenuOutlined,
   MessageOutlined,
+  NotificationOutlined,
   SoundOutlined,
   WifiOutlined,
 } from "@ant-design/icons";
@@ -55,6 +56,11 @@ function menuItems(user: User, t: Translate): Item[] {
       key: "/central",
       icon: <CloudUploadOutlined />,
       label: <Link to="/central">{t("nav.central")}</Link>,
+    },
+    allows(user, "directives:read") && {
+      key: "/directives",
+      icon: <NotificationOutlined />,
+      label: <Link to="/directives">{t("nav.directives")}</Link>,
     },
   ];
   return items.filter((item): item is Item => !!item);

@@ -16,6 +16,7 @@ from staff_api.routes import (
     bulletins,
     central,
     devices,
+    directives,
     feedback,
     kpis,
     media,
@@ -68,6 +69,7 @@ app.include_router(overview.router)
 app.include_router(kpis.router)
 app.include_router(reports.router)
 app.include_router(central.router)
+app.include_router(directives.router)
 errors.register(app)
 
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from nguon.adapters.iot import IotDataPlane
     from nguon.services.central import CentralOutbox
     from nguon.services.devices import DeviceService  # imports boto3: not at cold start
+    from nguon.services.directives import DirectiveService
     from nguon.services.feedback import FeedbackService
     from nguon.services.kpis import KpiService
     from nguon.services.media import MediaService
@@ -186,6 +187,21 @@ def central_outbox() -> "CentralOutbox":
     )
 
 
+@lru_cache(maxsize=1)
+def directive_service() -> "DirectiveService":
+    from nguon.services.directives import DirectiveService
+    from nguon.storage.directives import DynamoDirectiveStore
+    from nguon.storage.stats import DynamoStatsStore
+
+    return DirectiveService(
+        unit_service(),
+        DynamoDirectiveStore(),
+        DynamoStatsStore(),
+        bulletin=lambda principal, bulletin_id: bulletin_service().get(principal, bulletin_id),
+        media=lambda principal, media_id: media_service().get_ready(principal, media_id),
+    )
+
+
 # The route parameters' types. The eagerly imported services carry their real type; the others
 # are imported lazily (boto3 stays out of the cold start), so at run time their alias carries
 # ``object``: Powertools resolves a route's annotations (``get_type_hints``) to find its
@@ -206,6 +222,7 @@ if TYPE_CHECKING:
     Kpis = Annotated[KpiService, Depends(kpi_service)]
     Reports = Annotated[ReportService, Depends(report_service)]
     CentralOutboxes = Annotated[CentralOutbox, Depends(central_outbox)]
+    Directives = Annotated[DirectiveService, Depends(directive_service)]
 else:
     Units = Annotated[object, Depends(unit_service)]
     Devices = Annotated[object, Depends(device_service)]
@@ -219,3 +236,4 @@ else:
     Kpis = Annotated[object, Depends(kpi_service)]
     Reports = Annotated[object, Depends(report_service)]
     CentralOutboxes = Annotated[object, Depends(central_outbox)]
+    Directives = Annotated[object, Depends(directive_service)]

@@ -532,6 +532,35 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Chỉ báo cáo đột xuất mới đặt hạn nộp; báo cáo định kỳ có hạn theo quy định.",
         "en": "Only ad-hoc reports take a due date; regular ones have their own.",
     },
+    "directive_not_found": {
+        "vi": "Không có chỉ đạo {directive}.",
+        "en": "There is no directive {directive}.",
+    },
+    "directive_target_not_below": {
+        "vi": "Đơn vị {unit} không trực thuộc đơn vị ban hành {issuer}: chỉ đạo gửi cho cấp dưới.",
+        "en": "Unit {unit} is not below the issuing unit {issuer}: directives go to units below.",
+    },
+    "directive_due_past": {
+        "vi": "Hạn tiếp nhận {due} đã qua.",
+        "en": "The acknowledgement due date {due} has passed.",
+    },
+    "directive_until_past": {
+        "vi": "Ngày kết thúc phát bản tin {bulletin} ({until}) đã qua.",
+        "en": "The last day to broadcast bulletin {bulletin} ({until}) has passed.",
+    },
+    "directive_not_target": {
+        "vi": "Chỉ đạo {directive} không gửi cho đơn vị {unit}.",
+        "en": "Directive {directive} is not addressed to unit {unit}.",
+    },
+    "directive_acknowledge_from_issuer": {
+        "vi": "Đơn vị {unit} (hoặc cấp trên trực tiếp, dưới đơn vị ban hành) mới xác nhận tiếp "
+        "nhận, không phải đơn vị ban hành.",
+        "en": "Unit {unit} (or a unit above it, below the issuer) acknowledges, not the issuer.",
+    },
+    "directive_closed": {
+        "vi": "Chỉ đạo {directive} đã kết thúc.",
+        "en": "Directive {directive} is closed.",
+    },
     "export_format": {
         "vi": "Không xuất được định dạng {format}; chọn một trong: {formats}.",
         "en": "Cannot export as {format}; choose one of: {formats}.",

@@ -36,6 +36,10 @@ class Permission(StrEnum):
     """The outbox to the national system (the province's: its staff only, by scope)."""
     CENTRAL_RETRY = "central:retry"
     """Send a dead outbox item again."""
+    DIRECTIVES_READ = "directives:read"
+    DIRECTIVES_ISSUE = "directives:issue"
+    """Issue directives to units below, and close them (the unit's leadership)."""
+    DIRECTIVES_ACKNOWLEDGE = "directives:acknowledge"
 
 
 _READ = frozenset(
@@ -47,6 +51,7 @@ _READ = frozenset(
         Permission.FEEDBACK_READ,
         Permission.REPORTS_READ,
         Permission.CENTRAL_READ,
+        Permission.DIRECTIVES_READ,
     }
 )
 
@@ -61,6 +66,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
         Permission.MEDIA_UPLOAD,
         Permission.FEEDBACK_HANDLE,
         Permission.REPORTS_WRITE,
+        Permission.DIRECTIVES_ACKNOWLEDGE,
     },
     Role.PROVIDER: _READ
     | {Permission.BULLETINS_COMPOSE, Permission.MEDIA_UPLOAD, Permission.FEEDBACK_HANDLE},
@@ -70,6 +76,8 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
         Permission.FEEDBACK_HANDLE,
         Permission.REPORTS_REVIEW,
         Permission.CENTRAL_RETRY,
+        Permission.DIRECTIVES_ISSUE,
+        Permission.DIRECTIVES_ACKNOWLEDGE,
     },
     Role.OPERATOR: _READ
     | {Permission.PROGRAMME_ORDER, Permission.DEVICES_MANAGE, Permission.MEDIA_UPLOAD},

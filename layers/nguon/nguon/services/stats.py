@@ -16,7 +16,8 @@ What is counted (counter names; ``<c>`` a commune code, ``<d>`` a department):
   in the same chain on the same approval day (same population as ``approved``).
 - a proof of play: ``plays``, ``plays_ok``, ``plays_emergency``, ``play_s`` (seconds played
   successfully), ``requested_s`` (what the device was asked to play) in the commune's chain
-  on the play's day.
+  on the play's day; and ``played@<bulletin>`` +1 for a successful one, in the commune's own
+  item only (a directive's compliance: which communes played a bulletin, how often a day).
 - an alarm opened: ``outages``; closed: ``offline_s`` (its length) on the closing day.
 - a report created: ``reports_created``; first submitted: ``reports_submitted`` (on the
   creation day, so the ratio compares one population).
@@ -28,7 +29,7 @@ item's key, the template's filter for that key, and its row in ``plan-targets.js
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
@@ -62,9 +63,20 @@ class Count:
     units: tuple[str, ...]
     day: date
     values: Mapping[str, float]
+    own: Mapping[str, float] = field(default_factory=dict)
+    """Added to the record's own unit only (the last of ``units``)."""
 
     def additions(self) -> dict[tuple[str, date], Mapping[str, float]]:
-        return {(unit, self.day): self.values for unit in self.units}
+        found = {(unit, self.day): self.values for unit in self.units}
+        if self.own and self.units:
+            mine = (self.units[-1], self.day)
+            found[mine] = {**found[mine], **self.own}
+        return found
+
+
+def played_counter(bulletin_id: str) -> str:
+    """A commune's day counter of successful plays of one bulletin."""
+    return f"played@{bulletin_id}"
 
 
 _deserializer = TypeDeserializer()
@@ -177,7 +189,9 @@ class StatsService:
             "play_s": played_s,
             "requested_s": play.requested_s if play.requested_s is not None else play.duration_s,
         }
-        counts = [Count(f"{key}|play", self._chain(play.unit), local_day(play.started_at), values)]
+        own = {played_counter(play.bulletin_id): 1.0} if ok else {}
+        day = local_day(play.started_at)
+        counts = [Count(f"{key}|play", self._chain(play.unit), day, values, own)]
         if ok:
             bulletin = self._bulletins.get(play.bulletin_id)
             if bulletin is not None and bulletin.approved_at is not None:
