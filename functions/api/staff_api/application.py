@@ -23,6 +23,7 @@ from staff_api.routes import (
     provisioning,
     reports,
     speech,
+    training,
     units,
     users,
     voices,
@@ -66,6 +67,7 @@ app.include_router(feedback.router)
 app.include_router(overview.router)
 app.include_router(kpis.router)
 app.include_router(reports.router)
+app.include_router(training.router)
 errors.register(app)
 
 

@@ -32,6 +32,10 @@ class Permission(StrEnum):
     """Draft, fill in and submit the unit's reports."""
     REPORTS_REVIEW = "reports:review"
     """Accept or return the reports of units below, and request ad-hoc ones."""
+    TRAINING_LEARN = "training:learn"
+    """Take the courses meant for one's unit, post on their boards, see one's records."""
+    TRAINING_MANAGE = "training:manage"
+    """Run courses at the unit, assign them, record training taken elsewhere, moderate."""
 
 
 _READ = frozenset(
@@ -42,6 +46,7 @@ _READ = frozenset(
         Permission.MEDIA_READ,
         Permission.FEEDBACK_READ,
         Permission.REPORTS_READ,
+        Permission.TRAINING_LEARN,
     }
 )
 
@@ -60,7 +65,12 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.PROVIDER: _READ
     | {Permission.BULLETINS_COMPOSE, Permission.MEDIA_UPLOAD, Permission.FEEDBACK_HANDLE},
     Role.APPROVER: _READ
-    | {Permission.BULLETINS_APPROVE, Permission.FEEDBACK_HANDLE, Permission.REPORTS_REVIEW},
+    | {
+        Permission.BULLETINS_APPROVE,
+        Permission.FEEDBACK_HANDLE,
+        Permission.REPORTS_REVIEW,
+        Permission.TRAINING_MANAGE,
+    },
     Role.OPERATOR: _READ
     | {Permission.PROGRAMME_ORDER, Permission.DEVICES_MANAGE, Permission.MEDIA_UPLOAD},
     Role.ADMIN: frozenset(Permission),
