@@ -243,8 +243,7 @@ class TrainingService:
     def _visible(self, principal: Principal, course_id: str) -> Course:
         """The course, if the caller may take or watch it: its owner above or at the caller's
         home unit (a course for them), or inside the caller's area."""
-        if Permission.TRAINING_LEARN not in permissions_of(principal):
-            raise Forbidden("role_missing", permission=Permission.TRAINING_LEARN.value)
+        _require(principal, Permission.TRAINING_LEARN)
         course = self._store.get_course(course_id)
         if course is None:
             raise NotFound("course_not_found", course=course_id)
@@ -317,6 +316,7 @@ class TrainingService:
         return self._enrolment_view(self._enrolled(principal, course), course)
 
     def assign(self, principal: Principal, course_id: str, request: Assignment) -> AssignmentResult:
+        _require(principal, Permission.TRAINING_MANAGE)
         course = self._visible(principal, course_id)
         members = {m.username: m for m in self._directory.members()}
         enrolled, already = [], []
@@ -770,6 +770,7 @@ class TrainingService:
         return post
 
     def _moderated(self, principal: Principal, course_id: str, post_id: str) -> Post:
+        _require(principal, Permission.TRAINING_MANAGE)
         course = self._visible(principal, course_id)
         authorize(principal, Permission.TRAINING_MANAGE, self._units.require(course.owner_unit))
         post = next((p for p in self._store.posts(course.id) if p.id == post_id), None)
@@ -787,6 +788,13 @@ class TrainingService:
         post = self._moderated(principal, course_id, post_id)
         self._store.delete_post(post)
         return post
+
+
+def _require(principal: Principal, permission: Permission) -> None:
+    """The role first: whether a course exists or lies in the area is told only to roles
+    that may use it."""
+    if permission not in permissions_of(principal):
+        raise Forbidden("role_missing", permission=permission.value)
 
 
 def _summary(course: Course) -> CourseSummary:
