@@ -28,4 +28,6 @@ export const PAGES: PageRoute[] = [
   { path: "/feedback", Page: lazy(() => import("./pages/feedback/FeedbackInboxPage")) },
   { path: "/feedback/:code", Page: lazy(() => import("./pages/feedback/FeedbackPage")) },
   { path: "/feedback-stats", Page: lazy(() => import("./pages/feedback/FeedbackStatsPage")) },
+  { path: "/training", Page: lazy(() => import("./pages/training/TrainingPage")) },
+  { path: "/training/courses/:id", Page: lazy(() => import("./pages/training/CoursePage")) },
 ];

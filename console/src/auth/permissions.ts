@@ -22,7 +22,9 @@ export type Permission =
   | "feedback:configure"
   | "reports:read"
   | "reports:write"
-  | "reports:review";
+  | "reports:review"
+  | "training:learn"
+  | "training:manage";
 
 const granted = table as Record<Role, Permission[]>;
 

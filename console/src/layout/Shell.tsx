@@ -11,6 +11,7 @@ import {
   FileTextOutlined,
   MenuOutlined,
   MessageOutlined,
+  ReadOutlined,
   SoundOutlined,
   WifiOutlined,
 } from "@ant-design/icons";
@@ -49,6 +50,11 @@ function menuItems(user: User, t: Translate): Item[] {
     { key: "/media", icon: <AppstoreOutlined />, label: <Link to="/media">{t("nav.media")}</Link> },
     { key: "/speech", icon: <SoundOutlined />, label: <Link to="/speech">{t("nav.speech")}</Link> },
     { key: "/feedback", icon: <MessageOutlined />, label: <Link to="/feedback">{t("nav.feedback")}</Link> },
+    allows(user, "training:learn") && {
+      key: "/training",
+      icon: <ReadOutlined />,
+      label: <Link to="/training">{t("nav.training")}</Link>,
+    },
   ];
   return items.filter((item): item is Item => !!item);
 }
