@@ -13,6 +13,7 @@ import { useApi } from "../../components/useApi";
 import { formatNumber } from "../../format";
 import { useLocale, useT } from "../../i18n";
 import { trainingMessages } from "./messages";
+import { Board } from "./Board";
 import { QuizForm } from "./QuizForm";
 
 type LessonView = components["schemas"]["LessonView"];
@@ -125,7 +126,7 @@ export default function CoursePage() {
                 lesson.done ? (
                   <Tag color="#166534">{t("tr.done")}</Tag>
                 ) : (
-                  <Button size="small" onClick={() => markDone(lesson.id)} disabled={busy}>
+                  <Button size="small" onClick={() => markDone(lesson.id)}>
                     {t("tr.markDone")}
                   </Button>
                 )
@@ -178,6 +179,9 @@ export default function CoursePage() {
           </Space>
         </>
       )}
+
+      <h2 className="section-title">{t("tr.board")}</h2>
+      <Board course={id} />
     </>
   );
 }
