@@ -96,6 +96,9 @@ def test_a_commune_editor_fails_then_passes_and_the_record_appears(
     expect(page.get_by_text("Câu 1:", exact=False)).to_be_visible()
     _answer(page, RIGHT)
     expect(page.get_by_text("Đạt: 100%", exact=False)).to_be_visible()
+    page.get_by_label("Đặt câu hỏi").fill("Phát lại bản tin khẩn cấp thế nào?")
+    page.get_by_role("button", name="Gửi", exact=True).click()
+    expect(page.get_by_text("Phát lại bản tin khẩn cấp thế nào?")).to_be_visible()
     console.capture("training-passed")
 
     page.get_by_role("link", name="Tất cả khóa học").click()

@@ -1,5 +1,5 @@
 /** Training records (the user's own, or a unit's). */
-import { Empty, Table } from "antd";
+import { Table, Typography } from "antd";
 
 import type { components } from "../../api/schema";
 import { formatDate, formatNumber } from "../../format";
@@ -18,8 +18,8 @@ export function RecordsTable({ records, loading }: { records?: TrainingRecord[];
       loading={loading}
       dataSource={records}
       pagination={{ pageSize: 25, hideOnSinglePage: true }}
-      scroll={{ x: true }}
-      locale={{ emptyText: <Empty description={t("tr.noRecords")} /> }}
+      scroll={{ x: 720 }}
+      locale={{ emptyText: <Typography.Text>{t("tr.noRecords")}</Typography.Text> }}
       columns={[
         { title: t("tr.course"), dataIndex: "course_title" },
         { title: t("tr.provider"), dataIndex: "provider" },

@@ -1,6 +1,6 @@
 /** Training: the courses for the user's unit, the user's own courses and records, and the unit's
  * district and commune staff trained or not (with the CSV import for those who record training). */
-import { Empty, Space, Table, Tabs, Tag, Typography } from "antd";
+import { Space, Table, Tabs, Tag, Typography } from "antd";
 import { Link } from "react-router-dom";
 
 import { api, ok } from "../../api/client";
@@ -32,8 +32,8 @@ function Courses() {
       loading={courses.loading}
       dataSource={courses.data?.items}
       pagination={{ pageSize: 25, hideOnSinglePage: true }}
-      scroll={{ x: true }}
-      locale={{ emptyText: <Empty description={t("tr.noCourses")} /> }}
+      scroll={{ x: 760 }}
+      locale={{ emptyText: <Typography.Text>{t("tr.noCourses")}</Typography.Text> }}
       columns={[
         {
           title: t("tr.course"),
@@ -63,8 +63,8 @@ function Mine() {
         loading={mine.loading}
         dataSource={mine.data?.enrolments}
         pagination={false}
-        scroll={{ x: true }}
-        locale={{ emptyText: <Empty description={t("tr.noEnrolments")} /> }}
+        scroll={{ x: 520 }}
+        locale={{ emptyText: <Typography.Text>{t("tr.noEnrolments")}</Typography.Text> }}
         columns={[
           {
             title: t("tr.course"),
@@ -112,7 +112,7 @@ function UnitStaff({ unit }: { unit: string }) {
             loading={staff.loading}
             dataSource={staff.data?.items}
             pagination={{ pageSize: 50, hideOnSinglePage: true }}
-            scroll={{ x: true }}
+            scroll={{ x: 560 }}
             columns={[
               { title: t("tr.name"), dataIndex: "name" },
               { title: t("tr.username"), dataIndex: "username", width: 150 },
