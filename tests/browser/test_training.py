@@ -2,6 +2,7 @@
 it on the second attempt, and the record appears in their training and in the district's list
 of staff trained online; the district imports a provider's CSV and reads its per-row report."""
 
+import time
 import uuid
 
 import requests
@@ -62,6 +63,24 @@ def _course(cloud: dict) -> str:
     return title
 
 
+def _trained(cloud: dict, unit: str) -> float:
+    """``staff_trained_online``'s numerator for ``unit``, once the stream has counted."""
+    passwords = {user["username"]: user["password"] for user in cloud["demo_users"]}
+    token = id_token(cloud, "tinh-viewer", passwords["tinh-viewer"])
+    deadline = time.monotonic() + 60
+    while True:
+        board = requests.get(
+            f"{cloud['api_url'].rstrip('/')}/kpis",
+            params={"unit": unit},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        ).json()
+        found = next(i for i in board["indicators"] if i["id"] == "staff_trained_online")
+        if found["numerator"] or time.monotonic() > deadline:
+            return found["numerator"]
+        time.sleep(2)
+
+
 def _answer(page: Page, choices: tuple[str, ...]) -> None:
     quiz = page.get_by_role("form")
     for text in choices:
@@ -96,6 +115,8 @@ def test_a_commune_editor_fails_then_passes_and_the_record_appears(
     expect(page.get_by_text("Câu 1:", exact=False)).to_be_visible()
     _answer(page, RIGHT)
     expect(page.get_by_text("Đạt: 100%", exact=False)).to_be_visible()
+    # The record reached the KPI board through the table's stream (StatsFunction).
+    assert _trained(cloud, "21550") == 1
     page.get_by_label("Đặt câu hỏi").fill("Phát lại bản tin khẩn cấp thế nào?")
     page.get_by_role("button", name="Gửi", exact=True).click()
     expect(page.get_by_text("Phát lại bản tin khẩn cấp thế nào?")).to_be_visible()
