@@ -23,6 +23,8 @@ PATH_VALUES = {
     "username": "xa-editor",
     "feedback_id": "PA-0000000001",
     "report_id": "r-1",
+    "course_id": "c-1",
+    "number": "1",
 }
 
 
