@@ -677,13 +677,11 @@ class TrainingService:
         """District and commune staff whose home unit lies in ``unit``'s area, with their
         tier (the plan's target counts these two tiers)."""
         commune_codes = {c.code for c in communes}
-        district_codes = {
-            c.ancestors[1]
-            for c in communes
-            if len(c.ancestors) >= 2 and (unit.code in c.ancestors or unit.code == c.code)
-        }
-        if unit.level is UnitLevel.DISTRICT:
-            district_codes.add(unit.code)
+        district_codes: set[str] = set()
+        if unit.level is UnitLevel.PROVINCE:  # a 2-level catalogue has no district tier
+            district_codes = {c.ancestors[1] for c in communes if len(c.ancestors) >= 2}
+        elif unit.level is UnitLevel.DISTRICT:
+            district_codes = {unit.code}
         found = []
         for member in self._directory.members():
             if member.unit in commune_codes:
