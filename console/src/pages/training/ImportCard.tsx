@@ -35,8 +35,9 @@ export function ImportCard({ unit, onImported }: { unit: string; onImported: () 
   }
 
   return (
-    <Card title={<h2 className="section-title">{t("tr.import")}</h2>} size="small">
+    <Card size="small">
       <Space direction="vertical" style={{ width: "100%" }}>
+        <h2 className="section-title">{t("tr.import")}</h2>
         <Typography.Paragraph type="secondary">{t("tr.importHelp")}</Typography.Paragraph>
         <label>
           {t("tr.importFile")}{" "}
