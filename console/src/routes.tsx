@@ -32,4 +32,6 @@ export const PAGES: PageRoute[] = [
   { path: "/directives", Page: lazy(() => import("./pages/directives/DirectivesPage")) },
   { path: "/directives/new", Page: lazy(() => import("./pages/directives/IssueDirectivePage")) },
   { path: "/directives/:id", Page: lazy(() => import("./pages/directives/DirectivePage")) },
+  { path: "/training", Page: lazy(() => import("./pages/training/TrainingPage")) },
+  { path: "/training/courses/:id", Page: lazy(() => import("./pages/training/CoursePage")) },
 ];

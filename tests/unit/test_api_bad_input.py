@@ -24,6 +24,8 @@ PATH_VALUES = {
     "feedback_id": "PA-0000000001",
     "report_id": "r-1",
     "directive_id": "d-1",
+    "course_id": "c-1",
+    "number": "1",
 }
 
 

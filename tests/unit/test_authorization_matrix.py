@@ -47,6 +47,7 @@ from nguon.services.overview import OverviewService
 from nguon.services.programmes import ProgrammeService
 from nguon.services.provisioning import ProvisioningService
 from nguon.services.reports import ReportService
+from nguon.services.training import TrainingService
 from nguon.services.unit_catalogue import load_bundled_catalogue
 from nguon.services.units import UnitService
 from nguon.services.users import UserService
@@ -73,6 +74,7 @@ from tests.unit.kpi_support import (
 from tests.unit.media_support import MEDIA, REGION, UPLOADS, InMemoryMediaStore
 from tests.unit.test_provisioning import Registry
 from tests.unit.test_users import Directory
+from tests.unit.training_support import FakeStaffDirectory, InMemoryTrainingStore
 
 ROOT = Path(__file__).resolve().parents[2]
 STORM = (ROOT / "events" / "cap-alert-storm.xml").read_text()
@@ -197,11 +199,20 @@ class World:
             now=lambda: NOW,
             new_id=lambda: f"d-{next(directive_ids):06x}",
         )
+        training_ids = count(1)
+        self.training = TrainingService(
+            self.units,
+            InMemoryTrainingStore(),
+            FakeStaffDirectory(*((f"staff-{c}", f"Cán bộ {c}", c) for c in PLACES.values())),
+            now=lambda: NOW,
+            new_id=lambda: f"{next(training_ids):06x}",
+        )
         overrides = {
             dependencies.central_outbox: CentralOutbox(
                 self.units, self.outbox, province="52", configured=False, now=lambda: NOW
             ),
             dependencies.directive_service: self.directives,
+            dependencies.training_service: self.training,
             dependencies.feedback_service: self.feedback,
             dependencies.kpi_service: kpis,
             dependencies.report_service: self.reports,
@@ -319,6 +330,36 @@ class World:
         leader = person("leader", issuer, Role.APPROVER)
         return self.directives.issue(leader, request).id
 
+    def course(self, code: str, *, attempted: bool = False, post: bool = False) -> str:
+        """A course run by ``code`` (by someone else); with an open attempt (number 1) of
+        every caller of the matrix, or one post on its board."""
+        from nguon.models.training import CourseInput, PostInput
+
+        course = self.training.create_course(
+            person("owner", code, Role.ADMIN),
+            CourseInput.model_validate(
+                {
+                    "title": "Vận hành hệ thống",
+                    "provider": "Sở TT&TT",
+                    "hours": 4,
+                    "level": "commune",
+                    "lessons": [{"title": "Bài 1", "kind": "text", "text": "Nội dung"}],
+                    "quiz": {
+                        "questions": [{"text": "Câu 1", "options": ["A", "B"], "correct": [0]}],
+                        "pass_mark": 100,
+                        "attempts_limit": 2,
+                    },
+                }
+            ),
+        )
+        if attempted:
+            for role in ROLES:
+                self.training.start_attempt(person(f"caller-{role.value}", code, role), course.id)
+        if post:
+            learner = person("learner", code, Role.EDITOR)
+            self.post_id = self.training.add_post(learner, course.id, PostInput(text="Hỏi")).id
+        return course.id
+
     def media_item(self, code: str) -> str:
         request = UploadRequest(
             file_name="thong-bao.mp3", content_type="audio/mpeg", size=MB, purpose="audio"
@@ -348,6 +389,56 @@ def report_at(state: str, suffix: str = "", **options: Any):
         return {"path": f"/reports/{world.report(code, state)}{suffix}", **options}
 
     return request
+
+
+def course_at(suffix: str = "", *, attempted: bool = False, **options: Any):
+    def request(world: World, code: str) -> dict[str, Any]:
+        course = world.course(code, attempted=attempted, post="{post}" in suffix)
+        path = suffix.replace("{post}", getattr(world, "post_id", ""))
+        return {"path": f"/training/courses/{course}{path}", **options}
+
+    return request
+
+
+def training_record(world: World, code: str) -> dict[str, Any]:
+    return {
+        "path": "/training/records",
+        "body": {
+            "username": f"staff-{code}",
+            "unit": code,
+            "course_title": "Bồi dưỡng nghiệp vụ",
+            "provider": "Bộ TT&TT",
+            "hours": 8,
+            "completed_on": (today() - timedelta(days=10)).isoformat(),
+            "result": "Đạt",
+        },
+    }
+
+
+def training_import(world: World, code: str) -> dict[str, Any]:
+    day = (today() - timedelta(days=10)).isoformat()
+    return {
+        "path": "/training/records/import",
+        "body": {
+            "unit": code,
+            "csv": "username,unit,course_title,provider,hours,completed_on,result\n"
+            f"staff-{code},{code},Bồi dưỡng,Bộ TT&TT,8,{day},Đạt\n",
+        },
+    }
+
+
+def new_course(world: World, code: str) -> dict[str, Any]:
+    return {
+        "path": "/training/courses",
+        "body": {
+            "title": "Khóa học",
+            "provider": "Sở TT&TT",
+            "hours": 2,
+            "level": "commune",
+            "owner_unit": code,
+            "lessons": [{"title": "Bài 1", "kind": "text", "text": "Nội dung"}],
+        },
+    }
 
 
 def new_report(world: World, code: str) -> dict[str, Any]:
@@ -633,6 +724,44 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/directives/<directive_id>/close"): Rule(
         APPROVERS, SUBTREE, directive_at("/close", from_parent=True, raw="")
     ),
+    # training: courses run by the place's unit are taken by its staff and those below it and
+    # seen from above (READS_DOWN); run, assigned, moderated and recorded by the unit's admins
+    # and approvers in their area; records and who is trained read in the area.
+    ("POST", "/training/courses"): Rule(APPROVERS, SUBTREE, new_course),
+    ("GET", "/training/courses"): Rule(ALL, SUBTREE, listing("/training/courses")),
+    ("GET", "/training/courses/<course_id>"): Rule(ALL, READS_DOWN, course_at()),
+    ("POST", "/training/courses/<course_id>/enrol"): Rule(ALL, READS_DOWN, course_at("/enrol")),
+    ("POST", "/training/courses/<course_id>/assign"): Rule(
+        APPROVERS,
+        SUBTREE,
+        lambda w, c: course_at("/assign", body={"usernames": [f"staff-{c}"]})(w, c),
+    ),
+    ("POST", "/training/courses/<course_id>/lessons/<lesson_id>/done"): Rule(
+        ALL, READS_DOWN, course_at("/lessons/l1/done")
+    ),
+    ("POST", "/training/courses/<course_id>/attempts"): Rule(
+        ALL, READS_DOWN, course_at("/attempts")
+    ),
+    ("POST", "/training/courses/<course_id>/attempts/<number>/submit"): Rule(
+        ALL,
+        READS_DOWN,
+        course_at("/attempts/1/submit", attempted=True, body={"answers": {"q1": [0]}}),
+    ),
+    ("GET", "/training/courses/<course_id>/posts"): Rule(ALL, READS_DOWN, course_at("/posts")),
+    ("POST", "/training/courses/<course_id>/posts"): Rule(
+        ALL, READS_DOWN, course_at("/posts", body={"text": "Cho hỏi"})
+    ),
+    ("POST", "/training/courses/<course_id>/posts/<post_id>/hide"): Rule(
+        APPROVERS, SUBTREE, course_at("/posts/{post}/hide")
+    ),
+    ("DELETE", "/training/courses/<course_id>/posts/<post_id>"): Rule(
+        APPROVERS, SUBTREE, course_at("/posts/{post}")
+    ),
+    ("GET", "/training/me"): Rule(ALL, ANYWHERE, lambda w, c: {"path": "/training/me"}),
+    ("GET", "/training/records"): Rule(ALL, SUBTREE, listing("/training/records")),
+    ("POST", "/training/records"): Rule(APPROVERS, SUBTREE, training_record),
+    ("POST", "/training/records/import"): Rule(APPROVERS, SUBTREE, training_import),
+    ("GET", "/training/staff"): Rule(ALL, SUBTREE, listing("/training/staff")),
 }
 
 
@@ -674,8 +803,8 @@ def test_every_route_has_a_rule():
 
 
 def test_the_matrix_size():
-    # 66 routes × 6 roles × 4 places; the issue's closing note reports it.
-    assert len(CELLS) == len(routes()) * len(ROLES) * len(PLACES) == 1584
+    # 83 routes × 6 roles × 4 places; the issue's closing note reports it.
+    assert len(CELLS) == len(routes()) * len(ROLES) * len(PLACES) == 1992
 
 
 @pytest.mark.parametrize(("method", "path", "role", "place"), CELLS)

@@ -27,7 +27,9 @@ export type Permission =
   | "central:retry"
   | "directives:read"
   | "directives:issue"
-  | "directives:acknowledge";
+  | "directives:acknowledge"
+  | "training:learn"
+  | "training:manage";
 
 const granted = table as Record<Role, Permission[]>;
 

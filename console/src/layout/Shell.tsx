@@ -13,6 +13,7 @@ import {
   MenuOutlined,
   MessageOutlined,
   NotificationOutlined,
+  ReadOutlined,
   SoundOutlined,
   WifiOutlined,
 } from "@ant-design/icons";
@@ -61,6 +62,11 @@ function menuItems(user: User, t: Translate): Item[] {
       key: "/directives",
       icon: <NotificationOutlined />,
       label: <Link to="/directives">{t("nav.directives")}</Link>,
+    },
+    allows(user, "training:learn") && {
+      key: "/training",
+      icon: <ReadOutlined />,
+      label: <Link to="/training">{t("nav.training")}</Link>,
     },
   ];
   return items.filter((item): item is Item => !!item);

@@ -25,6 +25,7 @@ from staff_api.routes import (
     provisioning,
     reports,
     speech,
+    training,
     units,
     users,
     voices,
@@ -70,6 +71,7 @@ app.include_router(kpis.router)
 app.include_router(reports.router)
 app.include_router(central.router)
 app.include_router(directives.router)
+app.include_router(training.router)
 errors.register(app)
 
 

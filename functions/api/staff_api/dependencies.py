@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from nguon.services.overview import OverviewService
     from nguon.services.provisioning import ProvisioningService
     from nguon.services.reports import ReportService
+    from nguon.services.training import TrainingService
     from nguon.services.units import UnitService
     from nguon.services.users import UserService
     from nguon.services.voices import AreaVoices, VoiceService
@@ -161,7 +162,7 @@ def kpi_service() -> "KpiService":
     from nguon.services.kpis import KpiService
     from nguon.storage.stats import DynamoStatsStore
 
-    return KpiService(unit_service(), DynamoStatsStore())
+    return KpiService(unit_service(), DynamoStatsStore(), staff=training_service())
 
 
 @lru_cache(maxsize=1)
@@ -202,6 +203,42 @@ def directive_service() -> "DirectiveService":
     )
 
 
+@lru_cache(maxsize=1)
+def training_service() -> "TrainingService":
+    from nguon.adapters.staff_directory import CognitoStaffDirectory
+    from nguon.models.training import LessonMedia
+    from nguon.services.training import TrainingService
+    from nguon.storage.training import DynamoTrainingStore
+
+    def lesson_media(media_id: str) -> LessonMedia | None:
+        # The course grants its lessons: a commune learner plays the province's clip.
+        media = assembly.media_store().get(media_id)
+        if media is None:
+            return None
+        view = media_service().view(media, "vi")
+        order = ("hd", "speaker", "document", "fhd", "led")
+        playable = sorted(
+            (v for v in view.variants if v.url),
+            key=lambda v: order.index(v.name) if v.name in order else len(order),
+        )
+        url = playable[0].url if playable else None
+        return LessonMedia(
+            id=media.id,
+            content_type=playable[0].content_type if playable else media.content_type,
+            status=media.status.value,
+            duration_s=media.duration_s,
+            url=url,
+        )
+
+    return TrainingService(
+        unit_service(),
+        DynamoTrainingStore(),
+        CognitoStaffDirectory(),
+        media=lesson_media,
+        check_media=lambda principal, media_id: media_service().get_ready(principal, media_id),
+    )
+
+
 # The route parameters' types. The eagerly imported services carry their real type; the others
 # are imported lazily (boto3 stays out of the cold start), so at run time their alias carries
 # ``object``: Powertools resolves a route's annotations (``get_type_hints``) to find its
@@ -223,6 +260,7 @@ if TYPE_CHECKING:
     Reports = Annotated[ReportService, Depends(report_service)]
     CentralOutboxes = Annotated[CentralOutbox, Depends(central_outbox)]
     Directives = Annotated[DirectiveService, Depends(directive_service)]
+    Training = Annotated[TrainingService, Depends(training_service)]
 else:
     Units = Annotated[object, Depends(unit_service)]
     Devices = Annotated[object, Depends(device_service)]
@@ -237,3 +275,4 @@ else:
     Reports = Annotated[object, Depends(report_service)]
     CentralOutboxes = Annotated[object, Depends(central_outbox)]
     Directives = Annotated[object, Depends(directive_service)]
+    Training = Annotated[object, Depends(training_service)]

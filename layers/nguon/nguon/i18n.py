@@ -498,6 +498,103 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "vi": "Chỉ gửi lại được mục đã dừng gửi; mục {item} đang ở trạng thái {status}.",
         "en": "Only a dead item can be sent again; {item} is {status}.",
     },
+    # training (issue 15)
+    "course_not_found": {
+        "vi": "Không có khóa học {course}.",
+        "en": "There is no course {course}.",
+    },
+    "lesson_not_found": {
+        "vi": "Khóa học {course} không có bài {lesson}.",
+        "en": "Course {course} has no lesson {lesson}.",
+    },
+    "course_has_no_quiz": {
+        "vi": "Khóa học {course} không có bài kiểm tra.",
+        "en": "Course {course} has no quiz.",
+    },
+    "course_completed": {
+        "vi": "Bạn đã hoàn thành khóa học {course}; không cần làm bài kiểm tra nữa.",
+        "en": "You have completed course {course}; no more quiz attempts are needed.",
+    },
+    "attempts_exhausted": {
+        "vi": "Bạn đã dùng hết {limit} lượt làm bài kiểm tra của khóa học {course}.",
+        "en": "You have used all {limit} quiz attempts of course {course}.",
+    },
+    "attempt_not_found": {
+        "vi": "Không có lượt làm bài {attempt} của bạn trong khóa học {course}.",
+        "en": "You have no attempt {attempt} in course {course}.",
+    },
+    "attempt_submitted": {
+        "vi": "Lượt làm bài {attempt} đã nộp; hãy bắt đầu lượt mới.",
+        "en": "Attempt {attempt} was already submitted; start a new one.",
+    },
+    "quiz_unknown_question": {
+        "vi": "Bài làm trả lời câu hỏi {question} không có trong lượt này.",
+        "en": "The answers name question {question}, which is not in this attempt.",
+    },
+    "quiz_unknown_option": {
+        "vi": "Câu {question}: lựa chọn không có trong câu hỏi.",
+        "en": "Question {question}: an option that the question does not have.",
+    },
+    "course_not_for_unit": {
+        "vi": "Khóa học {course} không dành cho đơn vị {unit} của {username}.",
+        "en": "Course {course} is not for unit {unit} of {username}.",
+    },
+    "training_changed": {
+        "vi": "Việc học đã thay đổi ở nơi khác (một thẻ khác?); hãy tải lại.",
+        "en": "Your progress changed elsewhere (another tab?); reload.",
+    },
+    "record_exists": {
+        "vi": "Hồ sơ đào tạo này đã có ({record}).",
+        "en": "This training record already exists ({record}).",
+    },
+    "staff_unit_mismatch": {
+        "vi": "Tài khoản {username} không thuộc đơn vị {unit}.",
+        "en": "Account {username} does not belong to unit {unit}.",
+    },
+    "staff_not_found": {
+        "vi": "Không có cán bộ tên {name} ở đơn vị {unit}.",
+        "en": "No staff member named {name} in unit {unit}.",
+    },
+    "staff_ambiguous": {
+        "vi": "Đơn vị {unit} có nhiều cán bộ tên {name}; hãy ghi tên đăng nhập (username).",
+        "en": "Unit {unit} has several staff named {name}; give the username.",
+    },
+    "csv_missing_columns": {
+        "vi": "Tệp CSV thiếu cột: {columns}.",
+        "en": "The CSV file lacks the columns: {columns}.",
+    },
+    "csv_too_many_rows": {
+        "vi": "Tệp CSV quá {limit} dòng; hãy chia nhỏ.",
+        "en": "The CSV file has more than {limit} rows; split it.",
+    },
+    "csv_value_missing": {
+        "vi": "Thiếu giá trị ở cột {column}.",
+        "en": "Column {column} is empty.",
+    },
+    "csv_bad_hours": {
+        "vi": 'Số giờ "{value}" không hợp lệ (số lớn hơn 0, tối đa 1000).',
+        "en": 'Hours "{value}" is not valid (a number above 0, at most 1000).',
+    },
+    "csv_bad_date": {
+        "vi": 'Ngày "{value}" không hợp lệ (dd/mm/yyyy hoặc yyyy-mm-dd).',
+        "en": 'Date "{value}" is not valid (dd/mm/yyyy or yyyy-mm-dd).',
+    },
+    "csv_future_date": {
+        "vi": "Ngày hoàn thành {value} ở tương lai.",
+        "en": "Completion date {value} is in the future.",
+    },
+    "csv_bad_online": {
+        "vi": 'Cột online "{value}" phải là có/không.',
+        "en": 'Column online "{value}" must be yes/no (có/không).',
+    },
+    "csv_bad_value": {
+        "vi": "Giá trị ở cột {column} không hợp lệ.",
+        "en": "The value in column {column} is not valid.",
+    },
+    "post_not_found": {
+        "vi": "Không có bài viết {post} trong diễn đàn khóa học.",
+        "en": "There is no post {post} on the course's board.",
+    },
     "report_not_found": {
         "vi": "Không có báo cáo {report}.",
         "en": "There is no report {report}.",

@@ -40,6 +40,10 @@ class Permission(StrEnum):
     DIRECTIVES_ISSUE = "directives:issue"
     """Issue directives to units below, and close them (the unit's leadership)."""
     DIRECTIVES_ACKNOWLEDGE = "directives:acknowledge"
+    TRAINING_LEARN = "training:learn"
+    """Take the courses meant for one's unit, post on their boards, see one's records."""
+    TRAINING_MANAGE = "training:manage"
+    """Run courses at the unit, assign them, record training taken elsewhere, moderate."""
 
 
 _READ = frozenset(
@@ -52,6 +56,7 @@ _READ = frozenset(
         Permission.REPORTS_READ,
         Permission.CENTRAL_READ,
         Permission.DIRECTIVES_READ,
+        Permission.TRAINING_LEARN,
     }
 )
 
@@ -78,6 +83,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
         Permission.CENTRAL_RETRY,
         Permission.DIRECTIVES_ISSUE,
         Permission.DIRECTIVES_ACKNOWLEDGE,
+        Permission.TRAINING_MANAGE,
     },
     Role.OPERATOR: _READ
     | {Permission.PROGRAMME_ORDER, Permission.DEVICES_MANAGE, Permission.MEDIA_UPLOAD},

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from time import monotonic
+from typing import Protocol
 
 from nguon.errors import InvalidInput, NotFound
 from nguon.models.kpis import Indicator, KpiBoard, KpiDetail, KpiItem
@@ -27,7 +28,7 @@ from nguon.services.units import UnitService
 MAX_RANGE_DAYS = 366 * 5
 
 # Counters summed over the whole history up to the range's end (state), the rest over the range.
-_STATE = ("devices", "speaker@", "board@")
+_STATE = ("devices", "speaker@", "board@", "trained")
 
 RATIOS: dict[str, tuple[str, str]] = {
     "essential_info_on_system": ("approved_played", "approved"),
@@ -44,6 +45,14 @@ _UNITS_WITH = {
     "districts_with_led_board": ("board", UnitLevel.DISTRICT),
 }
 """"Units with a device" indicators: the device kind and the tier counted."""
+
+
+class StaffTraining(Protocol):
+    """District and commune staff of an area (the user pool), for ``staff_trained_online``."""
+
+    def staff_count(self, unit: AdminUnit, communes: list[AdminUnit]) -> int: ...
+
+    def staff_items(self, unit: AdminUnit, communes: list[AdminUnit]) -> list[KpiItem]: ...
 
 
 @dataclass
@@ -83,7 +92,9 @@ class KpiService:
         plan: Plan | None = None,
         clock: Callable[[], float] = monotonic,
         catalogue_ttl_s: float = 300.0,
+        staff: StaffTraining | None = None,
     ) -> None:
+        self._staff = staff
         self._units = units
         self._store = store
         self._plan = plan or load_plan()
@@ -135,6 +146,8 @@ class KpiService:
             items = self._units_with_items(target, where, figures, communes)
         elif target.id == "departments_supplying":
             items = self._department_items(figures) if where.level is UnitLevel.PROVINCE else []
+        elif target.id == "staff_trained_online" and self._staff is not None:
+            items = self._staff.staff_items(where, communes)
         elif target.id in RATIOS:
             items = self._ratio_items(target.id, where, figures, communes, first, last)
         else:
@@ -193,6 +206,10 @@ class KpiService:
         elif target.id in RATIOS:
             top, bottom = RATIOS[target.id]
             numerator, denominator = _rounded(figures.get(top)), _rounded(figures.get(bottom))
+        elif target.id == "staff_trained_online" and self._staff is not None:
+            # Trained: counted once per person by the stream; staff: the user pool now.
+            numerator = _rounded(figures.get("trained"))
+            denominator = float(self._staff.staff_count(unit, communes))
         elif target.id == "device_uptime":
             devices = round(figures.get("devices"))
             seconds = ((last - first).days + 1) * 86400

@@ -21,6 +21,10 @@ What is counted (counter names; ``<c>`` a commune code, ``<d>`` a department):
 - an alarm opened: ``outages``; closed: ``offline_s`` (its length) on the closing day.
 - a report created: ``reports_created``; first submitted: ``reports_submitted`` (on the
   creation day, so the ratio compares one population).
+- a training record stored for an online course: ``trained`` and ``trained@<tier>``
+  (``district`` or ``commune``, the person's home unit's tier) in the person's unit chain on
+  the completion day, once per person (the marker is the person's, not the record's): the
+  number of district and commune staff trained online.
 
 Adding an indicator (feedback, training) is a branch in :meth:`StatsService.counts` for its
 item's key, the template's filter for that key, and its row in ``plan-targets.json`` and
@@ -38,6 +42,7 @@ from boto3.dynamodb.types import TypeDeserializer
 from nguon.clock import local_zone
 from nguon.models.bulletins import AuditAction, Bulletin, Priority
 from nguon.models.monitoring import PlayRecord, PlayResult
+from nguon.models.units import UnitLevel
 from nguon.observability import logger
 from nguon.services.plan import Plan, load_plan
 from nguon.services.units import UnitService
@@ -138,6 +143,8 @@ class StatsService:
             return self._alarm(key, event, image)
         if sk == "REPORT":
             return self._report(key, event, image)
+        if sk.startswith("TRAINING#") and event == "INSERT":
+            return self._training(json.loads(image["doc"]))
         return []
 
     # --- per kind of record -----------------------------------------------------------------
@@ -223,3 +230,18 @@ class StatsService:
         if image.get("submitted"):
             return [Count(f"{key}|submitted", path, day, {"reports_submitted": 1})]
         return []
+
+    def _training(self, record: Mapping[str, Any]) -> list[Count]:
+        if not record.get("online") or not record.get("username"):
+            return []
+        unit = self._units.find(record["unit"])
+        if unit is None or unit.level not in (UnitLevel.DISTRICT, UnitLevel.COMMUNE):
+            return []
+        return [
+            Count(
+                f"TRAINEE#{record['username']}|trained_online",
+                (*unit.ancestors, unit.code),
+                date.fromisoformat(record["completed_on"]),
+                {"trained": 1, f"trained@{unit.level.value}": 1},
+            )
+        ]
