@@ -28,4 +28,7 @@ export const PAGES: PageRoute[] = [
   { path: "/feedback", Page: lazy(() => import("./pages/feedback/FeedbackInboxPage")) },
   { path: "/feedback/:code", Page: lazy(() => import("./pages/feedback/FeedbackPage")) },
   { path: "/feedback-stats", Page: lazy(() => import("./pages/feedback/FeedbackStatsPage")) },
+  { path: "/kpis", Page: lazy(() => import("./pages/kpis/KpisPage")) },
+  { path: "/reports", Page: lazy(() => import("./pages/reports/ReportsPage")) },
+  { path: "/reports/:id", Page: lazy(() => import("./pages/reports/ReportPage")) },
 ];

@@ -5,6 +5,8 @@
 import {
   AlertOutlined,
   AppstoreOutlined,
+  AuditOutlined,
+  BarChartOutlined,
   CalendarOutlined,
   CheckSquareOutlined,
   DashboardOutlined,
@@ -49,6 +51,8 @@ function menuItems(user: User, t: Translate): Item[] {
     { key: "/media", icon: <AppstoreOutlined />, label: <Link to="/media">{t("nav.media")}</Link> },
     { key: "/speech", icon: <SoundOutlined />, label: <Link to="/speech">{t("nav.speech")}</Link> },
     { key: "/feedback", icon: <MessageOutlined />, label: <Link to="/feedback">{t("nav.feedback")}</Link> },
+    allows(user, "reports:read") && { key: "/kpis", icon: <BarChartOutlined />, label: <Link to="/kpis">{t("nav.kpis")}</Link> },
+    allows(user, "reports:read") && { key: "/reports", icon: <AuditOutlined />, label: <Link to="/reports">{t("nav.reports")}</Link> },
   ];
   return items.filter((item): item is Item => !!item);
 }
