@@ -337,7 +337,10 @@ def _in_process(days: int) -> dict:
             "sizes": {"devices": 2 * len(COMMUNES), "plays": len(plays), "days": days},
             "counted_s": round(counted_s, 1),
             "records": len(records),
+            "load_average": [round(n, 2) for n in os.getloadavg()],
             "kpi_board_year_in_process": _series(board),
+            "counter_reads_year": _counter_reads(*_year_of(today())),
+            "counter_reads_rolling": _counter_reads(today() - timedelta(days=364), today()),
         }
 
 
