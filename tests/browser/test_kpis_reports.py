@@ -12,6 +12,7 @@ def test_a_monthly_report_goes_up_is_returned_and_accepted(console, second_conso
     console.capture("reports-list-commune")
     page.get_by_role("button", name="Tạo dự thảo").click()
     expect(page).to_have_url(re.compile(r"/reports/r-[0-9a-f]+$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Báo cáo công tác")
     title = page.get_by_role("heading", level=1).inner_text()
     expect(page.get_by_text("Dự thảo", exact=True).first).to_be_visible()
     expect(page.get_by_text("Lượt phát ghi nhận")).to_be_visible()  # the pre-filled figures

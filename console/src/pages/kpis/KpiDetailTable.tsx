@@ -49,7 +49,7 @@ export default function KpiDetailTable({ indicator, unit, year }: { indicator: s
                 title: t("kpi.counted"),
                 dataIndex: "counted",
                 render: (counted: boolean | null) =>
-                  counted === null || counted === undefined ? "—" : <Tag color={counted ? "green" : "default"}>{t(counted ? "kpi.yes" : "kpi.no")}</Tag>,
+                  counted === null || counted === undefined ? "—" : <Tag color={counted ? "#166534" : "default"}>{t(counted ? "kpi.yes" : "kpi.no")}</Tag>,
               },
         ]}
       />

@@ -24,7 +24,8 @@ import { figure, reading } from "./progress";
 
 type Indicator = components["schemas"]["Indicator"];
 
-const STATE_COLOR = { met: "green", notMet: "orange", noTarget: "default", notMeasured: "default" } as const;
+// Dark fills with white text: antd's light presets fail the contrast check.
+const STATE_COLOR = { met: "#166534", notMet: "#9a3412", noTarget: "default", notMeasured: "default" } as const;
 
 export default function KpisPage() {
   const t = useT(kpiMessages);

@@ -20,7 +20,7 @@ import { useLocale, useT } from "../../i18n";
 import { figure } from "../kpis/progress";
 import { reportMessages } from "./messages";
 import { canReview, canWrite } from "./period";
-import { StatusTag } from "./StatusTag";
+import { LATE, StatusTag } from "./StatusTag";
 
 type Report = components["schemas"]["Report"];
 type Row = components["schemas"]["Row"];
@@ -39,7 +39,6 @@ export default function ReportPage() {
   const [failure, setFailure] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const [form] = Form.useForm();
-  const [comment, setComment] = useState("");
   const shown = report?.id === id ? report : loaded.data;
 
   async function step(call: () => Promise<Report>, done: string) {
@@ -92,7 +91,7 @@ export default function ReportPage() {
         <Descriptions.Item label={t("rp.unit")}>{shown.unit_name}</Descriptions.Item>
         <Descriptions.Item label={t("rp.status")}>
           <StatusTag status={shown.status} />
-          {shown.late && <Tag color="red">{t("rp.late")}</Tag>}
+          {shown.late && <Tag color={LATE}>{t("rp.late")}</Tag>}
         </Descriptions.Item>
         <Descriptions.Item label={t("rp.range")}>
           {formatDate(shown.from, locale)} – {formatDate(shown.to, locale)}
@@ -159,9 +158,17 @@ export default function ReportPage() {
 
       {reviewable && (
         <Card size="small" className="page-card">
-          <Form layout="vertical">
-            <Form.Item label={t("rp.comment")} htmlFor="rp-comment">
-              <Input.TextArea id="rp-comment" value={comment} onChange={(e) => setComment(e.target.value)} maxLength={2000} />
+          <Form
+            layout="vertical"
+            onFinish={(values: { comment: string }) =>
+              void step(
+                () => ok(api().POST("/reports/{report_id}/return", { ...path, body: { version: shown.version, comment: values.comment } })),
+                t("rp.returned"),
+              )
+            }
+          >
+            <Form.Item name="comment" label={t("rp.comment")} rules={[{ required: true, min: 3, whitespace: true }]}>
+              <Input.TextArea maxLength={2000} />
             </Form.Item>
             <Space wrap>
               <Button
@@ -173,17 +180,7 @@ export default function ReportPage() {
               >
                 {t("rp.accept")}
               </Button>
-              <Button
-                danger
-                loading={busy}
-                disabled={comment.trim().length < 3}
-                onClick={() =>
-                  void step(
-                    () => ok(api().POST("/reports/{report_id}/return", { ...path, body: { version: shown.version, comment } })),
-                    t("rp.returned"),
-                  )
-                }
-              >
+              <Button htmlType="submit" loading={busy}>
                 {t("rp.return")}
               </Button>
             </Space>
@@ -220,8 +217,8 @@ function Consolidation({ report }: { report: Report }) {
     <>
       <h2 className="section-title">{t("rp.consolidation")}</h2>
       <Space wrap className="page-card">
-        <Tag color="red">{t("rp.missing", { count: consolidation.missing.length })}</Tag>
-        <Tag color="orange">{t("rp.lateCount", { count: consolidation.late.length })}</Tag>
+        <Tag color="#b91c1c">{t("rp.missing", { count: consolidation.missing.length })}</Tag>
+        <Tag color={LATE}>{t("rp.lateCount", { count: consolidation.late.length })}</Tag>
       </Space>
       <Table<ChildReport>
         size="small"
@@ -241,7 +238,7 @@ function Consolidation({ report }: { report: Report }) {
             render: (status: string | null, row) => (
               <Space size={4} wrap>
                 <StatusTag status={status} />
-                {row.late && <Tag color="red">{t("rp.late")}</Tag>}
+                {row.late && <Tag color={LATE}>{t("rp.late")}</Tag>}
               </Space>
             ),
           },

@@ -22,7 +22,7 @@ import { useLocale, useT } from "../../i18n";
 import { reportMessages } from "./messages";
 import { createBody, lastMonth, periodKey } from "./period";
 import type { PeriodKind } from "./period";
-import { StatusTag } from "./StatusTag";
+import { LATE, StatusTag } from "./StatusTag";
 
 type ReportSummary = components["schemas"]["ReportSummary"];
 
@@ -122,7 +122,7 @@ export default function ReportsPage() {
             render: (status: string, row) => (
               <Space size={4} wrap>
                 <StatusTag status={status} />
-                {row.late && <Tag color="red">{t("rp.late")}</Tag>}
+                {row.late && <Tag color={LATE}>{t("rp.late")}</Tag>}
               </Space>
             ),
           },

@@ -4,7 +4,9 @@ import { Tag } from "antd";
 import { useT } from "../../i18n";
 import { reportMessages } from "./messages";
 
-const COLOR: Record<string, string> = { draft: "default", submitted: "blue", accepted: "green", returned: "orange", missing: "red" };
+// Dark fills with white text: antd's light presets fail the contrast check.
+const COLOR: Record<string, string> = { draft: "default", submitted: "#1d4ed8", accepted: "#166534", returned: "#9a3412", missing: "#b91c1c" };
+export const LATE = "#7f1d1d";
 
 export function StatusTag({ status }: { status: string | null | undefined }) {
   const t = useT(reportMessages);
