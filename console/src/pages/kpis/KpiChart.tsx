@@ -20,11 +20,12 @@ export default function KpiChart({ indicators }: { indicators: Indicator[] }) {
         <BarChart accessibilityLayer={false} layout="vertical" data={rows} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis type="number" domain={[0, 100]} fontSize={12} />
-          <YAxis type="category" dataKey="name" width={150} fontSize={11} />
+          <YAxis type="category" dataKey="name" width={190} fontSize={11} />
           <Tooltip labelFormatter={(_, payload) => payload?.[0]?.payload?.title ?? ""} />
           <Legend verticalAlign="top" />
-          <Bar dataKey="target" name={t("kpi.target")} fill="#8c8c8c" />
-          <Bar dataKey="value" name={t("kpi.value")} fill="#b71c1c" />
+          {/* No animation: the figures are there at once (and in a screenshot). */}
+          <Bar dataKey="target" name={t("kpi.target")} fill="#8c8c8c" isAnimationActive={false} />
+          <Bar dataKey="value" name={t("kpi.value")} fill="#b71c1c" isAnimationActive={false} />
         </BarChart>
       </ResponsiveContainer>
     </div>

@@ -1,6 +1,7 @@
 /** The list behind one indicator (GET /kpis/{id}): the units or departments counted, each with
  * its own figures, so the total can be checked line by line. */
 import { Descriptions, Spin, Table, Tag } from "antd";
+import { Link } from "react-router-dom";
 
 import { api, ok } from "../../api/client";
 import type { components } from "../../api/schema";
@@ -41,7 +42,12 @@ export default function KpiDetailTable({ indicator, unit, year }: { indicator: s
         scroll={{ x: true }}
         columns={[
           { title: t("kpi.code"), dataIndex: "code" },
-          { title: t("kpi.name"), dataIndex: "name" },
+          {
+            title: t("kpi.name"),
+            dataIndex: "name",
+            // Units open their page; departments are names only.
+            render: (name: string, item) => (/^\d+$/.test(item.code) ? <Link to={`/units/${item.code}`}>{name}</Link> : name),
+          },
           { title: t("kpi.numerator"), dataIndex: "numerator", align: "right", render: (n: number | null) => figure(n, locale) },
           ratio
             ? { title: t("kpi.denominator"), dataIndex: "denominator", align: "right", render: (n: number | null) => figure(n, locale) }

@@ -133,6 +133,10 @@ export default function KpisPage() {
         closable={{ "aria-label": t("kpi.close") }}
       >
         {open && data && <KpiDetailTable indicator={open.id} unit={data.unit} year={year} />}
+        {/* Inside the body, so the scrolling region always holds something to focus. */}
+        <Button onClick={() => setOpen(undefined)} className="page-card">
+          {t("kpi.close")}
+        </Button>
       </Drawer>
     </>
   );
