@@ -34,4 +34,7 @@ export const PAGES: PageRoute[] = [
   { path: "/directives/:id", Page: lazy(() => import("./pages/directives/DirectivePage")) },
   { path: "/training", Page: lazy(() => import("./pages/training/TrainingPage")) },
   { path: "/training/courses/:id", Page: lazy(() => import("./pages/training/CoursePage")) },
+  { path: "/kpis", Page: lazy(() => import("./pages/kpis/KpisPage")) },
+  { path: "/reports", Page: lazy(() => import("./pages/reports/ReportsPage")) },
+  { path: "/reports/:id", Page: lazy(() => import("./pages/reports/ReportPage")) },
 ];

@@ -234,6 +234,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15, help="cold-start runs per handler")
     parser.add_argument(
+        "--fleet",
+        choices=("commune", "district"),
+        help="the kpis section's fleet (default: NGUON_BENCH_FLEET, else commune)",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="skip timing the whole suite; fewer resolver runs"
     )
     parser.add_argument(
@@ -282,7 +287,7 @@ def main() -> None:
     if "kpis" in only:
         from tests.bench import kpis  # its own local cloud with the commune fleet
 
-        results["kpis"] = kpis.run(quick=args.quick)
+        results["kpis"] = kpis.run(quick=args.quick, fleet=args.fleet)
     if "console" in only:
         from tests.bench import console  # the console's bundle sizes and overview time to data
 

@@ -36,6 +36,10 @@ PLAYS_PER_DAY = int(os.environ.get("NGUON_BENCH_PLAYS_PER_DAY", "12"))
 RUNS = 10
 
 
+def _year_of(day):
+    return day.replace(month=1, day=1), day.replace(month=12, day=31)
+
+
 def _timed(call) -> tuple[float, object]:
     started = time.perf_counter()
     result = call()
@@ -120,12 +124,30 @@ def _plays(bulletins: list[str], days: int) -> list[PlayRecord]:
     return records
 
 
-def run(quick: bool = False) -> dict:
+def _counter_reads(first, last) -> dict:
+    """The board's read of the province's counters in this process, against the table: before
+    (every day item up to the range's end, as the board read them until the roll-ups) and now
+    (whole years and months, the ragged days, the running state), timed in turn."""
+    from nguon.services.kpis import read_figures
+    from nguon.storage.stats import DynamoStatsStore
+
+    store = DynamoStatsStore()
+    before = _series(lambda: store.days("52", last))
+    after = _series(lambda: read_figures(store, "52", first, last))
+    return {
+        "day_items_before": len(store.days("52", last)),
+        "before_all_days": before,
+        "after_roll_ups": after,
+        "ratio_median": round(before["median_ms"] / max(after["median_ms"], 0.001), 1),
+    }
+
+
+def run(quick: bool = False, fleet: str | None = None) -> dict:
     days = 90 if quick else 365
-    # The issue's figure is with the commune fleet; NGUON_BENCH_FLEET=district runs the same
-    # year of counters with 22 devices, for a machine too busy to settle 310 (the board reads
-    # the province's day items, as many with either fleet).
-    fleet = os.environ.get("NGUON_BENCH_FLEET", "commune")
+    # The issue's figure is with the commune fleet; NGUON_BENCH_FLEET=district (or
+    # --fleet district) runs the same year of counters with 22 devices, for a machine too busy
+    # to settle 310 (the board reads the province's counter items, as many with either fleet).
+    fleet = fleet or os.environ.get("NGUON_BENCH_FLEET", "commune")
     with tempfile.TemporaryDirectory() as temporary:
         state = Path(temporary)
         config = LocalCloudConfig(state_dir=state, schedules=False, fleet=fleet)
@@ -202,6 +224,7 @@ def run(quick: bool = False) -> dict:
                     "plays_written_s": round(written_s, 1),
                     "counted_after_s": round(counted_s, 1),
                 },
+                "load_average": [round(n, 2) for n in os.getloadavg()],
                 "kpi_board_year": _series(lambda: get("/kpis", unit="52", year=year)),
                 "kpi_board_rolling_365_days": _series(lambda: get("/kpis", unit="52", **rolling)),
                 "kpi_detail_communes_with_ip_radio": _series(
@@ -211,6 +234,8 @@ def run(quick: bool = False) -> dict:
                     lambda: get("/kpis/play_time_vs_requested", unit="52", **rolling), runs=5
                 ),
             }
+            results["counter_reads_year"] = _counter_reads(*_year_of(today))
+            results["counter_reads_rolling"] = _counter_reads(since, today)
             month = today.strftime("%Y-%m")
             create_ms, created = _timed(
                 lambda: requests.post(
@@ -312,7 +337,10 @@ def _in_process(days: int) -> dict:
             "sizes": {"devices": 2 * len(COMMUNES), "plays": len(plays), "days": days},
             "counted_s": round(counted_s, 1),
             "records": len(records),
+            "load_average": [round(n, 2) for n in os.getloadavg()],
             "kpi_board_year_in_process": _series(board),
+            "counter_reads_year": _counter_reads(*_year_of(today())),
+            "counter_reads_rolling": _counter_reads(today() - timedelta(days=364), today()),
         }
 
 
@@ -322,4 +350,5 @@ if __name__ == "__main__":
     if "--in-process" in sys.argv:
         print(json.dumps(in_process(), indent=2))
     else:
-        run(quick="--quick" in sys.argv)
+        fleet = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--fleet=")), None)
+        run(quick="--quick" in sys.argv, fleet=fleet)

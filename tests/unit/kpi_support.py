@@ -182,26 +182,62 @@ def of_type(*types: str) -> list[AdminUnit]:
 
 
 class InMemoryStatsStore:
+    """The counters as the table keeps them (day, month, year and state items, rolled up by
+    :func:`nguon.counters.rollup`), with the items each read returns counted in ``reads``."""
+
     def __init__(self) -> None:
         self.markers: set[str] = set()
-        self.items: dict[tuple[str, date], dict[str, float]] = {}
+        self.keyed: dict[tuple[str, str], dict[str, float]] = {}  # (unit, sort key)
+        self.reads = 0
+        self.calls = 0
 
     def add_once(self, marker, additions) -> bool:
+        from nguon.counters import rollup
+
         if marker in self.markers:
             return False
         self.markers.add(marker)
-        for key, values in additions.items():
-            item = self.items.setdefault(key, {})
-            for name, amount in values.items():
-                item[name] = item.get(name, 0.0) + amount
+        for (unit, day), values in additions.items():
+            for sort_key, amounts in rollup(day, values):
+                item = self.keyed.setdefault((unit, sort_key), {})
+                for name, amount in amounts.items():
+                    item[name] = item.get(name, 0.0) + amount
         return True
 
-    def days(self, unit, last, first=None):
-        return sorted(
-            (day, dict(values))
-            for (code, day), values in self.items.items()
-            if code == unit and day <= last and (first is None or day >= first)
+    @property
+    def items(self) -> dict[tuple[str, date], dict[str, float]]:
+        """The day items by (unit, day)."""
+        return {
+            (unit, date.fromisoformat(key.removeprefix("DAY#"))): values
+            for (unit, key), values in self.keyed.items()
+            if key.startswith("DAY#")
+        }
+
+    def _between(self, unit, first, last):
+        self.calls += 1
+        found = sorted(
+            (sort_key, dict(values))
+            for (code, sort_key), values in self.keyed.items()
+            if code == unit and first <= sort_key <= last
         )
+        self.reads += len(found)
+        return found
+
+    def days(self, unit, last, first=None):
+        start = f"DAY#{first.isoformat() if first else ''}"
+        return [
+            (date.fromisoformat(key.removeprefix("DAY#")), values)
+            for key, values in self._between(unit, start, f"DAY#{last.isoformat()}")
+        ]
+
+    def periods(self, unit, grain, first, last):
+        return [values for _, values in self._between(unit, f"{grain}#{first}", f"{grain}#{last}")]
+
+    def state(self, unit):
+        self.calls += 1
+        found = self.keyed.get((unit, "STATE"))
+        self.reads += 1 if found else 0
+        return dict(found or {})
 
 
 class InMemoryReportStore:

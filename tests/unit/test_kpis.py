@@ -2,6 +2,7 @@
 themselves (a seeded province in moto), a redelivered stream changes nothing, and the API
 answers the board and the list behind an indicator in scope only."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -238,3 +239,37 @@ def test_a_commune_has_no_district_to_count(province):
         assert board[district_target].value is None
         assert board[district_target].note
     assert board["communes_with_ip_radio"].denominator == 1
+
+
+@pytest.mark.parametrize("back", [35, 400])
+def test_a_range_with_ragged_edges_equals_a_count_of_the_records(province, back):
+    # Whole months (and for 400 days a whole year) read from the roll-ups, the edges from days.
+    seeded, kpis, _ = province
+    first = seeded.first - timedelta(days=back)
+    board = indicators(kpis.board(PROVINCE, "52", first, seeded.last))
+    in_range = [p for p in seeded.plays if first <= p.started_at.date() <= seeded.last]
+    played = board["play_time_vs_requested"]
+    assert played.numerator == pytest.approx(
+        sum(p.duration_s for p in in_range if p.result is PlayResult.OK)
+    )
+    assert played.denominator == pytest.approx(sum(p.requested_s for p in in_range))
+    assert len(in_range) == len(seeded.plays)  # the plays before the seeded range are in it
+    approved = [b for b in seeded.bulletins if first <= b.approved_at.date() <= seeded.last]
+    assert board["essential_info_on_system"].denominator == len(approved)
+    speakers = in_service(seeded, "speaker", seeded.last)
+    assert board["communes_with_ip_radio"].numerator == len(speakers)
+
+
+def test_devices_as_of_a_range_ending_in_the_past(province):
+    # The state as of the end: the running state less what changed after it (the
+    # decommissioning inside the seeded range, the device added today).
+    seeded, kpis, _ = province
+    last = seeded.first + timedelta(days=1)  # before the decommissioning
+    board = indicators(kpis.board(PROVINCE, "52", seeded.first - timedelta(days=4), last))
+    speakers = in_service(seeded, "speaker", last)
+    gone = next(iter(seeded.decommissioned))
+    assert next(d.unit for d in seeded.devices if d.thing == gone) in speakers
+    assert board["communes_with_ip_radio"].numerator == len(speakers)
+    boards = in_service(seeded, "board", last)
+    rural = {c.code for c in of_type("Xã")}
+    assert board["communes_with_board"].numerator == len(rural & boards)

@@ -313,3 +313,20 @@ def test_the_api_creates_reads_and_exports_behind_a_signed_link(reports):
     )
     assert body[:2] == b"PK"  # a zip: the XLSX
     assert len(body) == link["size"]
+
+
+def test_a_periods_list_shows_the_area_only(reports):
+    _, service = reports
+    month = month_of(months_ago(5))
+    mine, other = MINE[2], next(c.code for c in COMMUNES if c.parent != DISTRICT)
+    made = [
+        service.create(editor(code), ReportRequest(unit=code, period="monthly", month=month))
+        for code in (mine, other, DISTRICT)
+    ]
+    district = service.listing(person("v", DISTRICT, Role.VIEWER), DISTRICT, month)
+    assert [r.id for r in district] == [made[2].id, made[0].id]  # its own first, then below
+    commune = service.listing(person("v", mine, Role.VIEWER), mine, month)
+    assert [r.unit for r in commune] == [mine]
+    with pytest.raises(Forbidden):
+        service.listing(person("v", mine, Role.VIEWER), other, month)
+    assert service.listing(person("v", "52", Role.VIEWER), "52", month_of(months_ago(30))) == []

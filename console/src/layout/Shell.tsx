@@ -6,6 +6,8 @@ import {
   AlertOutlined,
   AppstoreOutlined,
   CloudUploadOutlined,
+  AuditOutlined,
+  BarChartOutlined,
   CalendarOutlined,
   CheckSquareOutlined,
   DashboardOutlined,
@@ -68,6 +70,8 @@ function menuItems(user: User, t: Translate): Item[] {
       icon: <ReadOutlined />,
       label: <Link to="/training">{t("nav.training")}</Link>,
     },
+    allows(user, "reports:read") && { key: "/kpis", icon: <BarChartOutlined />, label: <Link to="/kpis">{t("nav.kpis")}</Link> },
+    allows(user, "reports:read") && { key: "/reports", icon: <AuditOutlined />, label: <Link to="/reports">{t("nav.reports")}</Link> },
   ];
   return items.filter((item): item is Item => !!item);
 }

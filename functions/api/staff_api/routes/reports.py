@@ -7,13 +7,16 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from nguon.models.reports import (
+    PERIOD_KEY_PATTERN,
     ExportLink,
     Report,
     ReportPatch,
     ReportRequest,
+    ReportSummary,
     ReturnRequest,
     VersionBody,
 )
+from nguon.models.units import UNIT_CODE_PATTERN
 from staff_api.dependencies import Caller, Reports
 from staff_api.errors import error_responses
 
@@ -35,6 +38,26 @@ def create_report(
     caller: Caller, reports: Reports, request: Annotated[ReportRequest, Body()]
 ) -> Report:
     return reports.create(caller, request)
+
+
+@router.get(
+    "/reports",
+    summary="Báo cáo của một kỳ trong địa bàn / A period's reports in a unit's area",
+    tags=["reports"],
+    responses=error_responses(401, 403, 404),
+)
+def list_reports(
+    caller: Caller,
+    reports: Reports,
+    period: Annotated[
+        str, Query(pattern=PERIOD_KEY_PATTERN, description="YYYY-MM, YYYY-Qn hoặc YYYY")
+    ],
+    unit: Annotated[
+        str | None,
+        Query(pattern=UNIT_CODE_PATTERN, description="Mã đơn vị (mặc định: đơn vị của người dùng)"),
+    ] = None,
+) -> list[ReportSummary]:
+    return reports.listing(caller, unit or caller.home_unit, period)
 
 
 @router.get(

@@ -239,6 +239,30 @@ class Report(BaseModel):
         return self.model_dump(mode="json")
 
 
+PERIOD_KEY_PATTERN = r"^20\d\d(-(0[1-9]|1[0-2])|-Q[1-4])?$"
+
+
+class ReportSummary(BaseModel):
+    """One line of ``GET /reports``: a report of the period in the unit's area."""
+
+    id: str
+    unit: UnitCode
+    unit_name: str
+    level: UnitLevel
+    period: Period
+    period_key: str
+    title: str
+    due: date
+    status: ReportStatus
+    version: int
+    submitted_at: LocalTime | None = None
+    late: bool = False
+
+    @classmethod
+    def of(cls, report: "Report") -> "ReportSummary":
+        return cls.model_validate(report.model_dump(include=set(cls.model_fields)))
+
+
 class ExportLink(BaseModel):
     format: str
     file_name: str

@@ -1,7 +1,8 @@
 """KPIs against the plan's targets, from the counters the stream keeps (``nguon.services.stats``).
 
-A board reads one partition (the unit's day items up to the range's end: device counters are
-summed from the beginning, activity counters over the range) and the catalogue for the
+A board reads a few items of one partition (:mod:`nguon.counters`): activity counters over the
+range as whole years, whole months and the ragged days at its edges; device counters as of the
+range's end as the running state less what changed after the end. And the catalogue for the
 denominators; it never reads the records counted. ``detail`` answers the list behind one
 indicator: the communes, districts or departments counted, or for a ratio the unit's children
 (each from its own counters) and the unit's own part.
@@ -16,6 +17,7 @@ from datetime import date, timedelta
 from time import monotonic
 from typing import Protocol
 
+from nguon.counters import is_state, spans, spans_after
 from nguon.errors import InvalidInput, NotFound
 from nguon.models.kpis import Indicator, KpiBoard, KpiDetail, KpiItem
 from nguon.models.principal import Principal
@@ -27,8 +29,6 @@ from nguon.services.units import UnitService
 
 MAX_RANGE_DAYS = 366 * 5
 
-# Counters summed over the whole history up to the range's end (state), the rest over the range.
-_STATE = ("devices", "speaker@", "board@", "trained")
 
 RATIOS: dict[str, tuple[str, str]] = {
     "essential_info_on_system": ("approved_played", "approved"),
@@ -71,12 +71,18 @@ class Figures:
 
 def read_figures(store: StatsStore, unit: str, first: date, last: date) -> Figures:
     figures = Figures()
-    for day, values in store.days(unit, last):
-        for name, amount in values.items():
-            if name.startswith(_STATE):
-                figures.state[name] += amount
-            elif day >= first:
-                figures.activity[name] += amount
+    for grain, start, end in spans(first, last):
+        for values in store.periods(unit, grain, start, end):
+            for name, amount in values.items():
+                if not is_state(name):
+                    figures.activity[name] += amount
+    for name, amount in store.state(unit).items():
+        figures.state[name] += amount
+    for grain, start, end in spans_after(last):
+        for values in store.periods(unit, grain, start, end):
+            for name, amount in values.items():
+                if is_state(name):
+                    figures.state[name] -= amount
     return figures
 
 

@@ -42,6 +42,7 @@ from nguon.models.reports import (
     ReportPatch,
     ReportRequest,
     ReportStatus,
+    ReportSummary,
     Row,
     Section,
     parse_quarter,
@@ -187,6 +188,15 @@ class ReportService:
         report = self._require(report_id)
         authorize(principal, Permission.REPORTS_READ, self._units.require(report.unit))
         return self._prefilled(report) if report.status in _EDITABLE else report
+
+    def listing(self, principal: Principal, unit_code: str, key: str) -> list[ReportSummary]:
+        """The reports of period ``key`` (``YYYY-MM``, ``YYYY-Qn``, ``YYYY``) in the unit's
+        area: its own and those of the units below, the unit's first, then by path."""
+        unit = self._units.require(unit_code)
+        authorize(principal, Permission.REPORTS_READ, unit)
+        found = self._store.in_period(key, [*unit.ancestors, unit.code])
+        found.sort(key=lambda r: (len(r.path), r.path, r.created_at))
+        return [ReportSummary.of(report) for report in found]
 
     def edit(self, principal: Principal, report_id: str, patch: ReportPatch) -> Report:
         report = self._writable(principal, report_id, patch.version, "edit")

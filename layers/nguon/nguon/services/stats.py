@@ -11,6 +11,8 @@ What is counted (counter names; ``<c>`` a commune code, ``<d>`` a department):
 
 - a device added: ``devices`` +1 and ``<kind>@<c>`` +1 on its creation day; decommissioned:
   the same −1 on that day. Summed up to a day, they give the devices in service that day.
+  (The store rolls every day's additions up into its month and year, and these state counters
+  into a running state: :mod:`nguon.counters`.)
 - a bulletin approved: ``approved`` (and ``approved_emergency``, ``dept@<d>``) in the
   issuer's chain on the approval day; its first successful play anywhere: ``approved_played``
   in the same chain on the same approval day (same population as ``approved``).
@@ -40,6 +42,7 @@ from typing import Any, Protocol
 from boto3.dynamodb.types import TypeDeserializer
 
 from nguon.clock import local_zone
+from nguon.counters import Grain
 from nguon.models.bulletins import AuditAction, Bulletin, Priority
 from nguon.models.monitoring import PlayRecord, PlayResult
 from nguon.models.units import UnitLevel
@@ -56,6 +59,11 @@ class StatsStore(Protocol):
     def days(
         self, unit: str, last: date, first: date | None = None
     ) -> list[tuple[date, dict[str, float]]]: ...
+
+    # The roll-ups add_once keeps alongside the days (nguon.counters).
+    def periods(self, unit: str, grain: Grain, first: str, last: str) -> list[dict[str, float]]: ...
+
+    def state(self, unit: str) -> dict[str, float]: ...
 
 
 class BulletinReader(Protocol):

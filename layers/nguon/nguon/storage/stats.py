@@ -1,16 +1,21 @@
-"""Statistics counters in the table: one item per unit and local day, written from the stream.
+"""Statistics counters in the table: items per unit and local day, month and year, written from
+the stream.
 
 Key patterns:
 
 - counters of a unit's area for one local day: PK ``STATS#<unit>`` SK ``DAY#<YYYY-MM-DD>``;
   every other attribute is a number (``plays``, ``play_s``, ``speaker@21550``,
   ``dept@Sở Y tế``…), added to with ``ADD`` (created by the first addition);
+- the same additions rolled up (:mod:`nguon.counters`): SK ``MONTH#<YYYY-MM>`` and
+  ``YEAR#<YYYY>``, and the state counters (devices) in SK ``STATE``, the running state;
 - a source event counted once: PK ``COUNTED#<what>`` SK ``COUNTED``, put in the same
   transaction as the additions, on condition it does not exist, so a stream record delivered
   again finds it and adds nothing.
 
-Reading a unit's range is one paged Query on its partition: no scan, no read of the records
-counted (:mod:`nguon.services.stats` derives the additions).
+Reading a unit's range is a few Queries on its partition (whole years, whole months, the
+ragged days): no scan, no read of the records counted (:mod:`nguon.services.stats` derives the
+additions). The day, month, year and state items move in the one transaction with the marker, so
+a redelivered record moves none of them.
 """
 
 from collections.abc import Mapping
@@ -23,6 +28,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from nguon.config import get_settings
+from nguon.counters import STATE, Grain, rollup
 
 if TYPE_CHECKING:
     from types_boto3_dynamodb import DynamoDBClient
@@ -32,6 +38,14 @@ DAY_PREFIX = "DAY#"
 
 def stats_key(unit: str, day: date) -> dict[str, Any]:
     return {"PK": {"S": f"STATS#{unit}"}, "SK": {"S": f"{DAY_PREFIX}{day.isoformat()}"}}
+
+
+def _values(item: Mapping[str, Any]) -> dict[str, float]:
+    return {
+        name: float(value["N"])
+        for name, value in item.items()
+        if name not in ("PK", "SK") and "N" in value
+    }
 
 
 def _number(value: float) -> str:
@@ -68,22 +82,10 @@ class DynamoStatsStore:
             }
         ]
         for (unit, day), values in additions.items():
-            names = {f"#c{n}": name for n, name in enumerate(values)}
-            amounts = {f":c{n}": {"N": _number(v)} for n, v in enumerate(values.values())}
-            if not names:
+            if not values:
                 continue
-            items.append(
-                {
-                    "Update": {
-                        "TableName": self._table,
-                        "Key": stats_key(unit, day),
-                        "UpdateExpression": "ADD "
-                        + ", ".join(f"#c{n} :c{n}" for n in range(len(names))),
-                        "ExpressionAttributeNames": names,
-                        "ExpressionAttributeValues": amounts,
-                    }
-                }
-            )
+            for sort_key, amounts in rollup(day, values):
+                items.append(self._addition(unit, sort_key, amounts))
         try:
             self._client.transact_write_items(TransactItems=items)
         except ClientError as error:
@@ -95,31 +97,55 @@ class DynamoStatsStore:
             raise
         return True
 
+    def _addition(self, unit: str, sort_key: str, values: Mapping[str, float]) -> dict[str, Any]:
+        names = {f"#c{n}": name for n, name in enumerate(values)}
+        amounts = {f":c{n}": {"N": _number(v)} for n, v in enumerate(values.values())}
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": {"PK": {"S": f"STATS#{unit}"}, "SK": {"S": sort_key}},
+                "UpdateExpression": "ADD " + ", ".join(f"#c{n} :c{n}" for n in range(len(names))),
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": amounts,
+            }
+        }
+
     def days(
         self, unit: str, last: date, first: date | None = None
     ) -> list[tuple[date, dict[str, float]]]:
         """The unit's day items from ``first`` (or the beginning) to ``last``, oldest first."""
         start = f"{DAY_PREFIX}{first.isoformat() if first else ''}"
-        found: list[tuple[date, dict[str, float]]] = []
+        return [
+            (date.fromisoformat(sort_key.removeprefix(DAY_PREFIX)), values)
+            for sort_key, values in self._between(unit, start, f"{DAY_PREFIX}{last.isoformat()}")
+        ]
+
+    def periods(self, unit: str, grain: Grain, first: str, last: str) -> list[dict[str, float]]:
+        """The unit's ``grain`` items from period ``first`` to ``last`` (``2026-03-05``,
+        ``2026-03`` or ``2026``)."""
+        return [values for _, values in self._between(unit, f"{grain}#{first}", f"{grain}#{last}")]
+
+    def state(self, unit: str) -> dict[str, float]:
+        """The unit's running state counters (devices in service now)."""
+        item = self._client.get_item(
+            TableName=self._table, Key={"PK": {"S": f"STATS#{unit}"}, "SK": {"S": STATE}}
+        ).get("Item")
+        return _values(item) if item else {}
+
+    def _between(self, unit: str, first: str, last: str) -> list[tuple[str, dict[str, float]]]:
+        found: list[tuple[str, dict[str, float]]] = []
         query: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "PK = :pk AND SK BETWEEN :from AND :to",
             "ExpressionAttributeValues": {
                 ":pk": {"S": f"STATS#{unit}"},
-                ":from": {"S": start},
-                ":to": {"S": f"{DAY_PREFIX}{last.isoformat()}"},
+                ":from": {"S": first},
+                ":to": {"S": last},
             },
         }
         while True:
             page = self._client.query(**query)
-            for item in page.get("Items", []):
-                day = date.fromisoformat(item["SK"]["S"].removeprefix(DAY_PREFIX))
-                values = {
-                    name: float(value["N"])
-                    for name, value in item.items()
-                    if name not in ("PK", "SK") and "N" in value
-                }
-                found.append((day, values))
+            found.extend((item["SK"]["S"], _values(item)) for item in page.get("Items", []))
             if "LastEvaluatedKey" not in page:
                 return found
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
