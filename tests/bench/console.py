@@ -175,6 +175,8 @@ def run(quick: bool = False, runs: int = 5) -> dict:
                     page.screenshot(path=shot, full_page=True)
                     results["overview_error"] = f"{type(error).__name__}: {str(error)[:200]}"
                 browser.close()
+            if not plain:  # the browser's runs failed: the API's own figure still tells
+                plain = [_plain_http(endpoints["api_url"], token) for _ in range(runs)]
             load_after = os.getloadavg()
             results["overview"] = {
                 "fleet_devices": devices,
