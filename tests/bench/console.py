@@ -29,6 +29,8 @@ from infra.localcloud.cloud import LocalCloud, LocalCloudConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "console" / "dist"
+SETTLE_S = 300
+"""The longest wait for the fan-out's start-up backlog before measuring."""
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -84,9 +86,13 @@ def run(quick: bool = False, runs: int = 5) -> dict:
             # As the overview bench does: the fan-out's start-up backlog (310 new devices'
             # manifests) settled first, or it is what is measured (a loaded machine took
             # minutes: every API call waited behind it in the one interpreter).
-            for poller in cloud.stream_pollers:
-                poller.wait_idle(timeout=1200)
-            results["cloud_settled_after_s"] = round(time.perf_counter() - started)
+            # Bounded: on a machine this loaded it may not settle, and the figure says so.
+            deadline = time.monotonic() + SETTLE_S
+            results["cloud_settled"] = all(
+                poller.wait_idle(timeout=max(1.0, deadline - time.monotonic()))
+                for poller in cloud.stream_pollers
+            )
+            results["cloud_ready_after_s"] = round(time.perf_counter() - started)
             endpoints = cloud.endpoints
             url = endpoints["console_url"].rstrip("/")
             password = {u["username"]: u["password"] for u in endpoints["demo_users"]}
