@@ -27,7 +27,7 @@ export default function PlaysChart({ byUnit }: { byUnit: UnitPlays[] }) {
     <>
       <div aria-hidden="true" className="plays-chart" data-testid="overview-plays-chart">
         <ResponsiveContainer>
-          <BarChart accessibilityLayer={false} data={rows} margin={{ top: 8, right: 8, bottom: 48, left: 0 }}>
+          <BarChart accessibilityLayer={false} data={rows} margin={{ top: 8, right: 8, bottom: 48, left: 24 }}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="name" angle={-30} textAnchor="end" interval={0} fontSize={12} />
             <YAxis fontSize={12} allowDecimals={false} />
@@ -53,7 +53,7 @@ export default function PlaysChart({ byUnit }: { byUnit: UnitPlays[] }) {
             title: t("overview.share"),
             dataIndex: "percent",
             align: "right",
-            render: (n: number | null) => (n === null ? "–" : `${formatNumber(n, locale)} %`),
+            render: (n: number | null) => (n === null ? "–" : `${formatNumber(n, locale)}\u00a0%`),
           },
         ]}
       />
