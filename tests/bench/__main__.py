@@ -25,8 +25,9 @@
   (bounded load, loopback) against a static file served by the same gateway code
   (``tests/bench/portal.py``).
 - console: the sign-in page's JavaScript gzipped, each chunk's size, and the overview's time to
-  data for the province with the commune fleet (310 devices), median of 5
-  (``tests/bench/console.py``).
+  data for the province with the commune fleet (310 devices), median of 5 with its spread, the
+  load average around it, the API calls one page load makes, and the same call over plain
+  HTTP interleaved (``tests/bench/console.py``).
 - overview: ``GET /units/52/overview`` for the province with the commune fleet (310 devices),
   median of 5 (``tests/bench/overview.py``).
 

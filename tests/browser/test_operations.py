@@ -141,7 +141,16 @@ def test_a_stopped_device_raises_its_alarm_and_a_volume_command_is_confirmed(
 
     # The device stops: its alarm shows on the overview.
     own_fleet.stop()
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
     page.goto(f"{console.url}/")
     alarms = page.get_by_test_id("overview-alarms")
     expect(alarms).to_contain_text(name, timeout=30_000)
+    # Plays against the plan come with the overview's one answer: no listing of stations.
+    plays = page.get_by_test_id("overview-plays")
+    expect(plays.get_by_test_id("overview-plays-total")).to_contain_text("Hôm nay đã phát")
+    # Settled: the per-area figures (table beside the chart) or the note that nothing is planned.
+    expect(plays.locator(".plays-table, .ant-empty").first).to_be_visible()
+    assert not [url for url in asked if "/stations" in url]
+    assert [url for url in asked if url.endswith("/units/52/overview")]
     console.capture("overview")

@@ -128,3 +128,26 @@ def test_who_approves_nothing_has_no_queue(service):
 def test_another_district_is_out_of_scope(service):
     with pytest.raises(Forbidden):
         service.overview(city_approver, "547")
+
+
+def test_plays_per_area_for_the_chart(service, counts):
+    counts.add_played({("21550", TODAY): 5, ("21808", TODAY): 2, ("21553", TODAY): 1})
+    counts.set_planned("21550", TODAY, "speaker", 4)
+    counts.set_planned("21808", TODAY, "speaker", 3)
+
+    province = service.overview(province_operator, "52")
+    by_district = {part.code: (part.played, part.planned) for part in province.plays_today.by_unit}
+    assert [part.code for part in province.plays_today.by_unit] == [
+        part.code for part in province.devices.by_unit
+    ]
+    # Quy Nhơn (540) holds 21550 and 21553; Tây Sơn (547) holds 21808; Vân Canh has nothing.
+    assert by_district["540"] == (5 + 1, 4)
+    assert by_district["547"] == (2, 3)
+    assert by_district["543"] == (0, 0)
+    assert province.level == "province"
+
+    city = service.overview(city_approver, "540")
+    by_commune = {part.code: (part.played, part.planned) for part in city.plays_today.by_unit}
+    assert by_commune["21550"] == (5, 4)
+    assert by_commune["21553"] == (1, 0)
+    assert city.level == "district"

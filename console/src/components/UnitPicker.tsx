@@ -1,12 +1,15 @@
 /**
- * Pick units from the user's own subtree: a tree that opens level by level (the catalogue via
- * loadUnit, cached), so nothing outside the user's area is ever offered.
+ * The one unit picker, for every page: units from the user's own subtree, as a tree that opens
+ * level by level (the catalogue via loadUnit, cached), so nothing outside the user's area is
+ * ever offered. One unit (`value` a code) or several (`multiple`: `value` the codes). Inside a
+ * Form.Item it takes the item's value and onChange.
  */
 import { TreeSelect } from "antd";
 import { useEffect, useState } from "react";
 
 import { useSession } from "../auth/session";
 import { loadUnit } from "../units";
+import type { UnitView } from "../units";
 
 interface Node {
   id: string;
@@ -16,13 +19,8 @@ interface Node {
   isLeaf: boolean;
 }
 
-interface Props {
+interface Common {
   id?: string;
-  value?: string | string[];
-  /** A code, or the codes when `multiple`. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  onChange?: (value: any) => void;
-  multiple?: boolean;
   placeholder?: string;
   ariaLabel?: string;
   /** The deepest level offered: e.g. "district" for the province's districts and no communes. */
@@ -31,24 +29,47 @@ interface Props {
   label?: string;
   /** Only communes may be chosen (a programme is a commune's day). */
   communesOnly?: boolean;
+  /** A clear button (default: in multiple mode only). */
+  allowClear?: boolean;
 }
 
-export function UnitPicker({
-  id,
-  value,
-  onChange,
-  multiple,
-  placeholder,
-  ariaLabel,
-  deepest = "commune",
-  label,
-  communesOnly = false,
-}: Props) {
+interface Single extends Common {
+  multiple?: false;
+  value?: string;
+  /** The code chosen; undefined once cleared. */
+  onChange?: (code: string | undefined) => void;
+}
+
+interface Multiple extends Common {
+  multiple: true;
+  value?: string[];
+  onChange?: (codes: string[]) => void;
+}
+
+export type UnitPickerProps = Single | Multiple;
+
+const nodeOf = (unit: Pick<UnitView, "code" | "name">, parent: string | undefined, isLeaf: boolean): Node => ({
+  id: unit.code,
+  pId: parent,
+  value: unit.code,
+  title: unit.name,
+  isLeaf,
+});
+
+export function UnitPicker(props: UnitPickerProps) {
+  const { id, placeholder, ariaLabel, deepest = "commune", label, communesOnly = false } = props;
   const { user } = useSession();
   const [nodes, setNodes] = useState<Node[]>([]);
   const [search, setSearch] = useState("");
   const [expanded, setExpanded] = useState<string[]>([]);
   const home = user?.unit ?? "";
+  const chosen = props.multiple ? (props.value ?? []) : props.value ? [props.value] : [];
+
+  const add = (found: Node[]) =>
+    setNodes((known) => {
+      const seen = new Set(known.map((node) => node.id));
+      return [...known, ...found.filter((node) => !seen.has(node.id))];
+    });
 
   useEffect(() => {
     if (!home) return;
@@ -57,12 +78,11 @@ export function UnitPicker({
     // typing a commune's name finds it without opening its district first.
     void loadUnit(home).then(async (unit) => {
       if (!live) return;
-      const root: Node = { id: unit.code, value: unit.code, title: unit.name, isLeaf: !unit.children.length };
       const open = (level: string) => level !== "commune" && level !== deepest;
       setExpanded([unit.code]);
-      setNodes([
-        root,
-        ...unit.children.map((child) => ({ id: child.code, pId: unit.code, value: child.code, title: child.name, isLeaf: !open(child.level) })),
+      add([
+        nodeOf(unit, undefined, !unit.children.length),
+        ...unit.children.map((child) => nodeOf(child, unit.code, !open(child.level))),
       ]);
       for (const child of unit.children.filter((c) => open(c.level))) {
         void loadChildren(child.code).catch(() => undefined);
@@ -73,15 +93,26 @@ export function UnitPicker({
     };
   }, [home, deepest]);
 
+  // Chosen units deeper than what is open yet (a draft's communes) still show by name.
+  useEffect(() => {
+    for (const code of chosen) {
+      if (nodes.some((node) => node.id === code)) continue;
+      loadUnit(code).then(
+        (unit) => add([nodeOf(unit, unit.parent ?? undefined, unit.level === "commune" || !unit.children.length)]),
+        () => undefined,
+      );
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [chosen.join(",")]);
+
   async function loadChildren(code: string) {
     const unit = await loadUnit(code);
-    setNodes((known) => {
-      const seen = new Set(known.map((node) => node.id));
-      const added = unit.children
-        .filter((child) => !seen.has(child.code))
-        .map((child) => ({ id: child.code, pId: code, value: child.code, title: child.name, isLeaf: true }));
-      return [...known, ...added];
-    });
+    add(unit.children.map((child) => nodeOf(child, code, true)));
+  }
+
+  function changed(next: string | string[] | undefined) {
+    if (props.multiple) props.onChange?.(next === undefined ? [] : Array.isArray(next) ? next : [next]);
+    else props.onChange?.(Array.isArray(next) ? next[0] : next);
   }
 
   return (
@@ -90,9 +121,9 @@ export function UnitPicker({
       aria-label={ariaLabel ?? label}
       treeDataSimpleMode
       treeData={communesOnly ? nodes.map((node) => ({ ...node, selectable: node.isLeaf })) : nodes}
-      value={value}
-      onChange={(next) => onChange?.(next)}
-      multiple={multiple}
+      value={props.value}
+      onChange={changed}
+      multiple={props.multiple}
       // While searching, every loaded level is open, so a match that arrives later shows too.
       showSearch={{ searchValue: search, onSearch: setSearch, treeNodeFilterProp: "title" }}
       treeExpandedKeys={search ? nodes.filter((node) => !node.isLeaf).map((node) => node.id) : expanded}
@@ -101,7 +132,7 @@ export function UnitPicker({
       loadData={(node) => loadChildren(String(node.value))}
       style={{ width: "100%" }}
       popupMatchSelectWidth={false}
-      allowClear={multiple}
+      allowClear={props.allowClear ?? props.multiple}
     />
   );
 }

@@ -38,11 +38,14 @@ export function useApi<T>(load: () => Promise<T>, deps: DependencyList, interval
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick]);
 
+  // The next poll starts `intervalMs` after the last answer, never while one is on its way: on
+  // a slow server a fixed interval would start a new load before each answer and drop it, and
+  // the page would never show its data.
   useEffect(() => {
-    if (!intervalMs) return;
-    const timer = window.setInterval(reload, intervalMs);
-    return () => window.clearInterval(timer);
-  }, [intervalMs, reload]);
+    if (!intervalMs || loading) return;
+    const timer = window.setTimeout(reload, intervalMs);
+    return () => window.clearTimeout(timer);
+  }, [intervalMs, reload, loading]);
 
   return { data, error, loading, reload };
 }

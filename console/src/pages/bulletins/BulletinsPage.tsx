@@ -20,7 +20,7 @@ import { PRIORITIES } from "./draft";
 import { bulletinMessages } from "./messages";
 import { PriorityTag, StatusTag, UnitName, useBulletinsArea } from "./parts";
 import { matches } from "./text";
-import { UnitPicker } from "./UnitPicker";
+import { UnitPicker } from "../../components/UnitPicker";
 
 const STATUSES = ["draft", "pending", "approved", "rejected", "withdrawn", "expired"] as const;
 
@@ -128,7 +128,7 @@ export default function BulletinsPage() {
           </Col>
           <Col xs={24} md={8}>
             <Form.Item label={t("list.unit")} htmlFor="filter-unit">
-              <UnitPicker id="filter-unit" root={user.unit} multiple={false} placeholder={t("list.any")} value={filters.unit ? [filters.unit] : []} onChange={([unit]) => set({ unit })} />
+              <UnitPicker id="filter-unit" allowClear placeholder={t("list.any")} value={filters.unit} onChange={(unit) => set({ unit })} />
             </Form.Item>
           </Col>
           <Col xs={12} md={4}>

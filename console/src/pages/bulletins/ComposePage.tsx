@@ -26,7 +26,7 @@ import { useBulletinsArea } from "./parts";
 import { scheduleProblem } from "./schedule";
 import { SchedulePicker } from "./SchedulePicker";
 import { SpeechPreview } from "./SpeechPreview";
-import { UnitPicker } from "./UnitPicker";
+import { UnitPicker } from "../../components/UnitPicker";
 
 type Content = components["schemas"]["BulletinContent"];
 type Field = keyof Draft;
@@ -215,7 +215,7 @@ export default function ComposePage() {
               </Col>
             </Row>
             <Form.Item label={t("compose.targets")} htmlFor="bulletin-targets" extra={t("compose.targetsHelp")} required>
-              <UnitPicker id="bulletin-targets" root={user.unit} value={draft.targets} onChange={(targets) => set({ targets })} />
+              <UnitPicker id="bulletin-targets" multiple value={draft.targets} onChange={(targets) => set({ targets })} />
             </Form.Item>
             {beside("targets")}
             <Form.Item label={t("compose.channels")} required>

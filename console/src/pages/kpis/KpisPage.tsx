@@ -51,7 +51,7 @@ export default function KpisPage() {
       <PageHeader title={t("kpi.title")} />
       <Form layout="inline" className="page-filters">
         <Form.Item label={t("kpi.unit")} htmlFor="kpi-unit" style={{ minWidth: 260 }}>
-          <UnitPicker id="kpi-unit" value={unit} onChange={(code: string) => code && choose({ unit: code })} deepest="commune" />
+          <UnitPicker id="kpi-unit" value={unit} onChange={(code?: string) => code && choose({ unit: code })} deepest="commune" />
         </Form.Item>
         <Form.Item label={t("kpi.year")} htmlFor="kpi-year">
           <InputNumber id="kpi-year" min={2000} max={2099} value={year} onChange={(value) => value && choose({ year: value })} />

@@ -17,7 +17,6 @@ import { PageHeader } from "../../components/PageHeader";
 import { useApi } from "../../components/useApi";
 import { formatDateTime, formatNumber, formatTime } from "../../format";
 import { useLocale, useT } from "../../i18n";
-import { loadUnit } from "../../units";
 import { overviewMessages } from "./messages";
 
 const PlaysChart = lazy(() => import("./PlaysChart"));
@@ -43,17 +42,17 @@ export default function OverviewPage() {
   const home = user?.unit ?? "";
   const mayApprove = allows(user, "bulletins:approve");
 
-  // One call for the whole page (GET /units/{code}/overview, from stored counters).
+  // One call for the whole page, the chart included (GET /units/{code}/overview: queries and
+  // stored counters only; the unit's name and level come with it).
   const overview = useApi<Overview>(
     () => ok(api().GET("/units/{code}/overview", { params: { path: { code: home } } })),
     [home],
     POLL_MS,
   );
-  const level = useApi(() => loadUnit(home).then((unit) => unit.level), [home]);
   const areas = {
     data: overview.data && {
       name: overview.data.name,
-      level: level.data,
+      level: overview.data.level,
       rows: overview.data.devices.by_unit,
       summary: overview.data.devices,
     },
@@ -78,8 +77,8 @@ export default function OverviewPage() {
       <PageHeader
         title={t("overview.title", { unit: areas.data?.name ?? "" })}
         extra={
-          areas.data && (
-            <Typography.Text type="secondary">{t("overview.updated", { time: formatTime(new Date(), locale) })}</Typography.Text>
+          overview.data && (
+            <Typography.Text type="secondary">{t("overview.updated", { time: formatTime(overview.data.generated_at, locale) })}</Typography.Text>
           )
         }
       />
@@ -174,14 +173,23 @@ export default function OverviewPage() {
         </Col>
         <Col xs={24}>
           <Card title={<h2 className="card-title">{t("overview.plays")}</h2>} data-testid="overview-plays">
-            {overview.data && (
-              <Typography.Paragraph data-testid="overview-plays-total">
-                {t("overview.playsTotal", { played: overview.data.plays_today.played, planned: overview.data.plays_today.planned })}
-              </Typography.Paragraph>
+            {overview.error ? (
+              <ErrorAlert error={overview.error} onRetry={overview.reload} />
+            ) : !overview.data ? (
+              <Spin description={t("loading")} />
+            ) : (
+              <>
+                <Typography.Paragraph data-testid="overview-plays-total">
+                  {t("overview.playsTotal", {
+                    played: formatNumber(overview.data.plays_today.played, locale),
+                    planned: formatNumber(overview.data.plays_today.planned, locale),
+                  })}
+                </Typography.Paragraph>
+                <Suspense fallback={<Spin />}>
+                  <PlaysChart byUnit={overview.data.plays_today.by_unit} />
+                </Suspense>
+              </>
             )}
-            <Suspense fallback={<Spin />}>
-              <PlaysChart unit={home} areas={rows} />
-            </Suspense>
           </Card>
         </Col>
       </Row>

@@ -1,51 +1,43 @@
-/** Minutes played today against the plan per area, as bars (recharts stays in this chunk). */
-import { Empty, Spin, Table } from "antd";
+/**
+ * Plays today against the plan per area, as bars, from the overview's own counters (no call of
+ * its own; recharts stays in this lazy chunk). The same figures follow as a table, for screen
+ * readers and small screens.
+ */
+import { Empty, Table } from "antd";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 
-import { api, ok } from "../../api/client";
 import type { components } from "../../api/schema";
-
-type StationReport = components["schemas"]["StationReport"];
-import { ErrorAlert } from "../../components/ErrorAlert";
-import { useApi } from "../../components/useApi";
-import { formatNumber, todayInVietnam } from "../../format";
+import { formatNumber } from "../../format";
 import { useLocale, useT } from "../../i18n";
 import { overviewMessages } from "./messages";
-import { playsByArea } from "./plays";
+import { anyPlays, playsRows } from "./plays";
 
-export default function PlaysChart({ unit, areas }: { unit: string; areas: { code: string; name: string }[] }) {
+type UnitPlays = components["schemas"]["UnitPlays"];
+
+export default function PlaysChart({ byUnit }: { byUnit: UnitPlays[] }) {
   const t = useT(overviewMessages);
   const { locale } = useLocale();
-  const today = todayInVietnam();
-  const report = useApi<StationReport>(
-    () => ok(api().GET("/units/{code}/stations", { params: { path: { code: unit }, query: { from: today, to: today } } })),
-    [unit, today],
-    60_000,
-  );
-  if (report.error) return <ErrorAlert error={report.error} onRetry={report.reload} />;
-  if (!report.data) return <Spin description={t("loading")} />;
-  const rows = playsByArea(report.data.stations, areas);
-  if (!rows.some((row) => row.plannedMin || row.playedMin)) {
+  const rows = playsRows(byUnit);
+  if (!anyPlays(rows)) {
     return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={<span className="stat-title">{t("overview.noPlays")}</span>} />;
   }
   const planned = t("overview.planned");
   const played = t("overview.played");
   return (
     <>
-      <div aria-hidden="true" className="plays-chart">
+      <div aria-hidden="true" className="plays-chart" data-testid="overview-plays-chart">
         <ResponsiveContainer>
-          <BarChart accessibilityLayer={false} data={rows} margin={{ top: 8, right: 8, bottom: 48, left: 0 }}>
+          <BarChart accessibilityLayer={false} data={rows} margin={{ top: 8, right: 8, bottom: 48, left: 24 }}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="name" angle={-30} textAnchor="end" interval={0} fontSize={12} />
-            <YAxis fontSize={12} />
+            <YAxis fontSize={12} allowDecimals={false} />
             <Tooltip formatter={(value) => formatNumber(Number(value), locale)} />
             <Legend verticalAlign="top" />
-            <Bar dataKey="plannedMin" name={planned} fill="#8c8c8c" />
-            <Bar dataKey="playedMin" name={played} fill="#b71c1c" />
+            <Bar dataKey="planned" name={planned} fill="#8c8c8c" isAnimationActive={false} />
+            <Bar dataKey="played" name={played} fill="#b71c1c" isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
       </div>
-      {/* The same figures as text, for screen readers and small screens. */}
       <Table
         size="small"
         rowKey="code"
@@ -55,8 +47,14 @@ export default function PlaysChart({ unit, areas }: { unit: string; areas: { cod
         className="plays-table"
         columns={[
           { title: t("overview.area"), dataIndex: "name" },
-          { title: planned, dataIndex: "plannedMin", align: "right", render: (n: number) => formatNumber(n, locale) },
-          { title: played, dataIndex: "playedMin", align: "right", render: (n: number) => formatNumber(n, locale) },
+          { title: planned, dataIndex: "planned", align: "right", render: (n: number) => formatNumber(n, locale) },
+          { title: played, dataIndex: "played", align: "right", render: (n: number) => formatNumber(n, locale) },
+          {
+            title: t("overview.share"),
+            dataIndex: "percent",
+            align: "right",
+            render: (n: number | null) => (n === null ? "–" : `${formatNumber(n, locale)}\u00a0%`),
+          },
         ]}
       />
     </>

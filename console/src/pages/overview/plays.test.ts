@@ -1,55 +1,29 @@
 import { describe, expect, it } from "vitest";
 
-import { playsByArea } from "./plays";
+import { anyPlays, playsRows } from "./plays";
 
-const station = (over: Record<string, unknown>) =>
-  ({
-    station: "spk-1",
-    name: "Loa 1",
-    kind: "speaker",
-    speakers: 4,
-    district: "540",
-    district_name: "Quy Nhơn",
-    commune: "21550",
-    commune_name: "Nhơn Bình",
-    lat: 13.8,
-    lon: 109.2,
-    bulletins_total: 2,
-    played_ok: 1,
-    emergency: 0,
-    play_time_s: 60,
-    requested_time_s: 120,
-    ratio: 0.5,
-    ...over,
-  }) as never;
-
-describe("playsByArea", () => {
-  it("sums stations into their district for the province", () => {
-    const rows = playsByArea(
-      [station({}), station({ station: "spk-2", play_time_s: 30, requested_time_s: 60 }), station({ district: "547", commune: "21808" })],
-      [
-        { code: "540", name: "Quy Nhơn" },
-        { code: "547", name: "Tây Sơn" },
-        { code: "551", name: "Vân Canh" },
-      ],
-    );
+describe("playsRows", () => {
+  it("gives each area its share of the plan", () => {
+    const rows = playsRows([
+      { code: "540", name: "Quy Nhơn", played: 6, planned: 8 },
+      { code: "547", name: "Tây Sơn", played: 3, planned: 2 },
+      { code: "551", name: "Vân Canh", played: 0, planned: 0 },
+    ]);
     expect(rows).toEqual([
-      { code: "540", name: "Quy Nhơn", plannedMin: 3, playedMin: 1.5 },
-      { code: "547", name: "Tây Sơn", plannedMin: 2, playedMin: 1 },
-      { code: "551", name: "Vân Canh", plannedMin: 0, playedMin: 0 },
+      { code: "540", name: "Quy Nhơn", played: 6, planned: 8, percent: 75 },
+      { code: "547", name: "Tây Sơn", played: 3, planned: 2, percent: 150 },
+      { code: "551", name: "Vân Canh", played: 0, planned: 0, percent: null },
     ]);
   });
 
-  it("sums stations into their commune for a district", () => {
-    const rows = playsByArea([station({}), station({ commune: "21553", play_time_s: 0 })], [
-      { code: "21550", name: "Nhơn Bình" },
-      { code: "21553", name: "Nhơn Phú" },
-    ]);
-    expect(rows.map((row) => row.playedMin)).toEqual([1, 0]);
+  it("rounds the percentage to a whole number", () => {
+    expect(playsRows([{ code: "21550", name: "Nhơn Bình", played: 1, planned: 3 }])[0].percent).toBe(33);
   });
+});
 
-  it("gives a commune one bar per station", () => {
-    const rows = playsByArea([station({}), station({ station: "brd-1", name: "Bảng 1" })], []);
-    expect(rows.map((row) => row.code)).toEqual(["spk-1", "brd-1"]);
+describe("anyPlays", () => {
+  it("is false for a day with neither plan nor play", () => {
+    expect(anyPlays(playsRows([{ code: "551", name: "Vân Canh", played: 0, planned: 0 }]))).toBe(false);
+    expect(anyPlays(playsRows([{ code: "551", name: "Vân Canh", played: 1, planned: 0 }]))).toBe(true);
   });
 });

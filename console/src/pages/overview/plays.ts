@@ -1,39 +1,32 @@
-/** Today's plays against the plan, grouped by the areas the overview lists (logic, no React). */
+/** Today's plays against the plan per area, as the overview's chart shows them (logic, no React). */
 import type { components } from "../../api/schema";
 
-type Station = components["schemas"]["StationStats"];
+type UnitPlays = components["schemas"]["UnitPlays"];
 
 export interface AreaPlays {
   code: string;
   name: string;
-  plannedMin: number;
-  playedMin: number;
+  planned: number;
+  played: number;
+  /** Played as a whole percentage of planned; null where nothing was planned. */
+  percent: number | null;
 }
 
 /**
- * Sum each station into the listed area it lies in (district for the province, commune for a
- * district); a commune user, with no areas below, gets one bar per station. Minutes, rounded
- * to one decimal.
+ * The overview's per-area counters (district for the province, commune for a district) as
+ * chart rows. Plays beyond the plan (a play now, an emergency) can pass 100 %.
  */
-export function playsByArea(stations: Station[], areas: { code: string; name: string }[]): AreaPlays[] {
-  const minutes = (seconds: number) => Math.round(seconds / 6) / 10;
-  if (!areas.length) {
-    return stations.map((station) => ({
-      code: station.station,
-      name: station.name,
-      plannedMin: minutes(station.requested_time_s),
-      playedMin: minutes(station.play_time_s),
-    }));
-  }
-  const totals = new Map(areas.map((area) => [area.code, { planned: 0, played: 0 }]));
-  for (const station of stations) {
-    const total = totals.get(station.commune) ?? (station.district ? totals.get(station.district) : undefined);
-    if (!total) continue;
-    total.planned += station.requested_time_s;
-    total.played += station.play_time_s;
-  }
-  return areas.map((area) => {
-    const total = totals.get(area.code)!;
-    return { code: area.code, name: area.name, plannedMin: minutes(total.planned), playedMin: minutes(total.played) };
-  });
+export function playsRows(byUnit: UnitPlays[]): AreaPlays[] {
+  return byUnit.map((area) => ({
+    code: area.code,
+    name: area.name,
+    planned: area.planned,
+    played: area.played,
+    percent: area.planned > 0 ? Math.round((area.played / area.planned) * 100) : null,
+  }));
+}
+
+/** Whether there is anything to draw: a day with no plan and no play shows a short note. */
+export function anyPlays(rows: AreaPlays[]): boolean {
+  return rows.some((row) => row.planned > 0 || row.played > 0);
 }

@@ -69,7 +69,7 @@ export default function ReportsPage() {
       <PageHeader title={t("rp.title")} />
       <Form layout="inline" className="page-filters">
         <Form.Item label={t("rp.unit")} htmlFor="rp-unit" style={{ minWidth: 260 }}>
-          <UnitPicker id="rp-unit" value={unit} onChange={(code: string) => code && choose({ unit: code })} />
+          <UnitPicker id="rp-unit" value={unit} onChange={(code?: string) => code && choose({ unit: code })} />
         </Form.Item>
         <Form.Item label={t("rp.kind")} htmlFor="rp-kind">
           <Select

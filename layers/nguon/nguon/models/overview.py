@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from nguon.models.bulletins import Priority, Status
 from nguon.models.devices import DeviceKind, LocalTime
-from nguon.models.units import UnitCode
+from nguon.models.units import UnitCode, UnitLevel
 
 NEWEST_MAX = 10
 """Alarms and bulletins listed in full (the counts cover them all)."""
@@ -76,17 +76,30 @@ class BulletinsOverview(BaseModel):
     """More may exist than were read (the list stops after a bounded read)."""
 
 
+class UnitPlays(BaseModel):
+    """Today's plays of one child unit's area (as :class:`UnitDevices` lists them)."""
+
+    code: UnitCode
+    name: str
+    played: int
+    planned: int
+
+
 class PlaysOverview(BaseModel):
     played: int
     """Proof-of-play records of today with result ``ok``, from the devices of the area."""
     planned: int
     """Plays the area's devices have in today's programme (each commune's items on a device's
     channel, times its devices of that kind), as the programme last delivered stands."""
+    by_unit: list[UnitPlays] = []
+    """The same per district (province) or commune (district, commune), in the order of
+    ``devices.by_unit``: the overview's chart, from the same counters."""
 
 
 class UnitOverview(BaseModel):
     unit: UnitCode
     name: str
+    level: UnitLevel
     day: date
     generated_at: LocalTime
     devices: DevicesOverview

@@ -22,6 +22,7 @@ from nguon.models.overview import (
     PlaysOverview,
     UnitDevices,
     UnitOverview,
+    UnitPlays,
 )
 from nguon.models.principal import Principal
 from nguon.models.units import AdminUnit, UnitLevel
@@ -62,42 +63,24 @@ class OverviewService:
         moment = self._now()
         today = moment.date()
         devices = self._devices.in_subtree([*where.ancestors, where.code])
+        parts = self._parts(where)
         return UnitOverview(
             unit=where.code,
             name=where.name,
+            level=where.level,
             day=today,
             generated_at=moment,
-            devices=self._by_unit(where, devices),
+            devices=_by_unit(where, parts, devices),
             alarms=_alarms(devices),
             emergencies_today=self._emergencies(principal, where, moment),
             awaiting_approval=self._awaiting(principal, where, moment),
-            plays_today=self._plays(devices, moment),
+            plays_today=self._plays(where, parts, devices, moment),
         )
 
-    def _by_unit(self, where: AdminUnit, devices: list[Device]) -> DevicesOverview:
+    def _parts(self, where: AdminUnit) -> list[AdminUnit]:
+        """The areas the overview lists: the unit's children (its own self for a commune)."""
         parts = [where] if where.level is UnitLevel.COMMUNE else self._units.children(where.code)
-        depth = len(where.ancestors) + 1  # a device's path holds the child's code there
-        mine: dict[str, list[Device]] = {part.code: [] for part in parts}
-        for device in devices:
-            key = device.unit if where.level is UnitLevel.COMMUNE else _at(device.path, depth)
-            if key in mine:
-                mine[key].append(device)
-        by_unit = []
-        for part in sorted(parts, key=lambda unit: unit.code):
-            found = mine[part.code]
-            by_unit.append(
-                UnitDevices(
-                    code=part.code,
-                    name=part.name,
-                    online=sum(device.online for device in found),
-                    total=len(found),
-                    lat=_mean([device.location.lat for device in found]),
-                    lon=_mean([device.location.lon for device in found]),
-                )
-            )
-        return DevicesOverview(
-            online=sum(device.online for device in devices), total=len(devices), by_unit=by_unit
-        )
+        return sorted(parts, key=lambda unit: unit.code)
 
     def _emergencies(
         self, principal: Principal, where: AdminUnit, moment: datetime
@@ -125,13 +108,70 @@ class OverviewService:
         mine = [bulletin for bulletin in found if self._bulletins.may_approve(principal, bulletin)]
         return _listed(mine, moment, more=cursor is not None)
 
-    def _plays(self, devices: list[Device], moment: datetime) -> PlaysOverview:
+    def _plays(
+        self, where: AdminUnit, parts: list[AdminUnit], devices: list[Device], moment: datetime
+    ) -> PlaysOverview:
+        """Played and planned per listed area, from the communes' day counters (one batch
+        read): a commune's played counter belongs to the area its devices lie in."""
         counts = self._counts.of_day(sorted({device.unit for device in devices}), moment.date())
-        planned = 0
+        played = {part.code: 0 for part in parts}
+        planned = dict(played)
+        area_of_commune: dict[str, str | None] = {}
         for device in devices:
-            per_device = counts[device.unit].planned or {}
-            planned += per_device.get(str(device.kind), 0)
-        return PlaysOverview(played=sum(count.played for count in counts.values()), planned=planned)
+            area = _area(where, device)
+            area_of_commune[device.unit] = area
+            if area is not None and area in planned:
+                per_device = counts[device.unit].planned or {}
+                planned[area] += per_device.get(str(device.kind), 0)
+        for commune, count in counts.items():
+            area = area_of_commune.get(commune)
+            if area is not None and area in played:
+                played[area] += count.played
+        return PlaysOverview(
+            played=sum(count.played for count in counts.values()),
+            planned=sum(planned.values()),
+            by_unit=[
+                UnitPlays(
+                    code=part.code,
+                    name=part.name,
+                    played=played[part.code],
+                    planned=planned[part.code],
+                )
+                for part in parts
+            ],
+        )
+
+
+def _area(where: AdminUnit, device: Device) -> str | None:
+    """The listed area a device of ``where``'s subtree lies in (its path holds the child's
+    code just below ``where``; a commune lists itself)."""
+    if where.level is UnitLevel.COMMUNE:
+        return device.unit
+    return _at(device.path, len(where.ancestors) + 1)
+
+
+def _by_unit(where: AdminUnit, parts: list[AdminUnit], devices: list[Device]) -> DevicesOverview:
+    mine: dict[str, list[Device]] = {part.code: [] for part in parts}
+    for device in devices:
+        key = _area(where, device)
+        if key is not None and key in mine:
+            mine[key].append(device)
+    by_unit = []
+    for part in parts:
+        found = mine[part.code]
+        by_unit.append(
+            UnitDevices(
+                code=part.code,
+                name=part.name,
+                online=sum(device.online for device in found),
+                total=len(found),
+                lat=_mean([device.location.lat for device in found]),
+                lon=_mean([device.location.lon for device in found]),
+            )
+        )
+    return DevicesOverview(
+        online=sum(device.online for device in devices), total=len(devices), by_unit=by_unit
+    )
 
 
 def _at(path: Sequence[str], index: int) -> str | None:
