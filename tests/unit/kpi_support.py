@@ -188,7 +188,8 @@ class InMemoryStatsStore:
     def __init__(self) -> None:
         self.markers: set[str] = set()
         self.keyed: dict[tuple[str, str], dict[str, float]] = {}  # (unit, sort key)
-        self.reads = 0
+        self.reads = 0  # items found
+        self.asked = 0  # keys asked for
         self.calls = 0
 
     def add_once(self, marker, additions) -> bool:
@@ -230,14 +231,14 @@ class InMemoryStatsStore:
             for key, values in self._between(unit, start, f"DAY#{last.isoformat()}")
         ]
 
-    def periods(self, unit, grain, first, last):
-        return [values for _, values in self._between(unit, f"{grain}#{first}", f"{grain}#{last}")]
-
-    def state(self, unit):
+    def read(self, unit, sort_keys):
         self.calls += 1
-        found = self.keyed.get((unit, "STATE"))
-        self.reads += 1 if found else 0
-        return dict(found or {})
+        self.asked += len(sort_keys)
+        found = {
+            key: dict(self.keyed[(unit, key)]) for key in sort_keys if (unit, key) in self.keyed
+        }
+        self.reads += len(found)
+        return found
 
 
 class InMemoryReportStore:

@@ -73,9 +73,26 @@ def spans(first: date, last: date) -> list[tuple[Grain, str, str]]:
     return found
 
 
-def spans_after(last: date) -> list[tuple[Grain, str, str]]:
-    """Everything after ``last``: the rest of its year as days and months, then the years."""
-    rest = spans(last + timedelta(days=1), date(last.year, 12, 31)) if last.year < LAST_YEAR else []
-    if last.year < LAST_YEAR:
-        rest.append(("YEAR", str(last.year + 1), str(LAST_YEAR)))
+def spans_after(last: date, newest: int) -> list[tuple[Grain, str, str]]:
+    """Everything after ``last`` up to the end of year ``newest`` (nothing is counted later
+    than now): the rest of its year as days and months, then the years."""
+    rest = spans(last + timedelta(days=1), date(last.year, 12, 31))
+    if newest > last.year:
+        rest.append(("YEAR", str(last.year + 1), str(min(newest, LAST_YEAR))))
     return rest
+
+
+def sort_keys(found: list[tuple[Grain, str, str]]) -> list[str]:
+    """Every item's sort key in the spans: what one batch of gets reads (each a key lookup,
+    where a Query's cost on the local cloud's moto grows with the table)."""
+    keys = []
+    for grain, first, last in found:
+        if grain == "YEAR":
+            keys += [f"YEAR#{year}" for year in range(int(first), int(last) + 1)]
+            continue
+        day = date.fromisoformat(first if grain == "DAY" else f"{first}-01")
+        end = date.fromisoformat(last if grain == "DAY" else f"{last}-01")
+        while day <= end:
+            keys.append(f"{grain}#{period_key(grain, day)}")
+            day = day + timedelta(days=1) if grain == "DAY" else _month_end(day) + timedelta(days=1)
+    return keys

@@ -15,7 +15,7 @@ export default function KpiChart({ indicators }: { indicators: Indicator[] }) {
     .filter((i) => i.value !== null)
     .map((i) => ({ name: i.id, title: i.title, value: percent(i.value), target: percent(i.target) }));
   return (
-    <div aria-hidden="true" className="kpi-chart" style={{ width: "100%", height: 40 + rows.length * 44 }}>
+    <div aria-hidden="true" className="kpi-chart" style={{ width: "100%", height: 40 + rows.length * 44, overflow: "hidden" }}>
       <ResponsiveContainer>
         <BarChart accessibilityLayer={false} layout="vertical" data={rows} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" />

@@ -3,7 +3,7 @@
  * chart), its numerator and denominator, and the list behind it in a drawer, so an official
  * can check any number. The unit is the user's own or one below it (UnitPicker).
  */
-import { Button, Drawer, Form, InputNumber, Progress, Space, Spin, Table, Tag, Typography } from "antd";
+import { Button, Card, Drawer, Form, Grid, InputNumber, Progress, Space, Spin, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import { useSearchParams } from "react-router-dom";
 
@@ -35,6 +35,7 @@ export default function KpisPage() {
   const unit = params.get("unit") ?? user?.unit ?? "";
   const year = Number(params.get("year") ?? todayInVietnam().slice(0, 4));
   const [open, setOpen] = useState<Indicator>();
+  const narrow = !(Grid.useBreakpoint().md ?? true);
   const board = useApi(
     () => ok(api().GET("/kpis", { params: { query: { unit, year } } })),
     [unit, year],
@@ -42,6 +43,27 @@ export default function KpisPage() {
 
   function choose(next: { unit?: string; year?: number }) {
     setParams({ unit: next.unit ?? unit, year: String(next.year ?? year) });
+  }
+
+  function achieved(row: Indicator) {
+    const r = reading(row);
+    return (
+      <Space direction="vertical" size={0} style={{ width: "100%" }}>
+        <Progress percent={r.bar} showInfo={false} status={r.state === "met" ? "success" : "normal"} aria-label={`${row.title}: ${r.value ?? "—"} %`} />
+        <span>
+          {r.value === null ? "—" : `${figure(r.value, locale)} %`}
+          {r.target !== null && ` / ${row.comparison} ${figure(r.target, locale)} %`} <Tag color={STATE_COLOR[r.state]}>{t(`kpi.${r.state}`)}</Tag>
+        </span>
+      </Space>
+    );
+  }
+
+  function openButton(row: Indicator) {
+    return (
+      <Button size="small" onClick={() => setOpen(row)} aria-label={t("kpi.openNamed", { title: row.title })}>
+        {t("kpi.open")}
+      </Button>
+    );
   }
 
   if (board.error instanceof ApiError && board.error.status === 403) return <OutOfScope unit={unit} />;
@@ -64,6 +86,19 @@ export default function KpisPage() {
           <Typography.Paragraph type="secondary">
             {data.unit_name} · {t("kpi.range", { from: formatDate(data.from, locale), to: formatDate(data.to, locale) })}
           </Typography.Paragraph>
+          {narrow ? (
+            // A card per indicator on small screens: the table's five columns do not fit.
+            data.indicators.map((row) => (
+              <Card key={row.id} size="small" className="page-card" title={row.title} styles={{ title: { whiteSpace: "normal" } }}>
+                {row.note && <Typography.Paragraph type="secondary">{row.note}</Typography.Paragraph>}
+                {achieved(row)}
+                <Typography.Paragraph>
+                  {t("kpi.fraction")}: {figure(row.numerator, locale)} / {figure(row.denominator, locale)}
+                </Typography.Paragraph>
+                {openButton(row)}
+              </Card>
+            ))
+          ) : (
           <Table<Indicator>
             size="small"
             rowKey="id"
@@ -85,24 +120,7 @@ export default function KpisPage() {
                 title: t("kpi.value"),
                 key: "progress",
                 width: 220,
-                render: (_, row) => {
-                  const r = reading(row);
-                  return (
-                    <Space direction="vertical" size={0} style={{ width: "100%" }}>
-                      <Progress
-                        percent={r.bar}
-                        showInfo={false}
-                        status={r.state === "met" ? "success" : "normal"}
-                        aria-label={`${row.title}: ${r.value ?? "—"} %`}
-                      />
-                      <span>
-                        {r.value === null ? "—" : `${figure(r.value, locale)} %`}
-                        {r.target !== null && ` / ${row.comparison} ${figure(r.target, locale)} %`}{" "}
-                        <Tag color={STATE_COLOR[r.state]}>{t(`kpi.${r.state}`)}</Tag>
-                      </span>
-                    </Space>
-                  );
-                },
+                render: (_, row) => achieved(row),
               },
               {
                 title: t("kpi.fraction"),
@@ -112,14 +130,11 @@ export default function KpisPage() {
               {
                 title: "",
                 key: "open",
-                render: (_, row) => (
-                  <Button size="small" onClick={() => setOpen(row)} aria-label={t("kpi.openNamed", { title: row.title })}>
-                    {t("kpi.open")}
-                  </Button>
-                ),
+                render: (_, row) => openButton(row),
               },
             ]}
           />
+          )}
           <h2 className="section-title">{t("kpi.chart")}</h2>
           <KpiChart indicators={data.indicators} />
         </>

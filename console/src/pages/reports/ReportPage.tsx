@@ -213,6 +213,8 @@ function Consolidation({ report }: { report: Report }) {
   const t = useT(reportMessages);
   const { locale } = useLocale();
   const consolidation = report.consolidation!;
+  // The totals' names as the report's own rows label them.
+  const labels = new Map(report.sections.flatMap((section) => section.rows.map((row) => [row.key, row.label] as const)));
   return (
     <>
       <h2 className="section-title">{t("rp.consolidation")}</h2>
@@ -251,7 +253,7 @@ function Consolidation({ report }: { report: Report }) {
       />
       <Descriptions size="small" bordered column={{ xs: 1, md: 3 }} title={t("rp.totals")} className="page-card">
         {Object.entries(consolidation.totals).map(([name, value]) => (
-          <Descriptions.Item key={name} label={name}>
+          <Descriptions.Item key={name} label={labels.get(name) ?? name}>
             {figure(value, locale)}
           </Descriptions.Item>
         ))}

@@ -17,7 +17,8 @@ from datetime import date, timedelta
 from time import monotonic
 from typing import Protocol
 
-from nguon.counters import is_state, spans, spans_after
+from nguon.clock import now
+from nguon.counters import STATE, is_state, sort_keys, spans, spans_after
 from nguon.errors import InvalidInput, NotFound
 from nguon.models.kpis import Indicator, KpiBoard, KpiDetail, KpiItem
 from nguon.models.principal import Principal
@@ -69,20 +70,27 @@ class Figures:
         return round(self.state.get(f"{kind}@{commune}", 0.0))
 
 
-def read_figures(store: StatsStore, unit: str, first: date, last: date) -> Figures:
+def read_figures(
+    store: StatsStore, unit: str, first: date, last: date, newest: int | None = None
+) -> Figures:
+    """The unit's figures from one batch of item reads: the range's whole years, months and
+    ragged days (activity), and the running state less what changed after ``last`` (up to the
+    end of year ``newest``, by default next year: nothing is counted in the future)."""
+    newest = newest if newest is not None else now().year + 1
+    inside = sort_keys(spans(first, last))
+    after = sort_keys(spans_after(last, newest))
+    found = store.read(unit, [*inside, STATE, *after])
     figures = Figures()
-    for grain, start, end in spans(first, last):
-        for values in store.periods(unit, grain, start, end):
-            for name, amount in values.items():
-                if not is_state(name):
-                    figures.activity[name] += amount
-    for name, amount in store.state(unit).items():
+    for key in inside:
+        for name, amount in found.get(key, {}).items():
+            if not is_state(name):
+                figures.activity[name] += amount
+    for name, amount in found.get(STATE, {}).items():
         figures.state[name] += amount
-    for grain, start, end in spans_after(last):
-        for values in store.periods(unit, grain, start, end):
-            for name, amount in values.items():
-                if is_state(name):
-                    figures.state[name] -= amount
+    for key in after:
+        for name, amount in found.get(key, {}).items():
+            if is_state(name):
+                figures.state[name] -= amount
     return figures
 
 

@@ -42,7 +42,6 @@ from typing import Any, Protocol
 from boto3.dynamodb.types import TypeDeserializer
 
 from nguon.clock import local_zone
-from nguon.counters import Grain
 from nguon.models.bulletins import AuditAction, Bulletin, Priority
 from nguon.models.monitoring import PlayRecord, PlayResult
 from nguon.models.units import UnitLevel
@@ -60,10 +59,9 @@ class StatsStore(Protocol):
         self, unit: str, last: date, first: date | None = None
     ) -> list[tuple[date, dict[str, float]]]: ...
 
-    # The roll-ups add_once keeps alongside the days (nguon.counters).
-    def periods(self, unit: str, grain: Grain, first: str, last: str) -> list[dict[str, float]]: ...
-
-    def state(self, unit: str) -> dict[str, float]: ...
+    # The roll-ups add_once keeps alongside the days (nguon.counters), by sort key; a key
+    # with no item is left out.
+    def read(self, unit: str, sort_keys: list[str]) -> dict[str, dict[str, float]]: ...
 
 
 class BulletinReader(Protocol):

@@ -12,10 +12,10 @@ Key patterns:
   transaction as the additions, on condition it does not exist, so a stream record delivered
   again finds it and adds nothing.
 
-Reading a unit's range is a few Queries on its partition (whole years, whole months, the
-ragged days): no scan, no read of the records counted (:mod:`nguon.services.stats` derives the
-additions). The day, month, year and state items move in the one transaction with the marker, so
-a redelivered record moves none of them.
+Reading a unit's range is one BatchGetItem of the keys it needs (whole years, whole months,
+the ragged days, the running state): no scan, no read of the records counted
+(:mod:`nguon.services.stats` derives the additions). The day, month, year and state items
+move in the one transaction with the marker, so a redelivered record moves none of them.
 """
 
 from collections.abc import Mapping
@@ -28,7 +28,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from nguon.config import get_settings
-from nguon.counters import STATE, Grain, rollup
+from nguon.counters import rollup
 
 if TYPE_CHECKING:
     from types_boto3_dynamodb import DynamoDBClient
@@ -120,17 +120,23 @@ class DynamoStatsStore:
             for sort_key, values in self._between(unit, start, f"{DAY_PREFIX}{last.isoformat()}")
         ]
 
-    def periods(self, unit: str, grain: Grain, first: str, last: str) -> list[dict[str, float]]:
-        """The unit's ``grain`` items from period ``first`` to ``last`` (``2026-03-05``,
-        ``2026-03`` or ``2026``)."""
-        return [values for _, values in self._between(unit, f"{grain}#{first}", f"{grain}#{last}")]
-
-    def state(self, unit: str) -> dict[str, float]:
-        """The unit's running state counters (devices in service now)."""
-        item = self._client.get_item(
-            TableName=self._table, Key={"PK": {"S": f"STATS#{unit}"}, "SK": {"S": STATE}}
-        ).get("Item")
-        return _values(item) if item else {}
+    def read(self, unit: str, sort_keys: list[str]) -> dict[str, dict[str, float]]:
+        """The unit's items with these sort keys (day, month, year, state), by BatchGetItem:
+        key lookups, in batches of 100, retrying what DynamoDB leaves unprocessed."""
+        found: dict[str, dict[str, float]] = {}
+        wanted = list(dict.fromkeys(sort_keys))
+        for start in range(0, len(wanted), 100):
+            keys = [
+                {"PK": {"S": f"STATS#{unit}"}, "SK": {"S": key}}
+                for key in wanted[start : start + 100]
+            ]
+            request: dict[str, Any] = {self._table: {"Keys": keys}}
+            while request:
+                page = self._client.batch_get_item(RequestItems=request)
+                for item in page.get("Responses", {}).get(self._table, []):
+                    found[item["SK"]["S"]] = _values(item)
+                request = page.get("UnprocessedKeys") or {}
+        return found
 
     def _between(self, unit: str, first: str, last: str) -> list[tuple[str, dict[str, float]]]:
         found: list[tuple[str, dict[str, float]]] = []
