@@ -89,6 +89,18 @@ class Console:
         expect(page.get_by_test_id("current-user")).to_be_visible(timeout=20_000)
         return page
 
+    def wait_until(self, condition: str, seconds: float) -> None:
+        """Poll the JavaScript expression ``condition`` over the DevTools protocol.
+
+        Not ``page.wait_for_function``: when its first check is false it polls in the page
+        with eval(), which the console's CSP (no 'unsafe-eval') refuses, so it fails only
+        when the page is slow (a loaded machine)."""
+        for _ in range(int(seconds * 4)):
+            if self.page.evaluate(condition):
+                return
+            self.page.wait_for_timeout(250)
+        raise AssertionError(f"never true: {condition}")
+
     def capture(self, name: str) -> None:
         """Screenshots at both widths, no horizontal scroll at 360 px, and axe on the page."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -37,16 +37,6 @@ def _mp3(folder: Path) -> Path:
     return path
 
 
-def _wait_until(page: Page, condition: str, seconds: float) -> None:
-    """Poll ``condition`` over the DevTools protocol: wait_for_function evaluates with eval(),
-    which the console's CSP (no 'unsafe-eval') refuses."""
-    for _ in range(int(seconds * 4)):
-        if page.evaluate(condition):
-            return
-        page.wait_for_timeout(250)
-    raise AssertionError(f"never true: {condition}")
-
-
 def _title(what: str) -> str:
     return f"{what} {uuid.uuid4().hex[:6]}"
 
@@ -77,7 +67,7 @@ def compose_daily_bulletin(console: Console, folder: Path, title: str) -> str:
     expect(reading).to_contain_text("bảy giờ ba mươi")
 
     page.get_by_role("button", name="Nghe thử").click()
-    _wait_until(page, MP3_LOADED, seconds=60)
+    console.wait_until(MP3_LOADED, seconds=60)
     # The blob URL cannot be fetched again under the console's CSP: the page says its size.
     size = int(page.get_by_test_id("tts-audio").get_attribute("data-bytes") or 0)
     assert size > 1000, size  # bytes of MP3, not an error body

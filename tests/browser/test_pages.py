@@ -28,8 +28,8 @@ def test_a_voice_is_heard_in_the_page(console):
     page.get_by_role("button", name="Nghe thử giọng Trung", exact=True).click()
     sample = page.get_by_test_id("voice-sample")
     expect(sample).to_be_attached(timeout=30_000)
-    page.wait_for_function(
-        "document.querySelector('[data-testid=voice-sample]').duration > 0", timeout=30_000
+    console.wait_until(
+        "document.querySelector('[data-testid=voice-sample]').duration > 0", seconds=30
     )
     console.capture("speech")
 
