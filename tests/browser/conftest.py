@@ -36,6 +36,7 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     state = tmp_path_factory.mktemp("console-cloud")
     # The cloud's terminal (one line per invocation, errors in full) is kept for a failed run;
     # each function's JSON log is under the state directory's logs/.
+    (ROOT / ".local").mkdir(exist_ok=True)  # a fresh clone has none until make run
     terminal = (ROOT / ".local" / "browser-cloud.log").open("w")
     process = start_local_cloud(state, output=terminal, NGUON_FLEET="district")
     try:
