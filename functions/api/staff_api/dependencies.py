@@ -158,6 +158,7 @@ def feedback_service() -> "FeedbackService":
     return FeedbackService(unit_service(), DynamoFeedbackStore())
 
 
+@lru_cache(maxsize=1)  # one per container: the board keeps the catalogue it read for 5 minutes
 def kpi_service() -> "KpiService":
     from nguon.services.kpis import KpiService
     from nguon.storage.stats import DynamoStatsStore
