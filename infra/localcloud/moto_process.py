@@ -9,7 +9,8 @@ import os
 import sys
 import threading
 import time
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Final
 
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -21,21 +22,41 @@ from werkzeug.serving import make_server
 from infra.localcloud import moto_cognito, moto_transactions
 
 
-class _OneTableWriterAtATime:
-    """WSGI middleware: moto's DynamoDB is not thread-safe (a transaction deep-copies the table
-    while another request changes it: "dictionary changed size during iteration"), and the
-    local cloud calls it from many threads. DynamoDB serialises conflicting writes itself;
-    here every DynamoDB (and streams) request takes its turn."""
+class _OneRequestPerServiceAtATime(DomainDispatcherApplication):
+    """moto's backends are not thread-safe: a DynamoDB transaction deep-copies the table while
+    another request changes it ("dictionary changed size during iteration"), and IoT's
+    ``describe_thing`` walks the things while the fleet's provisioning threads add more
+    ("OrderedDict mutated during iteration"). The local cloud calls moto from many threads;
+    AWS serialises conflicting changes itself. Here each service's requests take their turn,
+    while different services still answer side by side."""
 
-    def __init__(self, app: Any) -> None:
-        self._app = app
-        self._lock = threading.Lock()
+    # DynamoDB Streams is a backend of its own, reading the shards DynamoDB's writes append to.
+    _SHARED_TURNS: Final = MappingProxyType({"dynamodbstreams": "dynamodb"})
+    # SQS's long poll waits inside the request for a message to arrive: in a turn it would
+    # hold back the very send it waits for. moto's SQS guards its queues with its own locks.
+    _OWN_LOCKS: Final = frozenset({"sqs"})
+
+    def __init__(self) -> None:
+        super().__init__(create_backend_app)
+        self._turns: dict[str, threading.Lock] = {}
+        self._turns_lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
-            with self._lock:
-                return list(self._app(environ, start_response))
-        return self._app(environ, start_response)
+        backend_app = self.get_application(environ)
+        service = self._service_of(backend_app)
+        if service in self._OWN_LOCKS:
+            return backend_app(environ, start_response)
+        with self._turns_lock:
+            turn = self._turns.setdefault(
+                self._SHARED_TURNS.get(service, service), threading.Lock()
+            )
+        with turn:
+            # The whole answer is produced inside the turn: moto builds some bodies lazily.
+            return list(backend_app(environ, start_response))
+
+    def _service_of(self, backend_app: Any) -> str:
+        with self.lock:
+            return next(name for name, app in self.app_instances.items() if app is backend_app)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -49,7 +70,7 @@ def main(port: int) -> None:
     moto_cognito.install()
     # moto's werkzeug logs every AWS call; the gateway keeps its own log.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    app = _OneTableWriterAtATime(DomainDispatcherApplication(create_backend_app))
+    app = _OneRequestPerServiceAtATime()
     server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     print(f"listening {server.server_port}", flush=True)
