@@ -6,8 +6,8 @@ table, its stream records included — so each step of the workflow cost more as
 the backup is an undo log of the touched items and the stream's length; moto's own rollback
 becomes a no-op and the undo log restores exactly what the transaction changed. What callers
 see is unchanged: all or nothing, ``TransactionCanceledException`` with moto's reasons.
-Requests reach moto one at a time (``services._OneTableWriterAtATime``), so nothing else
-changes the items between the snapshot and the undo.
+DynamoDB requests reach moto one at a time (``moto_process._OneRequestPerServiceAtATime``),
+so nothing else changes the items between the snapshot and the undo.
 """
 
 import copy
@@ -18,6 +18,8 @@ from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import StreamShard, Table
+
+from infra.localcloud import moto_queries
 
 
 class _CopyExceptTables:
@@ -83,6 +85,13 @@ def install() -> None:
 
 
 def _restore(
+    table: Table, hash_value: DynamoType, range_value: DynamoType | None, before: Any
+) -> None:
+    _put_back(table, hash_value, range_value, before)
+    moto_queries.reindex(table, hash_value, range_value)  # it wrote ``items`` behind moto's back
+
+
+def _put_back(
     table: Table, hash_value: DynamoType, range_value: DynamoType | None, before: Any
 ) -> None:
     if range_value is None:
