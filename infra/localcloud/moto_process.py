@@ -19,7 +19,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
-from infra.localcloud import moto_cognito, moto_transactions
+from infra.localcloud import moto_cognito, moto_json, moto_queries, moto_transactions
 
 
 class _OneRequestPerServiceAtATime(DomainDispatcherApplication):
@@ -67,6 +67,8 @@ def _exit_with_parent(parent: int) -> None:
 
 def main(port: int) -> None:
     moto_transactions.install()
+    moto_queries.install()
+    moto_json.install()
     moto_cognito.install()
     # moto's werkzeug logs every AWS call; the gateway keeps its own log.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
