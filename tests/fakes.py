@@ -78,6 +78,10 @@ class InMemoryBulletinStore:
         more = offset + limit < len(listed)
         return rest, str(offset + limit) if more else None
 
+    def awaiting_approval(self):
+        pending = (b for b in self.bulletins.values() if b.status is Status.PENDING)
+        return sorted(pending, key=lambda b: (b.validity()[0], b.id))
+
     def on_air(self, units, day):
         wanted = set(units)
         day_start = localize(datetime.combine(day, time()))

@@ -94,6 +94,28 @@ def test_a_bulletin_is_on_air_exactly_while_approved(service, store):
     assert bulletin.id not in after
 
 
+def test_the_approvers_queue_holds_a_bulletin_exactly_while_pending(service, store):
+    approved, rejected = service.create(editor, content()), service.create(editor, content())
+
+    def queued() -> set[str]:
+        return {b.id for b in store.awaiting_approval()}
+
+    drafts = queued()
+    for bulletin in (approved, rejected):
+        service.submit(editor, bulletin.id)
+    pending = queued()
+    approvers_queue = {b.id for b in service.awaiting_approval(approver)}
+    service.approve(approver, approved.id)
+    service.reject(approver, rejected.id, "Thiếu nguồn tin")
+    decided = queued()
+
+    assert not {approved.id, rejected.id} & drafts
+    assert {approved.id, rejected.id} <= pending
+    assert not {approved.id, rejected.id} & decided
+    assert {approved.id, rejected.id} <= approvers_queue
+    assert not {approved.id, rejected.id} & {b.id for b in service.awaiting_approval(editor)}
+
+
 def test_lists_follow_a_change_of_targets(service, store):
     bulletin = service.create(province_editor, content(targets=["540"]))
     listed_540 = {b.id for b in store.page("540", starting_by=None, limit=100, cursor=None)[0]}

@@ -151,3 +151,47 @@ def test_plays_per_area_for_the_chart(service, counts):
     assert by_commune["21550"] == (5, 4)
     assert by_commune["21553"] == (1, 0)
     assert city.level == "district"
+
+
+def test_the_queue_holds_every_pending_bulletin_however_far_down_the_list(service, bulletins):
+    # Pending bulletins at both ends of the city's list, 120 approved ones between them: more
+    # than one page of the list, so a queue read from the list's first match misses one.
+    spaced = [f"{1 + minutes // 60:02d}:{minutes % 60:02d}" for minutes in range(0, 1200, 10)]
+    made = [
+        bulletin(id="late-pending", issuer="540", at_time="23:59", status=Status.PENDING),
+        *(bulletin(id=f"news-{n}", issuer="540", at_time=time) for n, time in enumerate(spaced)),
+        bulletin(id="early-pending", issuer="540", at_time="00:01", status=Status.PENDING),
+    ]
+    for one in made:
+        bulletins.bulletins[one.id] = one
+        bulletins.index[one.id] = {"52", "540"}
+
+    queue = service.overview(city_approver, "540").awaiting_approval
+
+    assert {item.id for item in queue.items} >= {"late-pending", "early-pending"}
+    assert queue.count == 4  # with em-pending and ward-pending of the fixture
+    assert not queue.more
+
+
+def test_an_emergency_from_above_aimed_inside_the_area_is_in_its_approvers_queue(
+    service, bulletins
+):
+    # The emergency clause: a province emergency aimed only at Quy Nhơn's wards.
+    from_above = bulletin(
+        id="province-em",
+        priority="emergency",
+        issuer="52",
+        targets=["21550", "21553"],
+        status=Status.PENDING,
+    )
+    bulletins.bulletins[from_above.id] = from_above
+    bulletins.index[from_above.id] = {"52", "540", "21550", "21553"}
+
+    assert "province-em" in {
+        item.id for item in service.overview(city_approver, "540").awaiting_approval.items
+    }
+    # Nor does another district's approver see it.
+    tay_son = person("tay-son-approver", "547", Role.APPROVER)
+    assert "province-em" not in {
+        item.id for item in service.overview(tay_son, "547").awaiting_approval.items
+    }

@@ -52,6 +52,10 @@ class BulletinStore(Protocol):
     ) -> tuple[list[Bulletin], str | None]:
         """Bulletins issued in or targeting ``unit``'s subtree, latest start first."""
 
+    def awaiting_approval(self) -> list[Bulletin]:
+        """Every pending bulletin, earliest start first (a few: each is approved or rejected
+        within days)."""
+
     def on_air(self, units: Iterable[str], day: date) -> list[Bulletin]:
         """Approved bulletins targeting one of ``units`` exactly and valid on ``day``."""
 
@@ -126,6 +130,25 @@ class BulletinService:
             if found or cursor is None:
                 break
         return found, cursor
+
+    def awaiting_approval(self, principal: Principal, unit: str | None = None) -> list[Bulletin]:
+        """The pending bulletins ``principal`` may approve that belong to ``unit``'s area
+        (issued in it, or under the emergency clause aimed inside it), earliest start first:
+        all of them, read from the queue rather than found along the area's list."""
+        where = self._units.require(unit or principal.home_unit)
+        authorize(principal, Permission.BULLETINS_READ, where)
+        return [
+            bulletin
+            for bulletin in self._store.awaiting_approval()
+            if self.may_approve(principal, bulletin) and self._belongs_to(bulletin, where)
+        ]
+
+    def _belongs_to(self, bulletin: Bulletin, where: AdminUnit) -> bool:
+        if self._units.require(bulletin.issuer_unit).is_within(where.code):
+            return True
+        return bulletin.priority is Priority.EMERGENCY and all(
+            self._units.require(code).is_within(where.code) for code in bulletin.targets
+        )
 
     def may_approve(self, principal: Principal, bulletin: Bulletin) -> bool:
         """Whether ``principal`` may approve ``bulletin`` as it stands (role, area or the

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from nguon import clock
-from nguon.models.bulletins import Bulletin, Priority, Status
+from nguon.models.bulletins import Bulletin, Priority
 from nguon.models.devices import Device
 from nguon.models.overview import (
     NEWEST_MAX,
@@ -102,11 +102,8 @@ class OverviewService:
     ) -> BulletinsOverview:
         if Permission.BULLETINS_APPROVE not in permissions_of(principal):
             return BulletinsOverview(count=0, items=[])
-        found, cursor = self._bulletins.search(
-            principal, unit=where.code, status=Status.PENDING, limit=BULLETINS_READ_MAX
-        )
-        mine = [bulletin for bulletin in found if self._bulletins.may_approve(principal, bulletin)]
-        return _listed(mine, moment, more=cursor is not None)
+        mine = self._bulletins.awaiting_approval(principal, where.code)
+        return _listed(mine, moment, more=False)
 
     def _plays(
         self, where: AdminUnit, parts: list[AdminUnit], devices: list[Device], moment: datetime

@@ -21,18 +21,24 @@ from nguon.errors import Conflict
 from nguon.models.bulletins import AuditEvent, Bulletin, Change, Status
 from nguon.storage.central import OutboxRecord, outbox_item
 from nguon.storage.cursors import decode_key, encode_key
-from nguon.storage.table import TableItem, table_meta
+from nguon.storage.table import Gsi1, TableItem, table_meta
 
 _DOC = "BULLETIN"
+_AWAITING = "AWAITING"
 
 
 class BulletinItem(TableItem):
-    """PK ``BULLETIN#<id>``  SK ``BULLETIN``: the whole bulletin as JSON, and its version."""
+    """PK ``BULLETIN#<id>``  SK ``BULLETIN``: the whole bulletin as JSON, and its version.
+    While pending, also GSI1PK ``AWAITING``  GSI1SK ``<valid from, UTC>#<id>``: the approvers'
+    queue, every pending bulletin in one small partition of the index."""
 
     Meta = table_meta()
     doc = UnicodeAttribute()
     version = NumberAttribute()
     status = UnicodeAttribute()
+    gsi1pk = UnicodeAttribute(attr_name="GSI1PK", null=True)
+    gsi1sk = UnicodeAttribute(attr_name="GSI1SK", null=True)
+    awaiting = Gsi1()
 
 
 class BulletinEventItem(TableItem):
@@ -120,6 +126,8 @@ class DynamoBulletinStore:
             version=bulletin.version,
             status=bulletin.status.value,
         )
+        if bulletin.status is Status.PENDING:  # saved whole: leaving pending leaves the queue
+            item.gsi1pk, item.gsi1sk = _AWAITING, _listing_sk(bulletin).removeprefix("LIST#")
         if change.expected_version is None:
             transaction.save(item, condition=BulletinItem.pk.does_not_exist())
         else:
@@ -202,6 +210,12 @@ class DynamoBulletinStore:
             for item in BulletinItem.batch_get([(f"BULLETIN#{i}", _DOC) for i in ids])
         }
         return [found[i] for i in ids if i in found], encode_key(query.last_evaluated_key)
+
+    def awaiting_approval(self) -> list[Bulletin]:
+        return [
+            Bulletin.model_validate_json(item.doc)
+            for item in BulletinItem.awaiting.query(_AWAITING)
+        ]
 
     def on_air(self, units: Iterable[str], day: date) -> list[Bulletin]:
         day_start = _utc(localize(datetime.combine(day, time())))
