@@ -4,14 +4,18 @@ key patterns, and compliance read from the stats counters."""
 
 from datetime import timedelta
 
+import boto3
 import pytest
 
+from nguon.config import get_settings
 from nguon.errors import Conflict
 from nguon.models.bulletins import Actor
 from nguon.models.directives import Box
 from nguon.models.principal import Role
 from nguon.services.directives import DirectiveService, Escalation
+from nguon.services.stats import StatsService
 from nguon.services.units import UnitService
+from nguon.storage.bulletins import DynamoBulletinStore
 from nguon.storage.directives import DynamoDirectiveStore
 from nguon.storage.stats import DynamoStatsStore
 from nguon.storage.units import DynamoUnitStore
@@ -147,6 +151,47 @@ def test_compliance_reads_the_counters(api):
     [measured] = view["compliance"]
     assert measured["targets"][0]["by_commune"][0]["daily"] == [4]
     assert measured["targets"][0]["plays"] == 4
+
+
+def test_directives_received_and_acknowledged_count_toward_the_plans_indicator(api):
+    # A district directive to two communes of Tây Sơn (547), acknowledged by one; the table's
+    # target items reach StatsFunction as the stream delivers them (twice: counted once).
+    who = {**DISTRICT_APPROVER, "unit": "547"}
+    body = {
+        "title": "Báo cáo tình hình mưa lũ",
+        "text": "Xác nhận đã nhận.",
+        "due": today().isoformat(),
+    }
+    status, made = api("POST", "/directives", who, body={**body, "targets": ["21808", "21811"]})
+    assert status == 201, made
+    acker = {**COMMUNE_EDITOR, "unit": "21808"}
+    assert api("POST", f"/directives/{made['id']}/acknowledge", acker, raw="")[0] == 200
+    client = boto3.client("dynamodb", region_name=get_settings().region)
+    targets = client.query(
+        TableName=get_settings().table_name,
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :sk)",
+        ExpressionAttributeValues={
+            ":pk": {"S": f"DIRECTIVE#{made['id']}"},
+            ":sk": {"S": "TARGET#"},
+        },
+    )["Items"]
+    records = [
+        {"eventName": event, "dynamodb": {"Keys": {"PK": t["PK"], "SK": t["SK"]}, "NewImage": t}}
+        for t in targets
+        for event in ("INSERT", "MODIFY")  # the MODIFY of the one not acknowledged adds nothing
+    ]
+    stats = StatsService(UnitService(DynamoUnitStore()), DynamoBulletinStore(), DynamoStatsStore())
+    counted = [stats.record(record) for record in records * 2]
+
+    day = today().isoformat()
+    viewer = {"user": "huyen-xem", "groups": "viewer", "unit": "547"}
+    status, board = api("GET", "/kpis", viewer, query={"unit": "547", "from": day, "to": day})
+    assert status == 200, board
+    [indicator] = [i for i in board["indicators"] if i["id"] == "directives_and_reports_on_system"]
+
+    assert sum(counted) == 3  # two received, one acknowledged; the redelivery adds nothing
+    assert (indicator["numerator"], indicator["denominator"]) == (1, 2)
+    assert indicator["value"] == 0.5
 
 
 def test_bad_input_is_refused_in_words(api):

@@ -31,12 +31,15 @@ from nguon.services.units import UnitService
 MAX_RANGE_DAYS = 366 * 5
 
 
-RATIOS: dict[str, tuple[str, str]] = {
-    "essential_info_on_system": ("approved_played", "approved"),
-    "play_time_vs_requested": ("play_s", "requested_s"),
-    "directives_and_reports_on_system": ("reports_submitted", "reports_created"),
+RATIOS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "essential_info_on_system": (("approved_played",), ("approved",)),
+    "play_time_vs_requested": (("play_s",), ("requested_s",)),
+    "directives_and_reports_on_system": (
+        ("reports_submitted", "directives_acknowledged"),
+        ("reports_created", "directives_received"),
+    ),
 }
-"""Ratio indicators: numerator and denominator counters."""
+"""Ratio indicators: the counters summed into the numerator and into the denominator."""
 
 _UNITS_WITH = {
     "communes_with_ip_radio": ("speaker", UnitLevel.COMMUNE),
@@ -65,6 +68,9 @@ class Figures:
 
     def get(self, name: str) -> float:
         return self.state.get(name) or self.activity.get(name) or 0.0
+
+    def total(self, names: Iterable[str]) -> float:
+        return sum(self.get(name) for name in names)
 
     def devices_in(self, kind: str, commune: str) -> int:
         return round(self.state.get(f"{kind}@{commune}", 0.0))
@@ -219,7 +225,7 @@ class KpiService:
                 note = "Chỉ tiêu cấp tỉnh / a province indicator"
         elif target.id in RATIOS:
             top, bottom = RATIOS[target.id]
-            numerator, denominator = _rounded(figures.get(top)), _rounded(figures.get(bottom))
+            numerator, denominator = _rounded(figures.total(top)), _rounded(figures.total(bottom))
         elif target.id == "staff_trained_online" and self._staff is not None:
             # Trained: counted once per person by the stream; staff: the user pool now.
             numerator = _rounded(figures.get("trained"))
@@ -307,7 +313,7 @@ class KpiService:
             {(*c.ancestors, c.code)[depth] for c in communes if len((*c.ancestors, c.code)) > depth}
         )
         items = []
-        rest_top, rest_bottom = figures.get(top), figures.get(bottom)
+        rest_top, rest_bottom = figures.total(top), figures.total(bottom)
         for code in children:
             child = self._units.require(code)
             own = self.figures(code, first, last)
@@ -315,12 +321,12 @@ class KpiService:
                 KpiItem(
                     code=code,
                     name=child.name,
-                    numerator=_rounded(own.get(top)),
-                    denominator=_rounded(own.get(bottom)),
+                    numerator=_rounded(own.total(top)),
+                    denominator=_rounded(own.total(bottom)),
                 )
             )
-            rest_top -= own.get(top)
-            rest_bottom -= own.get(bottom)
+            rest_top -= own.total(top)
+            rest_bottom -= own.total(bottom)
         # What the unit did itself (bulletins it issued, reports it wrote): not in a child.
         items.append(
             KpiItem(

@@ -23,6 +23,9 @@ What is counted (counter names; ``<c>`` a commune code, ``<d>`` a department):
 - an alarm opened: ``outages``; closed: ``offline_s`` (its length) on the closing day.
 - a report created: ``reports_created``; first submitted: ``reports_submitted`` (on the
   creation day, so the ratio compares one population).
+- a directive's target (a unit it was sent to): ``directives_received``; acknowledged:
+  ``directives_acknowledged``, both in the target's chain on the directive's issue day (one
+  population): with the reports, the plan's "directives and reports through the system".
 - a training record stored for an online course: ``trained`` and ``trained@<tier>``
   (``district`` or ``commune``, the person's home unit's tier) in the person's unit chain on
   the completion day, once per person (the marker is the person's, not the record's): the
@@ -149,6 +152,8 @@ class StatsService:
             return self._alarm(key, event, image)
         if sk == "REPORT":
             return self._report(key, event, image)
+        if sk.startswith("TARGET#") and pk.startswith("DIRECTIVE#"):
+            return self._directive_target(key, event, image)
         if sk.startswith("TRAINING#") and event == "INSERT":
             return self._training(json.loads(image["doc"]))
         return []
@@ -235,6 +240,18 @@ class StatsService:
             return [Count(f"{key}|created", path, day, {"reports_created": 1})]
         if image.get("submitted"):
             return [Count(f"{key}|submitted", path, day, {"reports_submitted": 1})]
+        return []
+
+    def _directive_target(
+        self, key: str, event: str | None, image: Mapping[str, Any]
+    ) -> list[Count]:
+        if not image.get("issued_at"):
+            return []  # a target stored before targets carried their directive's issue time
+        path, day = tuple(image["path"]), local_day(image["issued_at"])
+        if event == "INSERT":
+            return [Count(f"{key}|received", path, day, {"directives_received": 1})]
+        if image.get("acknowledged_at"):  # an escalation changes a target too: not counted
+            return [Count(f"{key}|acknowledged", path, day, {"directives_acknowledged": 1})]
         return []
 
     def _training(self, record: Mapping[str, Any]) -> list[Count]:

@@ -58,6 +58,7 @@ class TargetItem(TableItem):
     level = UnicodeAttribute()
     path = string_list()
     due = UnicodeAttribute()
+    issued_at = UnicodeAttribute(null=True)  # the directive's: the day its KPI counts it on
     acknowledged_at = UnicodeAttribute(null=True)
     acknowledged_by = UnicodeAttribute(null=True)
     escalated_at = UnicodeAttribute(null=True)
@@ -107,6 +108,7 @@ def _target_item(directive: Directive, target: Target) -> TargetItem:
         level=target.level.value,
         path=list(target.path),
         due=directive.due.isoformat(),
+        issued_at=directive.created_at.isoformat(),
         gsi1pk=f"DIRECTIVE_TARGETS#{target.path[0]}",
         gsi1sk=f"{listing_key(target.path)}#{directive.due.isoformat()}#{directive.id}",
     )
