@@ -40,6 +40,14 @@ class _OneRequestPerServiceAtATime(DomainDispatcherApplication):
         super().__init__(create_backend_app)
         self._turns: dict[str, threading.Lock] = {}
         self._turns_lock = threading.Lock()
+        self._backends: dict[str | None, Any] = {}
+
+    def get_backend_for_host(self, host: str | None) -> Any:
+        # moto lists its package directory (a listdir and an isdir per service) on every
+        # request to find the backend; a host always names the same one.
+        if host not in self._backends:
+            self._backends[host] = super().get_backend_for_host(host)
+        return self._backends[host]
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         backend_app = self.get_application(environ)

@@ -110,3 +110,21 @@ def test_sqs_long_polls_wait_beside_the_sends_they_wait_for(monkeypatch):
     _call_from_threads(app, [{"service": "sqs"}, {"service": "sqs"}])
 
     assert not meet.broken
+
+
+def test_a_hosts_backend_is_found_once(monkeypatch):
+    # moto lists its package directory on every request to find the backend of a host.
+    from moto import backends
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    listed = []
+    real = backends.list_of_moto_modules
+    monkeypatch.setattr(backends, "list_of_moto_modules", lambda: listed.append(1) or real())
+    dispatcher = _OneRequestPerServiceAtATime()
+    host = "dynamodb.ap-southeast-1.amazonaws.com"
+
+    found = [dispatcher.get_backend_for_host(host) for _ in range(3)]
+
+    assert found == [DomainDispatcherApplication(create_backend_app).get_backend_for_host(host)] * 3
+    assert found[0] == "dynamodb"
+    assert len(listed) == 2  # once for the dispatcher, once for moto's own answer above
