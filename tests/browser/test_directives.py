@@ -2,24 +2,14 @@
 the ward must broadcast; the ward's editor finds it received and acknowledges it; the issuer
 sees it acknowledged, with the broadcast compliance table."""
 
-import re
 import uuid
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
+
+from tests.browser.unit_picker import pick_unit
 
 SECURITY = "Đảm bảo an ninh trật tự dịp cuối năm"  # a demo bulletin of Quy Nhơn (approved)
 WARD = "Phường Nhơn Bình"
-
-
-def pick_unit(page: Page, field_label: str, name: str) -> None:
-    """Type a unit's name into the unit picker and choose it from the tree."""
-    field = page.get_by_label(field_label)
-    field.click()
-    field.press_sequentially(name)
-    page.locator(".ant-select-tree-title", has_text=re.compile(f"^{name}$")).first.click(
-        timeout=30_000
-    )
-    page.keyboard.press("Escape")
 
 
 def test_a_directive_is_issued_acknowledged_and_followed(console, second_console):

@@ -1,10 +1,16 @@
 """KPIs and periodic reports in the console: a commune's monthly report goes up, is returned by
 the district with a comment, comes back and is accepted; the district's own report shows the
-communes still missing; the KPI board shows the plan's indicators and the list behind one."""
+communes still missing; the KPI board shows the plan's indicators and the list behind one; an
+ad-hoc request from the district reaches the ward's list."""
 
 import re
+import uuid
 
 from playwright.sync_api import expect
+
+from tests.browser.unit_picker import pick_unit
+
+WARD = "Phường Nhơn Bình"  # xa-editor's
 
 
 def test_a_monthly_report_goes_up_is_returned_and_accepted(console, second_console):
@@ -71,3 +77,24 @@ def test_the_district_sees_its_missing_communes_and_the_kpi_board(console):
     expect(drawer.get_by_text("Danh sách sau số liệu")).to_be_visible()
     expect(drawer.get_by_role("row").nth(1)).to_be_visible()
     console.capture("kpis-detail")
+
+
+def test_an_adhoc_request_from_the_district_reaches_the_ward(console, second_console):
+    title = f"Báo cáo nhanh tình hình mưa lũ {uuid.uuid4().hex[:6]}"
+    district = console.sign_in("huyen-approver", "/reports")
+    pick_unit(district, "Đơn vị cấp dưới", WARD)
+    district.get_by_label("Tiêu đề", exact=True).fill(title)
+    expect(district.locator(".ant-spin-spinning")).to_have_count(0)  # the list has loaded
+    console.capture("report-adhoc-request")
+    district.get_by_role("button", name="Gửi yêu cầu").click()
+    expect(district).to_have_url(re.compile(r"/reports/r-[0-9a-f]+$"))
+    expect(district.get_by_role("heading", level=1)).to_have_text(title)
+
+    # The ward finds it among its ad-hoc requests (any range), not under a month.
+    ward = second_console.sign_in("xa-editor", "/reports?kind=adhoc")
+    expect(ward.get_by_role("link", name=title)).to_be_visible()
+    expect(ward.get_by_label("Kỳ báo cáo")).to_have_count(0)  # no period to choose for ad hoc
+    expect(ward.locator(".ant-spin-spinning")).to_have_count(0)
+    second_console.capture("reports-adhoc-ward")
+    ward.get_by_role("link", name=title).click()
+    expect(ward.get_by_role("button", name="Gửi lên cấp trên")).to_be_visible()

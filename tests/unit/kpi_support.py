@@ -272,7 +272,8 @@ class InMemoryReportStore:
         return [
             r
             for r in self.reports.values()
-            if r.period_key == period_key and r.path[: len(path)] == list(path)
+            if period_key in (r.period_key, "adhoc" if r.period.value == "adhoc" else None)
+            and r.path[: len(path)] == list(path)
         ]
 
 

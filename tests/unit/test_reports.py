@@ -196,6 +196,21 @@ def test_an_adhoc_report_is_asked_from_above_with_a_due_date(reports):
     assert asked.requested_by.unit == DISTRICT
     assert asked.due == today() + timedelta(days=3)
 
+    # The asked commune finds every request to it, whatever its range; so does the district.
+    earlier = request.model_copy(update={"start": start - timedelta(days=30)})
+    also = service.create(approver(DISTRICT), earlier)
+    asked_ids = {asked.id, also.id}
+    commune_view = service.listing(person("v", MINE[4], Role.VIEWER), MINE[4], "adhoc")
+    district_view = service.listing(person("v", DISTRICT, Role.VIEWER), DISTRICT, "adhoc")
+    beside = service.listing(person("v", MINE[3], Role.VIEWER), MINE[3], "adhoc")
+    assert {r.id for r in commune_view} == asked_ids
+    assert asked_ids <= {r.id for r in district_view}
+    assert not asked_ids & {r.id for r in beside}
+    # A range's own key still finds only that range's (the consolidation reads it).
+    assert [r.id for r in service.listing(approver(DISTRICT), MINE[4], asked.period_key)] == [
+        asked.id
+    ]
+
 
 def _district_report(service):
     month = month_of(months_ago(2))

@@ -26,6 +26,7 @@ import { LATE, StatusTag } from "./StatusTag";
 
 type ReportSummary = components["schemas"]["ReportSummary"];
 
+const KINDS = ["monthly", "quarterly", "annual", "adhoc"] as const;
 const PICKER = { monthly: "month", quarterly: "quarter", annual: "year" } as const;
 const FORMAT = { monthly: "MM/YYYY", quarterly: "YYYY-[Q]Q", annual: "YYYY" } as const;
 
@@ -77,20 +78,23 @@ export default function ReportsPage() {
             value={kind}
             style={{ width: 120 }}
             onChange={(next: PeriodKind) => choose({ kind: next })}
-            options={(["monthly", "quarterly", "annual"] as const).map((k) => ({ value: k, label: t(`rp.kind.${k}`) }))}
+            options={KINDS.map((k) => ({ value: k, label: t(`rp.kind.${k}`) }))}
           />
         </Form.Item>
-        <Form.Item label={t("rp.period")} htmlFor="rp-period">
-          <DatePicker
-            id="rp-period"
-            picker={PICKER[kind]}
-            format={FORMAT[kind]}
-            allowClear={false}
-            value={dayjs(day)}
-            onChange={(value) => value && choose({ day: value.format("YYYY-MM-DD") })}
-          />
-        </Form.Item>
-        {mayWrite && (
+        {/* Ad-hoc: every request to the area, whatever its range; each is made from above. */}
+        {kind !== "adhoc" && (
+          <Form.Item label={t("rp.period")} htmlFor="rp-period">
+            <DatePicker
+              id="rp-period"
+              picker={PICKER[kind]}
+              format={FORMAT[kind]}
+              allowClear={false}
+              value={dayjs(day)}
+              onChange={(value) => value && choose({ day: value.format("YYYY-MM-DD") })}
+            />
+          </Form.Item>
+        )}
+        {mayWrite && kind !== "adhoc" && (
           <Form.Item>
             <Button type="primary" loading={busy} onClick={() => void create(createBody(unit, kind, key))}>
               {t("rp.create")}

@@ -6,6 +6,7 @@ describe("report periods", () => {
   it("names a day's month, quarter and year as the API does", () => {
     expect(periodKey("monthly", "2031-11-20")).toBe("2031-11");
     expect(periodKey("quarterly", "2031-11-20")).toBe("2031-Q4");
+    expect(periodKey("adhoc", "2031-11-20")).toBe("adhoc");
     expect(periodKey("quarterly", "2031-03-31")).toBe("2031-Q1");
     expect(periodKey("annual", "2031-11-20")).toBe("2031");
     expect(createBody("21550", "annual", "2031")).toEqual({ unit: "21550", period: "annual", year: 2031 });

@@ -1,15 +1,18 @@
 /** Report periods as the API names them: "2026-11" (monthly), "2026-Q4" (quarterly), "2026"
- * (annual); and what the console may offer on a report, from its status and the user's place. */
-export type PeriodKind = "monthly" | "quarterly" | "annual";
+ * (annual), "adhoc" (every ad-hoc request, whatever its range); and what the console may offer
+ * on a report, from its status and the user's place. */
+export type RegularKind = "monthly" | "quarterly" | "annual";
+export type PeriodKind = RegularKind | "adhoc";
 
 export function periodKey(kind: PeriodKind, day: string): string {
+  if (kind === "adhoc") return "adhoc";
   const [year, month] = day.split("-");
   if (kind === "annual") return year;
   if (kind === "quarterly") return `${year}-Q${Math.floor((Number(month) - 1) / 3) + 1}`;
   return `${year}-${month}`;
 }
 
-export function createBody(unit: string, kind: PeriodKind, key: string) {
+export function createBody(unit: string, kind: RegularKind, key: string) {
   if (kind === "annual") return { unit, period: kind, year: Number(key) };
   if (kind === "quarterly") return { unit, period: kind, quarter: key };
   return { unit, period: kind, month: key };

@@ -50,7 +50,12 @@ def list_reports(
     caller: Caller,
     reports: Reports,
     period: Annotated[
-        str, Query(pattern=PERIOD_KEY_PATTERN, description="YYYY-MM, YYYY-Qn hoặc YYYY")
+        str,
+        Query(
+            pattern=PERIOD_KEY_PATTERN,
+            description="YYYY-MM, YYYY-Qn, YYYY, hoặc adhoc: mọi yêu cầu đột xuất / every "
+            "ad-hoc request",
+        ),
     ],
     unit: Annotated[
         str | None,

@@ -239,7 +239,10 @@ class Report(BaseModel):
         return self.model_dump(mode="json")
 
 
-PERIOD_KEY_PATTERN = r"^20\d\d(-(0[1-9]|1[0-2])|-Q[1-4])?$"
+ADHOC_LISTING = "adhoc"
+"""The listing key of every ad-hoc report (each has its own period key, ``adhoc-<from>-<to>``)."""
+
+PERIOD_KEY_PATTERN = r"^(20\d\d(-(0[1-9]|1[0-2])|-Q[1-4])?|adhoc)$"
 
 
 class ReportSummary(BaseModel):

@@ -190,8 +190,9 @@ class ReportService:
         return self._prefilled(report) if report.status in _EDITABLE else report
 
     def listing(self, principal: Principal, unit_code: str, key: str) -> list[ReportSummary]:
-        """The reports of period ``key`` (``YYYY-MM``, ``YYYY-Qn``, ``YYYY``) in the unit's
-        area: its own and those of the units below, the unit's first, then by path."""
+        """The reports of period ``key`` (``YYYY-MM``, ``YYYY-Qn``, ``YYYY``, or ``adhoc`` for
+        every ad-hoc request) in the unit's area: its own and those of the units below, the
+        unit's first, then by path."""
         unit = self._units.require(unit_code)
         authorize(principal, Permission.REPORTS_READ, unit)
         found = self._store.in_period(key, [*unit.ancestors, unit.code])

@@ -4,8 +4,9 @@ Key patterns:
 
 - a report: PK ``REPORT#<id>`` SK ``REPORT`` (JSON document, ``version``, ``status``; ``unit``,
   ``path``, ``created_at`` and ``submitted`` for the statistics stream); GSI1PK
-  ``REPORTS#<period key>`` GSI1SK ``<path>/<id>`` (``52/540/21550/<id>``): a period's reports
-  in a subtree are one ``begins_with`` query (a district's consolidation);
+  ``REPORTS#<period key>`` (every ad-hoc report: ``REPORTS#adhoc``) GSI1SK ``<path>/<id>``
+  (``52/540/21550/<id>``): a period's reports in a subtree are one ``begins_with`` query (a
+  district's consolidation), and so are the ad-hoc requests to a unit's area;
 - one regular report per unit and period: PK ``REPORTKEY#<unit>#<period key>`` SK
   ``REPORTKEY``, put with the report in one transaction on condition it does not exist;
 - a province report's submission carries its outbox item to the national system
@@ -20,7 +21,7 @@ from pynamodb.transactions import TransactWrite
 from nguon.config import get_settings
 from nguon.errors import Conflict
 from nguon.models.central import OutboxItem
-from nguon.models.reports import Report
+from nguon.models.reports import ADHOC_LISTING, Report
 from nguon.storage.central import OutboxRecord, outbox_item
 from nguon.storage.device_items import listing_key
 from nguon.storage.table import Gsi1, TableItem, string_list, table_meta
@@ -60,9 +61,16 @@ def _item(report: Report) -> ReportItem:
         path=list(report.path),
         created_at=report.created_at.isoformat(),
         submitted=report.submitted_at is not None,
-        gsi1pk=f"REPORTS#{report.period_key}",
+        gsi1pk=_listing_partition(report.period_key),
         gsi1sk=f"{listing_key(report.path)}{report.id}",
     )
+
+
+def _listing_partition(period_key: str) -> str:
+    """Ad-hoc reports share one partition, so an asked unit finds every request to its area."""
+    if period_key.startswith(ADHOC_LISTING):
+        return f"REPORTS#{ADHOC_LISTING}"
+    return f"REPORTS#{period_key}"
 
 
 def _key(unit: str, period_key: str) -> tuple[str, str]:
@@ -135,10 +143,12 @@ class DynamoReportStore:
             raise
 
     def in_period(self, period_key: str, path: list[str]) -> list[Report]:
-        """Every report of the period in the subtree at ``path`` (the unit's own included)."""
-        return [
+        """Every report of the period in the subtree at ``path`` (the unit's own included);
+        for ``adhoc``, every ad-hoc report there."""
+        found = [
             Report.model_validate_json(item.doc)
             for item in ReportItem.by_period.query(
-                f"REPORTS#{period_key}", ReportItem.gsi1sk.startswith(listing_key(path))
+                _listing_partition(period_key), ReportItem.gsi1sk.startswith(listing_key(path))
             )
         ]
+        return [r for r in found if period_key in (ADHOC_LISTING, r.period_key)]
