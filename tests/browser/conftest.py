@@ -107,6 +107,13 @@ class Console:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page = self.page
         page.wait_for_load_state("networkidle")
+        # Until what opens or closes has finished (a drawer sliding in, a dropdown fading out):
+        # axe measures half-transparent text as poor contrast. Spinners run for ever: not those.
+        self.wait_until(
+            "document.getAnimations().every((a) => a.playState !== 'running'"
+            " || a.effect?.getTiming().iterations === Infinity)",
+            10,
+        )
         self.check_accessibility(name)
         page.screenshot(path=SCREENSHOTS / f"{name}-{WIDE}.png", full_page=True)
         page.set_viewport_size({"width": NARROW, "height": 780})

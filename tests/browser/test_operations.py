@@ -3,34 +3,19 @@ devices and withdrawn; a device that stops raises its alarm on the overview; a v
 shown confirmed once the device reports it; provisioning with its bundle downloaded once."""
 
 import json
-import re
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from infra.tools.provision_device import write_bundle
 from nguon_device.fleet import Fleet
+from tests.browser.unit_picker import pick_unit
 
 TAY_SON = "547"  # Huyện Tây Sơn in the catalogue (layers/nguon/nguon/data)
 LIVE = 40_000  # ms: a device reports a start or stop at once; the views poll every 1.5–5 s (the
 # bound is for a loaded CI machine: the fan-out and the fleet share its two cores)
-
-
-def pick_unit(page: Page, field_label: str, name: str) -> None:
-    """Type a unit's name into a unit picker and choose it from the tree."""
-    field = page.get_by_label(field_label)
-    field.click()
-    field.press_sequentially(name)
-    option = page.locator(".ant-select-tree-title", has_text=re.compile(f"^{name}$")).first
-    try:
-        option.click(timeout=30_000)  # the tree's second level loads after the first
-    except Exception:
-        page.screenshot(path="/tmp/i13ops/pick-failed.png")
-        print("TITLES", page.locator(".ant-select-tree-title").all_inner_texts()[:30])
-        raise
-    page.keyboard.press("Escape")
 
 
 def test_an_emergency_for_tay_son_plays_on_its_devices_and_withdrawal_stops_them(

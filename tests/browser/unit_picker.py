@@ -2,7 +2,7 @@
 
 import re
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 
 def pick_unit(page: Page, field_label: str, name: str) -> None:
@@ -10,7 +10,11 @@ def pick_unit(page: Page, field_label: str, name: str) -> None:
     field = page.get_by_label(field_label)
     field.click()
     field.press_sequentially(name)
+    # Long: the tree's second level loads after the first.
     page.locator(".ant-select-tree-title", has_text=re.compile(f"^{name}$")).first.click(
         timeout=30_000
     )
     page.keyboard.press("Escape")
+    # Until the dropdown has faded out (antd then hides it): a capture while it fades has axe
+    # measure half-transparent tree titles and report their contrast.
+    expect(page.locator(".ant-select-dropdown:visible")).to_have_count(0)
