@@ -21,14 +21,13 @@ from nguon.adapters.certificates import CertificateAuthority
 from nguon.config import get_settings
 from tests.api_events import wsgi
 from tests.lambda_env import lambda_environment
+from tests.template_table import main_table
 
 # As tests/conftest.py does, for when test_api_fuzz runs as a script (its exploration).
 for _name, _value in lambda_environment().items():
     os.environ.setdefault(_name, _value)
 
 ADMIN = {"user": "tinh-admin", "groups": "admin,approver,editor,operator", "unit": "52"}
-
-_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
 
 
 def _clear_caches() -> None:
@@ -49,9 +48,8 @@ def _create_world() -> str:
     settings_ = get_settings()
     region = settings_.region
     resources = cfn_yaml.load(str(TEMPLATE_PATH))["Resources"]
-    table = resources["MainTable"]["Properties"]
     boto3.client("dynamodb", region_name=region).create_table(
-        TableName=settings_.table_name, **{k: table[k] for k in _TABLE_KEYS if k in table}
+        TableName=settings_.table_name, **main_table()
     )
     s3 = boto3.client("s3", region_name=region)
     for bucket in {settings_.uploads_bucket, settings_.media_bucket, settings_.delivery_bucket}:

@@ -8,10 +8,8 @@ from datetime import datetime, timedelta
 from threading import Lock
 
 import boto3
-from cfnlint.decode import cfn_yaml
 from moto import mock_aws
 
-from infra.localcloud.template import TEMPLATE_PATH
 from nguon.config import get_settings
 from nguon.models.bulletins import Bulletin
 from nguon.services.notify import NotifyService
@@ -20,8 +18,8 @@ from nguon.services.units import UnitService
 from nguon.storage.subscriptions import DynamoSubscriptionStore
 from tests.factories import at, catalogue
 from tests.fakes import InMemoryBulletinStore, InMemoryUnitStore
+from tests.template_table import main_table
 
-_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
 SECRET = "a-test-key-not-the-deployed-one"
 
 
@@ -84,9 +82,8 @@ class World:
 
 def create_table() -> None:
     settings = get_settings()
-    table = cfn_yaml.load(str(TEMPLATE_PATH))["Resources"]["MainTable"]["Properties"]
     boto3.client("dynamodb", region_name=settings.region).create_table(
-        TableName=settings.table_name, **{k: table[k] for k in _TABLE_KEYS if k in table}
+        TableName=settings.table_name, **main_table()
     )
 
 

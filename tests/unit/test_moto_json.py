@@ -16,6 +16,7 @@ from moto.core.responses import ActionResult
 from moto.server import ThreadedMotoServer
 
 from infra.localcloud import moto_json
+from tests.template_table import main_table
 
 EVERY_KIND = {
     "text": "Thông báo lịch tiêm chủng",
@@ -74,27 +75,7 @@ def test_every_answer_is_the_one_motos_serializer_writes(answers, moto_url):
         "aws_secret_access_key": "testing",
     }
     dynamodb = boto3.resource("dynamodb", **where)
-    keys = ("PK", "SK", "GSI1PK", "GSI1SK")
-    table = dynamodb.create_table(
-        TableName="nguon",
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
-        KeySchema=[
-            {"AttributeName": "PK", "KeyType": "HASH"},
-            {"AttributeName": "SK", "KeyType": "RANGE"},
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "GSI1",
-                "KeySchema": [
-                    {"AttributeName": "GSI1PK", "KeyType": "HASH"},
-                    {"AttributeName": "GSI1SK", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
+    table = dynamodb.create_table(TableName="nguon", **main_table(stream=True))
     client = table.meta.client
     for n in range(5):
         table.put_item(

@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from infra.localcloud import moto_queries, moto_transactions
+from tests.template_table import main_table
 
 PARTITIONS = [f"P#{n}" for n in range(6)]
 INDEX_PARTITIONS = [f"G#{n}" for n in range(4)]
@@ -26,26 +27,7 @@ def table() -> Iterator[Any]:
     moto_queries.install()
     with mock_aws():
         dynamodb = boto3.resource("dynamodb", region_name="ap-southeast-1")
-        keys = ("PK", "SK", "GSI1PK", "GSI1SK")
-        yield dynamodb.create_table(
-            TableName="nguon",
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
-            KeySchema=[
-                {"AttributeName": "PK", "KeyType": "HASH"},
-                {"AttributeName": "SK", "KeyType": "RANGE"},
-            ],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": "GSI1",
-                    "KeySchema": [
-                        {"AttributeName": "GSI1PK", "KeyType": "HASH"},
-                        {"AttributeName": "GSI1SK", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-            ],
-        )
+        yield dynamodb.create_table(TableName="nguon", **main_table())
 
 
 def _query_all(table: Any, **query: Any) -> list[dict[str, Any]]:
